@@ -1,0 +1,208 @@
+"""The :class:`Region` data model: facilities, resident zones, ferries, fixed links, experts.
+
+A :class:`Region` is the one validated input that every later step reads. All layers are
+stored in WGS-84 longitude/latitude (EPSG:4326), indexed by a string ``id``; distances are
+measured in :attr:`Region.metric_crs`, a UTM zone picked for the region. Construct regions
+with :func:`netopt.load_region` (which validates) or directly from frames (then call
+:func:`netopt.validate_region`).
+
+Layer schemas (column: dtype, meaning). Optional values are ``NaN`` (numbers) or ``None``.
+
+``facilities`` (GeoDataFrame, Point):
+    name: str; tier: one of :data:`TIERS`; beds: float (NaN if unknown);
+    outpatient_per_day: float, outpatient capacity per day (NaN if unknown);
+    specialties: tuple[str, ...]; can_lead: bool; alliance: str | None (id of the lead
+    facility of its current alliance, if any); township: str | None.
+``zones`` (GeoDataFrame, Point or (Multi)Polygon):
+    population: float >= 0; island: bool; island_name: str | None; township: str | None;
+    primary_facility: str | None (facility id residents use first, if given in the data).
+``ferries`` (GeoDataFrame, LineString from port A to port B):
+    name: str; from_port: str; to_port: str; crossing_min: float;
+    headway_min: float (NaN when a timetable is given);
+    departures_ab / departures_ba: tuple[str, ...] of "HH:MM" departure clock times from
+    port A / port B (empty when only a headway is known);
+    service_start / service_end: "HH:MM"; kind: "passenger" | "vehicle" | "both";
+    source: str; estimated: bool.
+``links`` (GeoDataFrame, LineString; bridges, tunnels, causeways):
+    name: str; kind: str; travel_min: float (NaN: computed from length);
+    length_m: float (NaN: measured); source: str; estimated: bool.
+``experts`` (DataFrame):
+    name: str; home_facility: str (facility id); specialty: str;
+    weekdays: tuple[int, ...] (0 = Monday .. 6 = Sunday); max_days_per_month: int.
+``boundaries`` (GeoDataFrame, (Multi)Polygon; land / township polygons, may be empty):
+    name: str.
+``roads`` (GeoDataFrame of LineStrings, or None):
+    highway: str (road class); maxspeed_kmh: float (NaN if untagged); oneway: bool;
+    name: str | None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+__all__ = ["Region", "TIERS", "LEAD_TIERS", "PRIMARY_TIERS", "SCHEMA"]
+
+#: Facility tiers, from the top of the referral pyramid down.
+TIERS: tuple[str, ...] = ("tertiary", "county", "township", "village")
+#: Tiers that may lead an alliance by default.
+LEAD_TIERS: tuple[str, ...] = ("tertiary", "county")
+#: Tiers residents use as their first point of care by default.
+PRIMARY_TIERS: tuple[str, ...] = ("township", "village")
+
+#: Column names and pandas dtypes of each layer (geometry excluded; index is ``id``).
+SCHEMA: dict[str, dict[str, str]] = {
+    "facilities": {
+        "name": "object",
+        "tier": "object",
+        "beds": "float64",
+        "outpatient_per_day": "float64",
+        "specialties": "object",
+        "can_lead": "bool",
+        "alliance": "object",
+        "township": "object",
+    },
+    "zones": {
+        "population": "float64",
+        "island": "bool",
+        "island_name": "object",
+        "township": "object",
+        "primary_facility": "object",
+    },
+    "ferries": {
+        "name": "object",
+        "from_port": "object",
+        "to_port": "object",
+        "crossing_min": "float64",
+        "headway_min": "float64",
+        "departures_ab": "object",
+        "departures_ba": "object",
+        "service_start": "object",
+        "service_end": "object",
+        "kind": "object",
+        "source": "object",
+        "estimated": "bool",
+    },
+    "links": {
+        "name": "object",
+        "kind": "object",
+        "travel_min": "float64",
+        "length_m": "float64",
+        "source": "object",
+        "estimated": "bool",
+    },
+    "experts": {
+        "name": "object",
+        "home_facility": "object",
+        "specialty": "object",
+        "weekdays": "object",
+        "max_days_per_month": "int64",
+    },
+    "boundaries": {"name": "object"},
+    "roads": {"highway": "object", "maxspeed_kmh": "float64", "oneway": "bool", "name": "object"},
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Region:
+    """A planning region: every input layer, in WGS-84, indexed by string ids.
+
+    Parameters
+    ----------
+    name : str
+        Human-readable name, e.g. ``"Xiangshan County"``.
+    facilities, zones, ferries, links, boundaries : geopandas.GeoDataFrame
+        The layers described in the module docstring (EPSG:4326, index ``id``).
+    experts : pandas.DataFrame
+        Visiting experts (index ``id``).
+    metric_crs : str
+        Projected CRS (e.g. ``"EPSG:32651"``) in which distances are measured.
+    roads : geopandas.GeoDataFrame or None
+        Road lines, or None when the region has no road file.
+    source : pathlib.Path or None
+        Folder the region was loaded from.
+    metadata : dict
+        Free-form metadata from ``region.toml`` (description, sources, ...).
+    """
+
+    name: str
+    facilities: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    ferries: gpd.GeoDataFrame
+    links: gpd.GeoDataFrame
+    experts: pd.DataFrame
+    boundaries: gpd.GeoDataFrame
+    metric_crs: str
+    roads: gpd.GeoDataFrame | None = None
+    source: Path | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def zone_points(self) -> gpd.GeoSeries:
+        """Return one travel point per zone (polygons give their representative point).
+
+        Returns
+        -------
+        geopandas.GeoSeries
+            Points in EPSG:4326, indexed like :attr:`zones`.
+        """
+        return self.zones.geometry.representative_point()
+
+    def to_metric(self, layer: str) -> gpd.GeoDataFrame:
+        """Return a copy of one layer projected to :attr:`metric_crs`.
+
+        Parameters
+        ----------
+        layer : str
+            One of ``"facilities"``, ``"zones"``, ``"ferries"``, ``"links"``,
+            ``"boundaries"``, ``"roads"``.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+        """
+        frame = getattr(self, layer)
+        if frame is None:
+            raise ValueError(f"region {self.name!r} has no {layer!r} layer")
+        return frame.to_crs(self.metric_crs)
+
+    def land(self):
+        """Return the union of the boundary polygons (the land) in EPSG:4326, or None.
+
+        Returns
+        -------
+        shapely.Geometry or None
+        """
+        if self.boundaries is None or len(self.boundaries) == 0:
+            return None
+        return self.boundaries.geometry.union_all()
+
+    def summary(self) -> dict[str, Any]:
+        """Return counts and totals for a quick overview (used by ``netopt validate``).
+
+        Returns
+        -------
+        dict
+            ``name``, ``facilities_by_tier``, ``population``, ``islands`` (island name to
+            population), ``ferries`` (id to name and crossing minutes), ``experts``.
+        """
+        z = self.zones
+        island_pop = (
+            z[z["island"]].groupby(z["island_name"].fillna("(unnamed island)"))["population"].sum()
+        )
+        return {
+            "name": self.name,
+            "facilities_by_tier": self.facilities["tier"].value_counts().to_dict(),
+            "zones": int(len(z)),
+            "population": float(z["population"].sum()),
+            "islands": {str(k): float(v) for k, v in island_pop.sort_values(ascending=False).items()},
+            "ferries": {
+                str(i): {"name": r["name"], "crossing_min": float(r["crossing_min"])}
+                for i, r in self.ferries.iterrows()
+            },
+            "links": int(len(self.links)),
+            "experts": int(len(self.experts)),
+        }
