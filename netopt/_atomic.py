@@ -29,7 +29,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    # Keep the final suffix: some writers (GDAL's GPKG driver) check the file extension.
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.tmp-", suffix=final.suffix, dir=final.parent)
     os.close(fd)
     os.unlink(tmp)  # writers (e.g. GDAL) want to create the file themselves
     tmp_path = Path(tmp)

@@ -1,0 +1,724 @@
+"""Plan hospital alliances: choose lead hospitals, assign members and residents.
+
+:func:`plan_alliances` turns a :class:`~netopt.region.Region` and its
+:class:`~netopt.graph.TravelGraph` into an :class:`AlliancePlan`, on top of the array solvers
+in :mod:`netopt.solve`.
+
+The model is two-level. Residents of zone :math:`z` (population :math:`w_z`) first use their
+primary facility :math:`m(z)` (given in the data, else the nearest township or village
+facility by travel time); a member facility's alliance decides which lead :math:`j` receives
+its referrals. With yearly rates :math:`r_p` (primary visits) and :math:`r_r` (referrals) and
+one-way times :math:`t`, the plan minimises patient-hours travelled per year (round trips):
+
+.. math::
+
+    \\min \\sum_z 2 w_z \\big( r_p\\, t(z, m(z)) + r_r\\, t(z, \\ell(m(z))) \\big) / 3600
+
+where :math:`\\ell(m)` is the lead of member :math:`m`'s alliance. The first term does not
+depend on the choice, so the choice is a p-median over member facilities with cost
+:math:`c_{mj} = \\sum_{z: m(z)=m} 2 w_z r_r t(z, j) / 3600`, single-sourced capacities
+(referrals per year against the lead's admission capacity) and an optional hard limit on every
+zone's travel time to its lead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Literal, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from netopt._atomic import atomic_path
+from netopt._errors import DataError, Problem
+from netopt.graph import TravelGraph, travel_times
+from netopt.kpis import ASSIGNMENT_COLUMNS, Rates, zone_kpis
+from netopt.region import LEAD_TIERS, PRIMARY_TIERS, Region
+from netopt.solve import SolveResult, max_coverage, p_center, p_median
+
+__all__ = ["AlliancePlan", "plan_alliances", "assignments_table"]
+
+logger = logging.getLogger(__name__)
+
+Objective = Literal["median", "center", "coverage"]
+
+
+@dataclass(frozen=True, eq=False)
+class AlliancePlan:
+    """An alliance configuration and how residents travel under it.
+
+    Attributes
+    ----------
+    name : str
+        Scenario or plan name (shown on maps and reports).
+    region : Region
+        The region planned.
+    leads : tuple of str
+        Facility ids of the lead hospitals.
+    facilities : pandas.DataFrame
+        Index facility id; ``name``, ``tier``, ``lead`` (id of its alliance's lead),
+        ``is_lead``, ``population`` (residents whose primary facility it is),
+        ``referrals_per_year``, ``mean_travel_min`` (its residents' mean one-way time to it).
+    zones : pandas.DataFrame
+        Index zone id; the per-zone assignments table (:data:`netopt.kpis.ASSIGNMENT_COLUMNS`).
+    alliances : pandas.DataFrame
+        Index lead id; ``name``, ``members``, ``population``, ``referral_load``,
+        ``referral_capacity``, ``utilisation``.
+    beyond_limit : pandas.DataFrame
+        Zones that miss the travel-time limit: ``zone``, ``lead``, ``time_min``,
+        ``best_time_min`` (to the best possible lead), ``limit_min``, ``excess_min``.
+    unreachable : pandas.DataFrame
+        Zones that cannot reach any lead-capable hospital: ``zone``, ``island_name``,
+        ``population``.
+    solve : SolveResult
+        The solver's result (status, objective, bound, gap, seconds).
+    rates : Rates
+        Visit rates used.
+    kpis : dict
+        KPIs from :func:`netopt.kpis.zone_kpis`.
+    messages : tuple of str
+        What the planner should know (relaxed limits, capacity shortfall, ...).
+    options : dict
+        The options the plan was made with.
+    """
+
+    name: str
+    region: Region
+    leads: tuple[str, ...]
+    facilities: pd.DataFrame
+    zones: pd.DataFrame
+    alliances: pd.DataFrame
+    beyond_limit: pd.DataFrame
+    unreachable: pd.DataFrame
+    solve: SolveResult
+    rates: Rates
+    kpis: dict[str, float]
+    messages: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def to_geodataframe(self, layer: Literal["zones", "facilities"] = "zones") -> gpd.GeoDataFrame:
+        """Return the zones or facilities with their alliance, as a GeoDataFrame (EPSG:4326).
+
+        Parameters
+        ----------
+        layer : {"zones", "facilities"}
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+        """
+        if layer == "zones":
+            geom = self.region.zones.geometry
+            frame = self.zones.drop(columns=["zone"])
+        elif layer == "facilities":
+            geom = self.region.facilities.geometry
+            frame = self.facilities
+        else:
+            raise ValueError(f"layer must be 'zones' or 'facilities', got {layer!r}")
+        out = gpd.GeoDataFrame(frame.copy(), geometry=geom.reindex(frame.index), crs="EPSG:4326")
+        out.index.name = "id"
+        return out
+
+    def to_file(self, path: str | Path) -> Path:
+        """Write the plan as a GeoPackage with layers ``zones``, ``facilities``, ``alliances``.
+
+        The file is written atomically: an existing file stays intact if writing fails.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Target ``.gpkg`` file.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        path = Path(path)
+        with atomic_path(path) as tmp:
+            zones = self.to_geodataframe("zones").reset_index()
+            zones.to_file(tmp, layer="zones", driver="GPKG")
+            fac = self.to_geodataframe("facilities").reset_index()
+            fac.to_file(tmp, layer="facilities", driver="GPKG", mode="a")
+            lead_geom = self.region.facilities.geometry.reindex(self.alliances.index)
+            all_gdf = gpd.GeoDataFrame(self.alliances.copy(), geometry=lead_geom, crs="EPSG:4326")
+            all_gdf.index.name = "lead"
+            all_gdf.reset_index().to_file(tmp, layer="alliances", driver="GPKG", mode="a")
+        return path
+
+    def summary(self) -> str:
+        """Return a short human-readable summary.
+
+        Returns
+        -------
+        str
+        """
+        names = self.region.facilities["name"]
+        leads = ", ".join(f"{names.get(j, j)} ({j})" for j in self.leads)
+        k = self.kpis
+        return (
+            f"{self.name}: {len(self.leads)} alliance(s) led by {leads}; "
+            f"mean travel to lead {k['mean_lead_min']:.1f} min, "
+            f"{k['share_lead_60min']:.1%} within 60 min; "
+            f"{k['patient_hours_per_year']:,.0f} patient-hours/year; solver {self.solve.status}, "
+            f"gap {self.solve.gap:.2%}, {self.solve.seconds:.1f} s"
+        )
+
+
+def _primary_of_zones(
+    region: Region, t_zf: np.ndarray, fac_ids: Sequence[str], primary_tiers: Sequence[str]
+) -> np.ndarray:
+    """Index (into fac_ids) of each zone's primary facility; -1 where none is reachable."""
+    tiers = region.facilities["tier"].reindex(fac_ids).to_numpy()
+    allowed = np.isin(tiers, list(primary_tiers))
+    if not allowed.any():
+        raise DataError(
+            Problem(
+                "facilities",
+                "",
+                "tier",
+                f"no facility of a primary tier {list(primary_tiers)}",
+                "add township/village facilities or pass primary_tiers=...",
+            )
+        )
+    masked = np.where(allowed[None, :], t_zf, np.inf)
+    primary = np.argmin(masked, axis=1)
+    primary[~np.isfinite(masked[np.arange(len(primary)), primary])] = -1
+    given = region.zones["primary_facility"]
+    pos = {f: i for i, f in enumerate(fac_ids)}
+    problems = []
+    for k, (zid, fid) in enumerate(given.items()):
+        if fid is None or (isinstance(fid, float) and np.isnan(fid)) or fid == "":
+            continue
+        if fid not in pos:
+            problems.append(
+                Problem("zones", str(zid), "primary_facility", f"unknown facility id {fid!r}",
+                        "use an id from the facilities layer or leave it empty")
+            )
+            continue
+        primary[k] = pos[fid]
+    if problems:
+        raise DataError(problems)
+    return primary
+
+
+def _resolve_leads(
+    region: Region,
+    leads: Iterable[str] | None,
+    candidates: Iterable[str] | None,
+) -> tuple[list[str], list[str]]:
+    """Return (candidate ids, fixed lead ids), checking every id exists."""
+    fac = region.facilities
+    cand = list(candidates) if candidates is not None else list(fac.index[fac["can_lead"].astype(bool)])
+    fixed = list(leads or ())
+    problems = []
+    for fid in [*cand, *fixed]:
+        if fid not in fac.index:
+            problems.append(Problem("plan_alliances", fid, "leads/candidates", "unknown facility id",
+                                    f"use one of {list(fac.index[:10])}..."))
+    if problems:
+        raise DataError(problems)
+    for fid in fixed:
+        if fid not in cand:
+            cand.append(fid)
+    if not cand:
+        raise DataError(Problem("facilities", "", "can_lead", "no facility can lead an alliance",
+                                f"set can_lead = true for at least one {LEAD_TIERS} hospital"))
+    return cand, fixed
+
+
+def _current_alliances(region: Region) -> dict[str, str]:
+    """Facility id -> lead id of today's alliances (facilities.alliance)."""
+    fac = region.facilities
+    alliance = fac["alliance"].where(fac["alliance"].notna(), None)
+    current = {fid: lead for fid, lead in alliance.items() if lead not in (None, "")}
+    bad = sorted({lead for lead in current.values() if lead not in fac.index})
+    if bad:
+        raise DataError([
+            Problem("facilities", fid, "alliance", f"lead {lead!r} is not a facility id",
+                    "name the lead hospital's facility id")
+            for fid, lead in current.items() if lead in bad
+        ])
+    if not current:
+        raise DataError(Problem("facilities", "", "alliance", "no facility has a current alliance",
+                                "fill the alliance column, or plan with p=... instead"))
+    return current
+
+
+def assignments_table(
+    region: Region,
+    *,
+    primary: np.ndarray,
+    lead_of_zone: np.ndarray,
+    t_zf: np.ndarray,
+    fac_ids: Sequence[str],
+    lead_idx: Sequence[int],
+    cand_idx: Sequence[int],
+    limit_min: float | None,
+    capacity_served: np.ndarray,
+) -> pd.DataFrame:
+    """Build the per-zone assignments table (:data:`netopt.kpis.ASSIGNMENT_COLUMNS`).
+
+    Parameters
+    ----------
+    region : Region
+    primary, lead_of_zone : numpy.ndarray
+        Facility index (into ``fac_ids``) per zone; -1 where none.
+    t_zf : numpy.ndarray
+        Zone x facility one-way travel times in seconds.
+    fac_ids : sequence of str
+    lead_idx, cand_idx : sequence of int
+        Facility indices of the chosen leads and of all lead-capable candidates.
+    limit_min : float or None
+        Travel-time limit to the lead, minutes.
+    capacity_served : numpy.ndarray
+        Share (0..1) of each zone's referrals its lead has capacity for.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by zone id.
+    """
+    zones = region.zones
+    n = len(zones)
+    rows = np.arange(n)
+    fac_ids = np.asarray(fac_ids, dtype=object)
+    has_p = primary >= 0
+    has_l = lead_of_zone >= 0
+    t_primary = np.where(has_p, t_zf[rows, np.maximum(primary, 0)], np.inf) / 60.0
+    t_lead = np.where(has_l, t_zf[rows, np.maximum(lead_of_zone, 0)], np.inf) / 60.0
+    t_near_lead = t_zf[:, list(lead_idx)].min(axis=1) / 60.0 if len(lead_idx) else np.full(n, np.inf)
+    t_near_cand = t_zf[:, list(cand_idx)].min(axis=1) / 60.0
+    in_area = _facilities_in_area(region).reindex(fac_ids).fillna(False).to_numpy(bool)
+    reachable = has_p & has_l & np.isfinite(t_primary) & np.isfinite(t_lead)
+    within = reachable & (t_lead <= (limit_min if limit_min is not None else np.inf) + 1e-9)
+    table = pd.DataFrame(
+        {
+            "zone": zones.index.astype(str),
+            "township": zones["township"].to_numpy(),
+            "population": zones["population"].to_numpy(float),
+            "island": zones["island"].to_numpy(bool),
+            "island_name": zones["island_name"].to_numpy(),
+            "primary": np.where(has_p, fac_ids[np.maximum(primary, 0)], None),
+            "lead": np.where(has_l, fac_ids[np.maximum(lead_of_zone, 0)], None),
+            "t_primary_min": t_primary,
+            "t_lead_min": t_lead,
+            "t_nearest_lead_min": t_near_lead,
+            "t_nearest_candidate_min": t_near_cand,
+            "lead_in_area": np.where(has_l, in_area[np.maximum(lead_of_zone, 0)], False),
+            "reachable": reachable,
+            "within_limit": within,
+            "capacity_served": np.where(reachable, capacity_served, 0.0),
+        },
+        index=pd.Index(zones.index.astype(str), name="id"),
+    )
+    return table[list(ASSIGNMENT_COLUMNS)]
+
+
+def _facilities_in_area(region: Region) -> pd.Series:
+    """True for facilities inside the planning area (within 2 km of a resident zone)."""
+    zones_m = region.zones.to_crs(region.metric_crs)
+    fac_m = region.facilities.to_crs(region.metric_crs)
+    area = zones_m.geometry.union_all().buffer(2000)
+    return pd.Series(fac_m.geometry.within(area).to_numpy(), index=region.facilities.index)
+
+
+def plan_alliances(
+    region: Region,
+    graph: TravelGraph | None,
+    *,
+    p: int | None = None,
+    leads: Iterable[str] | None = None,
+    current: bool = False,
+    candidates: Iterable[str] | None = None,
+    capacities: bool = True,
+    max_travel_min: float | None = None,
+    objective: Objective = "median",
+    rates: Rates = Rates(),
+    primary_tiers: Sequence[str] = PRIMARY_TIERS,
+    time_limit: float | None = 60.0,
+    seed: int = 0,
+    name: str = "plan",
+    times: np.ndarray | None = None,
+) -> AlliancePlan:
+    """Choose lead hospitals and assign member facilities and residents to alliances.
+
+    Three ways to call it:
+
+    * ``current=True``: evaluate today's alliances (``facilities.alliance``) as they are.
+    * ``leads=[...]`` without ``p``: the leads are fixed, members are assigned optimally.
+    * ``p=k`` (optionally with ``leads``): choose ``k`` leads among the lead-capable
+      facilities (``can_lead``), keeping the given ``leads`` open.
+
+    Parameters
+    ----------
+    region : Region
+        The region (facilities, zones ...).
+    graph : TravelGraph or None
+        Its travel-time graph (from :func:`netopt.build_graph`); may be None when ``times``
+        is given.
+    p : int, optional
+        Number of alliances (lead hospitals) to form.
+    leads : iterable of str, optional
+        Facility ids of leads that must be kept (today's leads, say).
+    current : bool, default False
+        Evaluate today's membership (``facilities.alliance``) without optimising.
+    candidates : iterable of str, optional
+        Facility ids that may lead; default every facility with ``can_lead``.
+    capacities : bool, default True
+        Enforce the leads' yearly admission capacity (beds, see
+        :meth:`netopt.kpis.Rates.admissions_capacity`) against their referral load. When the
+        total cannot fit, the plan is solved without capacities and the shortfall is reported
+        (``kpis['population_unserved_capacity']``, ``messages``). With ``False`` the
+        capacity is not enforced but the overload is still reported.
+    max_travel_min : float, optional
+        Hard limit on every zone's one-way travel time to its lead (emergency window, ferry
+        included). Zones that no candidate can serve within it are exempted and listed in
+        ``beyond_limit`` with their excess.
+    objective : {"median", "center", "coverage"}, default "median"
+        ``median`` minimises patient-hours (p-median); ``center`` minimises the worst zone's
+        time to its lead (p-center); ``coverage`` maximises the population within
+        ``max_travel_min`` of its lead (MCLP; requires ``max_travel_min``).
+    rates : Rates
+        Visit rates and bed conversion (documented defaults with sources).
+    primary_tiers : sequence of str
+        Tiers residents use first (default township and village).
+    time_limit : float, optional
+        Solver time limit in seconds (default 60).
+    seed : int, default 0
+        Solver seed; the same seed gives the same plan.
+    name : str, default "plan"
+        Name shown on maps and reports.
+    times : numpy.ndarray, optional
+        Precomputed zone x facility travel times in seconds (rows in ``region.zones`` order,
+        columns in ``region.facilities`` order); computed from ``graph`` when omitted.
+
+    Returns
+    -------
+    AlliancePlan
+
+    Raises
+    ------
+    DataError
+        Unknown facility ids, no lead-capable facility, inconsistent arguments.
+
+    Examples
+    --------
+    >>> region = netopt.load_region("geodata/xiangshan")          # doctest: +SKIP
+    >>> graph = netopt.build_graph(region)                          # doctest: +SKIP
+    >>> plan = netopt.plan_alliances(region, graph, p=2)            # doctest: +SKIP
+    >>> plan.leads                                                  # doctest: +SKIP
+    """
+    fac = region.facilities
+    fac_ids = [str(i) for i in fac.index]
+    pos = {f: i for i, f in enumerate(fac_ids)}
+    if objective not in ("median", "center", "coverage"):
+        raise DataError(Problem("plan_alliances", "", "objective", f"{objective!r}",
+                                "use 'median', 'center' or 'coverage'"))
+    if objective == "coverage" and max_travel_min is None:
+        raise DataError(Problem("plan_alliances", "", "max_travel_min", "missing",
+                                "objective 'coverage' needs max_travel_min"))
+    if times is None:
+        if graph is None:
+            raise DataError(Problem("plan_alliances", "", "graph", "None",
+                                    "pass a TravelGraph, or precomputed times=..."))
+        tt = travel_times(graph, "zones", "facilities")
+        t_zf = np.asarray(tt.seconds, dtype=float)
+        order_z = [str(z) for z in tt.origins]
+        order_f = [str(f) for f in tt.destinations]
+        t_zf = pd.DataFrame(t_zf, index=order_z, columns=order_f).reindex(
+            index=[str(z) for z in region.zones.index], columns=fac_ids).to_numpy(float)
+    else:
+        t_zf = np.asarray(times, dtype=float)
+        if t_zf.shape != (len(region.zones), len(fac_ids)):
+            raise DataError(Problem("plan_alliances", "", "times", f"shape {t_zf.shape}",
+                                    f"pass a ({len(region.zones)}, {len(fac_ids)}) matrix"))
+
+    cand_ids, fixed_ids = _resolve_leads(region, leads, candidates)
+    cand_idx = np.array([pos[c] for c in cand_ids])
+    messages: list[str] = []
+
+    primary = _primary_of_zones(region, t_zf, fac_ids, primary_tiers)
+    pop = region.zones["population"].to_numpy(float)
+
+    # Zones that cannot reach any candidate (or their primary): reported, left out of the model.
+    t_zc = t_zf[:, cand_idx]
+    reach_any = np.isfinite(t_zc).any(axis=1) & (primary >= 0)
+    unreachable = pd.DataFrame({
+        "zone": region.zones.index.astype(str)[~reach_any],
+        "island_name": region.zones["island_name"].to_numpy()[~reach_any],
+        "population": pop[~reach_any],
+    })
+    if len(unreachable):
+        msg = (f"{len(unreachable)} zone(s), population {unreachable['population'].sum():,.0f}, "
+               f"cannot reach any lead-capable hospital or primary facility (islands: "
+               f"{sorted(set(map(str, unreachable['island_name'].dropna())))}); they are reported "
+               "as not covered and left out of the optimisation")
+        logger.warning(msg)
+        messages.append(msg)
+
+    # Members: every primary-tier facility, every facility that is primary for a reachable
+    # zone, and every candidate.
+    zone_ok = np.flatnonzero(reach_any)
+    tier_members = np.flatnonzero(fac["tier"].reindex(fac_ids).isin(list(primary_tiers)).to_numpy())
+    member_idx = np.unique(np.concatenate([primary[zone_ok], cand_idx, tier_members])).astype(int)
+    m_pos = {f: k for k, f in enumerate(member_idx)}
+    zone_member = np.array([m_pos[primary[z]] for z in zone_ok], dtype=int)
+    n_mem, n_cand = len(member_idx), len(cand_idx)
+
+    # Aggregate referral cost c[m, j] (patient-hours/year) and loads.
+    w_ref = 2.0 * pop[zone_ok] * rates.referrals_per_year / 3600.0
+    costs = np.zeros((n_mem, n_cand))
+    np.add.at(costs, zone_member, w_ref[:, None] * t_zc[zone_ok])
+    loads = np.bincount(zone_member, weights=pop[zone_ok] * rates.referrals_per_year, minlength=n_mem)
+    # Worst zone time per (member, candidate) for limits and the p-center objective.
+    worst = np.full((n_mem, n_cand), -np.inf)
+    np.maximum.at(worst, zone_member, t_zc[zone_ok])
+    worst[worst == -np.inf] = 0.0  # members without zones of their own
+    # Members without residents of their own join the lead nearest to them: a negligible
+    # cost (1e-6 patient-hours per second of facility-to-lead travel) breaks the tie.
+    zoneless = np.bincount(zone_member, minlength=n_mem) == 0
+    if zoneless.any() and graph is not None:
+        keys = [f"facility:{fac_ids[m]}" for m in member_idx[zoneless]]
+        t_mc = travel_times(graph, keys, [f"facility:{fac_ids[j]}" for j in cand_idx]).seconds
+        t_mc = np.asarray(t_mc, dtype=float)
+        costs[zoneless] = np.where(np.isfinite(t_mc), 1e-6 * t_mc, 1.0)
+
+    # Hard travel limit: zones no candidate can serve within it are exempt.
+    max_cost_matrix = None
+    if max_travel_min is not None:
+        limit_s = max_travel_min * 60.0
+        best = t_zc[zone_ok].min(axis=1)
+        exempt = best > limit_s
+        if exempt.any():
+            msg = (f"{int(exempt.sum())} zone(s) cannot reach any lead-capable hospital within "
+                   f"{max_travel_min:g} min (worst best-case {best[exempt].max() / 60:.0f} min); "
+                   "the limit is relaxed for them")
+            logger.warning(msg)
+            messages.append(msg)
+        t_lim = np.where(exempt[:, None], 0.0, t_zc[zone_ok])
+        worst_lim = np.zeros((n_mem, n_cand))
+        np.maximum.at(worst_lim, zone_member, t_lim)
+        max_cost_matrix = worst_lim > limit_s
+
+    if capacities:
+        caps = rates.admissions_capacity(fac["beds"].reindex([fac_ids[j] for j in cand_idx]).to_numpy(float))
+    else:
+        caps = None
+
+    fixed_cols = [int(np.flatnonzero(cand_idx == pos[f])[0]) for f in fixed_ids]
+    if current:
+        mapping = _current_alliances(region)
+        lead_ids = sorted(set(mapping.values()))
+        for lead_id in lead_ids:
+            if lead_id not in cand_ids:
+                raise DataError(Problem("facilities", lead_id, "can_lead", "a current lead cannot lead",
+                                        "set can_lead = true for today's lead hospitals"))
+        fixed_cols = [int(np.flatnonzero(cand_idx == pos[f])[0]) for f in lead_ids]
+        lead_cols = {f: c for f, c in zip(lead_ids, fixed_cols)}
+        allowed = np.zeros((n_mem, n_cand), bool)
+        for k, m in enumerate(member_idx):
+            fid = fac_ids[m]
+            if fid in lead_cols:
+                allowed[k, lead_cols[fid]] = True
+            elif fid in mapping:
+                allowed[k, lead_cols[mapping[fid]]] = True
+            else:  # not in any alliance today: the nearest of today's leads
+                allowed[k, fixed_cols] = True
+        costs = np.where(allowed, costs, np.inf)
+        p_eff = len(fixed_cols)
+        max_cost_matrix = None  # today's membership is evaluated, not constrained
+        objective_eff: Objective = "median"
+    else:
+        objective_eff = objective
+        if p is None:
+            if not fixed_cols:
+                raise DataError(Problem("plan_alliances", "", "p", "neither p nor leads given",
+                                        "pass p=<number of alliances>, leads=[...], or current=True"))
+            p_eff = len(fixed_cols)
+        else:
+            p_eff = int(p)
+        if not len(fixed_cols) <= p_eff <= n_cand:
+            raise DataError(Problem("plan_alliances", "", "p", f"p={p_eff}",
+                                    f"choose p between {len(fixed_cols)} (fixed leads) and "
+                                    f"{n_cand} (lead-capable facilities)"))
+
+    result = _solve(objective_eff, costs, worst, p_eff, caps, loads, fixed_cols, max_cost_matrix,
+                    max_travel_min, pop, zone_member, zone_ok, time_limit, seed, messages)
+
+    lead_cols_sel = [int(c) for c in result.selected]
+    member_lead_col = np.asarray(result.assignment, dtype=int).copy()
+    # A chosen lead leads its own alliance (for leads without residents of their own this
+    # changes nothing the solver weighed).
+    for c in lead_cols_sel:
+        row = m_pos[cand_idx[c]]
+        if zoneless[row]:
+            member_lead_col[row] = c
+    lead_ids_sel = tuple(fac_ids[cand_idx[c]] for c in lead_cols_sel)
+
+    # Zone -> lead (facility index); non-members' (unreachable) zones get -1.
+    lead_of_zone = np.full(len(region.zones), -1)
+    ok_assign = member_lead_col[zone_member] >= 0
+    lead_of_zone[zone_ok[ok_assign]] = cand_idx[member_lead_col[zone_member][ok_assign]]
+
+    # Capacity: share of each lead's load it can serve.
+    load_per_lead = pd.Series(loads).groupby(member_lead_col).sum()
+    # Capacity is always reported (from beds); `capacities` only decides whether it is enforced.
+    cap_full = rates.admissions_capacity(fac["beds"].reindex(fac_ids).to_numpy(float))
+    served_share_per_fac = np.ones(len(fac_ids))
+    for col, load in load_per_lead.items():
+        if col < 0:
+            continue
+        fidx = cand_idx[col]
+        served_share_per_fac[fidx] = min(1.0, cap_full[fidx] / load) if load > 0 else 1.0
+    capacity_served = np.where(lead_of_zone >= 0, served_share_per_fac[np.maximum(lead_of_zone, 0)], 0.0)
+
+    table = assignments_table(
+        region, primary=primary, lead_of_zone=lead_of_zone, t_zf=t_zf, fac_ids=fac_ids,
+        lead_idx=[cand_idx[c] for c in lead_cols_sel], cand_idx=cand_idx,
+        limit_min=max_travel_min, capacity_served=capacity_served,
+    )
+    if max_travel_min is not None:
+        miss = table[table["reachable"] & ~table["within_limit"]]
+        best_min = table.loc[miss.index, "t_nearest_candidate_min"]
+        beyond = pd.DataFrame({
+            "zone": miss.index, "lead": miss["lead"].to_numpy(), "time_min": miss["t_lead_min"].to_numpy(),
+            "best_time_min": best_min.to_numpy(), "limit_min": float(max_travel_min),
+            "excess_min": (miss["t_lead_min"] - max_travel_min).to_numpy(),
+        })
+    else:
+        beyond = pd.DataFrame(columns=["zone", "lead", "time_min", "best_time_min", "limit_min", "excess_min"])
+
+    facilities = _facility_table(region, table, fac_ids, primary, member_idx, member_lead_col,
+                                 cand_idx, lead_ids_sel, rates)
+    alliances = _alliance_table(region, facilities, lead_ids_sel, cap_full, fac_ids)
+    kpis = zone_kpis(table, rates)
+    plan = AlliancePlan(
+        name=name, region=region, leads=lead_ids_sel, facilities=facilities, zones=table,
+        alliances=alliances, beyond_limit=beyond, unreachable=unreachable, solve=result,
+        rates=rates, kpis=kpis, messages=tuple(messages),
+        options={"p": p_eff, "current": current, "objective": objective, "capacities": capacities,
+                 "max_travel_min": max_travel_min, "seed": seed, "time_limit": time_limit,
+                 "fixed_leads": list(fixed_ids)},
+    )
+    logger.info("%s", plan.summary())
+    return plan
+
+
+def _solve(
+    objective: str,
+    costs: np.ndarray,
+    worst: np.ndarray,
+    p: int,
+    caps: np.ndarray | None,
+    loads: np.ndarray,
+    fixed_cols: list[int],
+    forbid: np.ndarray | None,
+    max_travel_min: float | None,
+    pop: np.ndarray,
+    zone_member: np.ndarray,
+    zone_ok: np.ndarray,
+    time_limit: float | None,
+    seed: int,
+    messages: list[str],
+) -> SolveResult:
+    """Run the chosen location model; fall back without capacities/limits when infeasible."""
+    cap_kw = {"capacities": caps, "loads": loads} if caps is not None and np.isfinite(caps).any() else {}
+    common = {"fixed": tuple(fixed_cols), "time_limit": time_limit, "seed": seed}
+
+    def run(with_caps: bool, with_limit: bool) -> SolveResult:
+        c = costs
+        wc = worst
+        if with_limit and forbid is not None:
+            c = np.where(forbid, np.inf, costs)
+            wc = np.where(forbid, np.inf, worst)
+        kw = {**common, **(cap_kw if with_caps else {})}
+        if objective == "median":
+            return p_median(c, p, **kw)
+        if objective == "center":
+            wc = np.where(np.isfinite(c), wc, np.inf)
+            return p_center(wc / 60.0, p, **kw)
+        member_pop = np.bincount(zone_member, weights=pop[zone_ok], minlength=costs.shape[0])
+        wc = np.where(np.isfinite(c), wc, np.inf)
+        return max_coverage(wc / 60.0, p, float(max_travel_min), weights=member_pop, **kw)
+
+    result = run(True, True)
+    if result.status == "infeasible" and forbid is not None:
+        msg = f"the travel limit cannot be met with p={p} ({result.message}); solved without it"
+        logger.warning(msg)
+        messages.append(msg)
+        result = run(True, False)
+    if result.status == "infeasible" and cap_kw:
+        msg = (f"lead capacity is short ({result.message}); solved without capacities, the excess "
+               "is reported as unserved for lack of capacity")
+        logger.warning(msg)
+        messages.append(msg)
+        result = run(False, forbid is not None)
+        if result.status == "infeasible" and forbid is not None:
+            result = run(False, False)
+    if result.status == "infeasible":
+        from netopt._errors import InfeasibleError
+
+        raise InfeasibleError(f"no alliance plan exists: {result.message}")
+    return result
+
+
+def _facility_table(
+    region: Region,
+    table: pd.DataFrame,
+    fac_ids: Sequence[str],
+    primary: np.ndarray,
+    member_idx: np.ndarray,
+    member_lead_col: np.ndarray,
+    cand_idx: np.ndarray,
+    lead_ids: Sequence[str],
+    rates: Rates,
+) -> pd.DataFrame:
+    """Per-facility table: its lead, population served as primary, referrals, mean travel."""
+    fac = region.facilities
+    lead_of = pd.Series(None, index=list(fac_ids), dtype=object)
+    for k, m in enumerate(member_idx):
+        if member_lead_col[k] >= 0:
+            lead_of.iloc[m] = fac_ids[cand_idx[member_lead_col[k]]]
+    ok = table[table["reachable"]]
+    pop_by = ok.groupby("primary")["population"].sum()
+    tw = (ok["population"] * ok["t_primary_min"]).groupby(ok["primary"]).sum()
+    out = pd.DataFrame(
+        {
+            "name": fac["name"].reindex(fac_ids).to_numpy(),
+            "tier": fac["tier"].reindex(fac_ids).to_numpy(),
+            "lead": lead_of.to_numpy(),
+            "is_lead": np.isin(np.asarray(fac_ids, dtype=object), list(lead_ids)),
+            "population": pop_by.reindex(fac_ids).fillna(0.0).to_numpy(),
+            "referrals_per_year": (pop_by.reindex(fac_ids).fillna(0.0) * rates.referrals_per_year).to_numpy(),
+            "mean_travel_min": (tw / pop_by).reindex(fac_ids).to_numpy(),
+        },
+        index=pd.Index(list(fac_ids), name="id"),
+    )
+    return out
+
+
+def _alliance_table(
+    region: Region,
+    facilities: pd.DataFrame,
+    lead_ids: Sequence[str],
+    cap_full: np.ndarray,
+    fac_ids: Sequence[str],
+) -> pd.DataFrame:
+    """Per-alliance table: members, population, referral load vs capacity."""
+    cap = pd.Series(cap_full, index=list(fac_ids))
+    grouped = facilities.groupby("lead")
+    out = pd.DataFrame(
+        {
+            "name": region.facilities["name"].reindex(list(lead_ids)).to_numpy(),
+            "members": grouped.size().reindex(list(lead_ids)).fillna(0).astype(int).to_numpy(),
+            "population": grouped["population"].sum().reindex(list(lead_ids)).fillna(0.0).to_numpy(),
+            "referral_load": grouped["referrals_per_year"].sum().reindex(list(lead_ids)).fillna(0.0).to_numpy(),
+            "referral_capacity": cap.reindex(list(lead_ids)).to_numpy(),
+        },
+        index=pd.Index(list(lead_ids), name="lead"),
+    )
+    out["utilisation"] = out["referral_load"] / out["referral_capacity"]
+    return out

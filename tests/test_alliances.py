@@ -1,0 +1,211 @@
+"""Tests of netopt.alliances: the two-level alliance planner on top of the solver core."""
+
+from __future__ import annotations
+
+import itertools
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from netopt import DataError
+from netopt.alliances import plan_alliances
+from netopt.kpis import Rates, zone_kpis
+from netopt.region import Region
+
+
+def make_region(n_zones: int = 8, seed: int = 0, *, beds=(300.0, 200.0, 100.0)) -> tuple[Region, np.ndarray]:
+    """A tiny region in code: 3 county hospitals (leads), 3 township centres, n zones, and a
+    random zone x facility travel-time matrix in seconds."""
+    rng = np.random.default_rng(seed)
+    fac_ids = ["H1", "H2", "H3", "T1", "T2", "T3"]
+    lon = 121.8 + 0.05 * np.arange(6)
+    lat = np.full(6, 29.3)
+    facilities = gpd.GeoDataFrame(
+        {
+            "name": [f"Facility {f}" for f in fac_ids],
+            "tier": ["county"] * 3 + ["township"] * 3,
+            "beds": [*beds, 20.0, 20.0, 20.0],
+            "outpatient_per_day": [1000.0] * 3 + [100.0] * 3,
+            "specialties": [()] * 6,
+            "can_lead": [True] * 3 + [False] * 3,
+            "alliance": ["H1", "H2", "H3", "H1", "H2", "H2"],
+            "township": ["A"] * 6,
+        },
+        geometry=[Point(x, y) for x, y in zip(lon, lat)],
+        index=pd.Index(fac_ids, name="id"),
+        crs="EPSG:4326",
+    )
+    zid = [f"Z{i}" for i in range(n_zones)]
+    zones = gpd.GeoDataFrame(
+        {
+            "population": rng.integers(100, 5000, n_zones).astype(float),
+            "island": [i % 3 == 0 for i in range(n_zones)],
+            "island_name": ["Isle" if i % 3 == 0 else None for i in range(n_zones)],
+            "township": ["A"] * n_zones,
+            "primary_facility": [None] * n_zones,
+        },
+        geometry=[Point(121.8 + 0.02 * i, 29.32) for i in range(n_zones)],
+        index=pd.Index(zid, name="id"),
+        crs="EPSG:4326",
+    )
+    empty = gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:4326")
+    region = Region(
+        name="tiny",
+        facilities=facilities,
+        zones=zones,
+        ferries=empty.copy(),
+        links=empty.copy(),
+        experts=pd.DataFrame(),
+        boundaries=empty.copy(),
+        metric_crs="EPSG:32651",
+    )
+    times = rng.uniform(300, 6000, size=(n_zones, 6))
+    return region, times
+
+
+def brute_force(region: Region, times: np.ndarray, p: int, rates: Rates, *, limit_s=None, caps=None):
+    """Best uncapacitated patient-hours over every set of p leads and every member assignment."""
+    pop = region.zones["population"].to_numpy()
+    primary = 3 + np.argmin(times[:, 3:], axis=1)  # township facilities are columns 3..5
+    members = sorted(set(primary.tolist()) | {0, 1, 2, 3, 4, 5})
+    best = np.inf
+    for leads in itertools.combinations(range(3), p):
+        options = []
+        for m in members:
+            zs = np.flatnonzero(primary == m)
+            if m in leads:
+                choices = [m]
+            elif m < 3:
+                choices = list(leads)
+            else:
+                choices = list(leads)
+            opts = []
+            for j in choices:
+                if limit_s is not None and zs.size and times[zs, j].max() > limit_s:
+                    continue
+                opts.append((j, float((2 * pop[zs] * rates.referrals_per_year * times[zs, j] / 3600).sum())))
+            options.append(opts)
+        for combo in itertools.product(*options):
+            if caps is not None:
+                load = np.zeros(3)
+                for m, (j, _) in zip(members, combo):
+                    load[j] += pop[primary == m].sum() * rates.referrals_per_year
+                if (load > caps).any():
+                    continue
+            best = min(best, sum(c for _, c in combo))
+    return best
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("p", [1, 2])
+def test_plan_matches_brute_force(seed, p):
+    """The planner's optimum equals brute-force enumeration of leads and member assignments."""
+    region, times = make_region(seed=seed)
+    rates = Rates()
+    plan = plan_alliances(region, None, p=p, times=times, capacities=False, seed=seed)
+    expected = brute_force(region, times, p, rates)
+    assert plan.solve.status == "optimal"
+    assert plan.solve.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
+    # The KPI patient-hours = constant primary part + the referral part the solver minimised.
+    primary_part = (
+        2 * plan.zones["population"] * rates.primary_visits_per_year * plan.zones["t_primary_min"] / 60
+    ).sum()
+    assert plan.kpis["patient_hours_per_year"] == pytest.approx(primary_part + expected, rel=1e-6)
+    assert len(plan.leads) == p
+
+
+def test_plan_respects_travel_limit_and_reports_excess():
+    """With a hard limit, every zone that can meet it does, and the others are listed with their excess."""
+    region, times = make_region(seed=3)
+    limit_min = 40.0
+    plan = plan_alliances(region, None, p=2, times=times, capacities=False, max_travel_min=limit_min)
+    z = plan.zones
+    best_min = times[:, :3].min(axis=1) / 60
+    can_meet = best_min <= limit_min
+    if plan.solve.status in ("optimal", "feasible") and not any("solved without it" in m for m in plan.messages):
+        assert (z.loc[can_meet, "t_lead_min"] <= limit_min + 1e-9).all()
+    missed = z[z["t_lead_min"] > limit_min + 1e-9]
+    assert set(plan.beyond_limit["zone"]) == set(missed.index)
+    assert np.allclose(plan.beyond_limit["excess_min"].to_numpy(), missed["t_lead_min"].to_numpy() - limit_min)
+
+
+def test_capacitated_plan_fits_capacity():
+    """With capacities the referral load of every lead stays within its admission capacity."""
+    region, times = make_region(n_zones=10, seed=4, beds=(60.0, 60.0, 60.0))
+    rates = Rates()
+    plan = plan_alliances(region, None, p=3, times=times, capacities=True)
+    a = plan.alliances
+    if not any("capacity is short" in m for m in plan.messages):
+        assert (a["referral_load"] <= a["referral_capacity"] + 1e-6).all()
+        caps = rates.admissions_capacity(np.array([60.0, 60.0, 60.0]))
+        assert plan.solve.objective == pytest.approx(brute_force(region, times, 3, rates, caps=caps), rel=1e-6)
+
+
+def test_capacity_shortfall_is_reported_not_raised():
+    """When the leads cannot absorb all referrals, the plan says so and counts the unserved population."""
+    region, times = make_region(n_zones=10, seed=5, beds=(1.0, 1.0, 1.0))
+    plan = plan_alliances(region, None, p=2, times=times, capacities=True)
+    assert any("capacity is short" in m for m in plan.messages)
+    assert plan.kpis["population_unserved_capacity"] > 0
+    total = sum(plan.kpis[k] for k in ("population_served", "population_unserved_capacity", "population_not_covered"))
+    assert total == pytest.approx(plan.kpis["population"])
+
+
+def test_current_alliances_are_evaluated_as_they_are():
+    """current=True keeps today's membership, even where another lead would be nearer."""
+    region, times = make_region(seed=6)
+    plan = plan_alliances(region, None, current=True, times=times, capacities=False)
+    assert set(plan.leads) == {"H1", "H2", "H3"}
+    assert plan.facilities.loc["T1", "lead"] == "H1"
+    assert plan.facilities.loc["T2", "lead"] == "H2"
+    assert plan.facilities.loc["T3", "lead"] == "H2"
+    zones = plan.zones
+    assert (zones["lead"] == zones["primary"].map(plan.facilities["lead"])).all()
+
+
+def test_fixed_lead_stays_open():
+    """A fixed lead is kept even when the free optimum would not choose it."""
+    region, times = make_region(seed=7)
+    free = plan_alliances(region, None, p=1, times=times, capacities=False)
+    other = next(f for f in ("H1", "H2", "H3") if f not in free.leads)
+    plan = plan_alliances(region, None, p=2, leads=[other], times=times, capacities=False)
+    assert other in plan.leads and len(plan.leads) == 2
+
+
+def test_kpis_recompute_from_assignments():
+    """The plan's KPIs equal those recomputed from its own assignments table."""
+    region, times = make_region(seed=8)
+    plan = plan_alliances(region, None, p=2, times=times, capacities=False)
+    again = zone_kpis(plan.zones.reset_index(drop=True), plan.rates)
+    for key, value in plan.kpis.items():
+        assert again[key] == pytest.approx(value, nan_ok=True), key
+
+
+def test_same_seed_same_plan():
+    """Two runs with the same seed return the same leads and assignment."""
+    region, times = make_region(n_zones=12, seed=9)
+    a = plan_alliances(region, None, p=2, times=times, seed=3)
+    b = plan_alliances(region, None, p=2, times=times, seed=3)
+    assert a.leads == b.leads
+    assert (a.zones["lead"] == b.zones["lead"]).all()
+
+
+def test_unknown_lead_id_is_a_data_error():
+    """A lead id that is not a facility gives a DataError naming it."""
+    region, times = make_region()
+    with pytest.raises(DataError, match="NOPE"):
+        plan_alliances(region, None, leads=["NOPE"], times=times)
+
+
+def test_to_file_writes_geopackage_layers(tmp_path):
+    """to_file writes a GeoPackage whose zones layer carries each zone's lead."""
+    region, times = make_region()
+    plan = plan_alliances(region, None, p=2, times=times, capacities=False)
+    path = plan.to_file(tmp_path / "plan.gpkg")
+    zones = gpd.read_file(path, layer="zones")
+    fac = gpd.read_file(path, layer="facilities")
+    assert len(zones) == len(region.zones) and len(fac) == len(region.facilities)
+    assert dict(zip(zones["id"], zones["lead"])) == plan.zones["lead"].to_dict()
