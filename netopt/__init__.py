@@ -1,4 +1,13 @@
-"""netopt: plan hospital alliances on travel-time graphs with roads and island ferries."""
+"""netopt: plan hospital alliances on travel-time graphs with roads and island ferries.
+
+The flow, one way only::
+
+    load_region -> Region -> build_graph -> TravelGraph -> travel_times -> TravelTimes
+    -> plan_alliances -> AlliancePlan -> schedule_rotations -> RotationSchedule
+
+A :class:`Scenario` (TOML) strings these together into a :class:`Result` that
+:mod:`netopt.maps` and :mod:`netopt.report` draw.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
@@ -7,16 +16,50 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-from netopt._errors import DataError, InfeasibleError, NetoptError, NetoptWarning, Problem, SolverError
+from netopt import kpis, solve
+from netopt._errors import (
+    DataError,
+    InfeasibleError,
+    NetoptError,
+    NetoptWarning,
+    Problem,
+    SolverError,
+)
+from netopt.alliances import AlliancePlan, plan_alliances
+from netopt.graph import (
+    GraphOptions,
+    TravelGraph,
+    TravelTimes,
+    build_graph,
+    route,
+    travel_times,
+)
+from netopt.io import load_region, save_region
+from netopt.kpis import Rates
 from netopt.region import Region
+from netopt.validate import validate_region
 
 __all__ = [
     "__version__",
+    "AlliancePlan",
     "DataError",
+    "GraphOptions",
     "InfeasibleError",
     "NetoptError",
     "NetoptWarning",
     "Problem",
+    "Rates",
     "Region",
     "SolverError",
+    "TravelGraph",
+    "TravelTimes",
+    "build_graph",
+    "kpis",
+    "load_region",
+    "plan_alliances",
+    "route",
+    "save_region",
+    "solve",
+    "travel_times",
+    "validate_region",
 ]

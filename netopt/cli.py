@@ -1,0 +1,408 @@
+"""The ``netopt`` command line: parses arguments, calls the library, prints or writes results.
+
+Exit codes: 0 success; 1 invalid input data (:class:`~netopt._errors.DataError`, the full
+problem list is printed to stderr); 2 usage errors (argparse) and infeasible models
+(:class:`~netopt._errors.InfeasibleError`); 3 the time limit passed without a solution
+(:class:`~netopt._errors.SolverError`) and any other :class:`~netopt._errors.NetoptError`
+(one-line message, no traceback).
+
+Subcommands register themselves in :data:`COMMANDS` (name -> (add_arguments, run)); to add
+``run``, ``compare`` or ``demo``, write an ``_add_<name>(parser)`` and a
+``_cmd_<name>(args) -> int`` and add one line to :data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from netopt import __version__
+from netopt._errors import DataError, InfeasibleError, NetoptError
+
+__all__ = [
+    "main",
+    "build_parser",
+    "format_summary",
+    "COMMANDS",
+    "EXIT_DATA",
+    "EXIT_ERROR",
+    "EXIT_INFEASIBLE",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Exit code for invalid input data.
+EXIT_DATA = 1
+#: Exit code for any other netopt error (including a time limit without a solution).
+EXIT_ERROR = 3
+#: Exit code for an infeasible model.
+EXIT_INFEASIBLE = 2
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """Render :meth:`netopt.Region.summary` as plain text.
+
+    Parameters
+    ----------
+    summary : dict
+        The dict returned by :meth:`Region.summary`.
+
+    Returns
+    -------
+    str
+        Several lines; population figures are exact integers with thousands separators.
+    """
+    tiers = summary["facilities_by_tier"]
+    order = ["tertiary", "county", "township", "village"]
+    tier_text = ", ".join(
+        f"{t} {tiers[t]}" for t in [*order, *sorted(set(tiers) - set(order))] if t in tiers
+    )
+    lines = [
+        f"Region: {summary['name']}",
+        f"Facilities: {sum(tiers.values())} ({tier_text})",
+        f"Zones: {summary['zones']}, population {_people(summary['population'])}",
+    ]
+    islands = summary["islands"]
+    if islands:
+        total = sum(islands.values())
+        lines.append(f"Islands: {len(islands)}, population {_people(total)}")
+        lines += [f"  {name}: {_people(pop)}" for name, pop in islands.items()]
+    else:
+        lines.append("Islands: none")
+    ferries = summary["ferries"]
+    lines.append(f"Ferry routes: {len(ferries)}")
+    lines += [f"  {fid}: {f['name']} ({f['crossing_min']:g} min)" for fid, f in ferries.items()]
+    lines.append(f"Fixed links: {summary['links']}")
+    lines.append(f"Experts: {summary['experts']}")
+    return "\n".join(lines)
+
+
+def _people(value: float) -> str:
+    """Return a head count as an exact integer with thousands separators."""
+    return f"{round(value):,}"
+
+
+# ----------------------------------------------------------------------------- validate
+
+
+def _add_validate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", help="folder with region.toml")
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from netopt.io import load_region
+
+    region = load_region(args.folder)
+    print(format_summary(region.summary()), file=out)
+    print("OK: no problems found.", file=out)
+    return 0
+
+
+# ----------------------------------------------------------------------------- run, compare, demo
+
+
+def _add_output_options(parser: argparse.ArgumentParser, *, default_out: str) -> None:
+    parser.add_argument(
+        "-o", "--out", default=default_out, help=f"output folder (default: {default_out})"
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help="solver time limit per solve (overrides [solver] time_limit)",
+    )
+    parser.add_argument("--seed", type=int, help="solver seed (overrides [solver] seed)")
+    parser.add_argument(
+        "--json", action="store_true", help="print a JSON record of the results instead of tables"
+    )
+    # Also accepted after the subcommand; SUPPRESS keeps a global -q from being reset.
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no progress bars or tables, only errors",
+    )
+
+
+def _add_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", help="scenario file (.toml)")
+    _add_output_options(parser, default_out="maps")
+
+
+def _add_compare(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (.toml)")
+    _add_output_options(parser, default_out="maps")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="run every scenario even if its saved outputs are current",
+    )
+
+
+def _add_demo(parser: argparse.ArgumentParser) -> None:
+    _add_output_options(parser, default_out="maps")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="run every scenario even if its saved outputs are current",
+    )
+
+
+def _with_overrides(scenarios: list[Any], args: argparse.Namespace) -> list[Any]:
+    """Apply --time-limit / --seed to every scenario."""
+    changes = {
+        k: v for k, v in (("time_limit", args.time_limit), ("seed", args.seed)) if v is not None
+    }
+    return [s.replace(solver=changes) for s in scenarios] if changes else scenarios
+
+
+def _progress(args: argparse.Namespace, steps: int):
+    """A rich progress bar on stderr (disabled by --quiet); returns (context, callback)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=bool(getattr(args, "quiet", False)),
+        transient=True,
+    )
+    task = bar.add_task("starting", total=steps)
+
+    def callback(message: str) -> None:
+        bar.update(task, description=message, advance=1)
+
+    return bar, callback
+
+
+def _steps(scenario: Any) -> int:
+    """Progress steps of one scenario run (its model steps plus writing)."""
+    from netopt.scenario import STEPS
+
+    return len(STEPS) - (0 if scenario.rotations.enabled else 1) + 1
+
+
+def _print_run(summary: dict[str, Any], folder: Any, out: TextIO) -> None:
+    """Print one scenario's KPIs against the baseline as a rich table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from netopt.report import format_value
+    from netopt.scenario import MAIN_KPIS
+
+    defs = summary["definitions"]
+    solver = summary["solver"]
+    gap = solver.get("gap")
+    table = Table(title=f"{summary['title']} ({summary['scenario']})")
+    table.add_column("KPI")
+    table.add_column("this plan", justify="right")
+    table.add_column("naive baseline", justify="right")
+    keys = [k for k in MAIN_KPIS if k in summary["kpis"]]
+    keys += [k for k in ("expert_days", "patient_hours_saved") if k in summary["kpis"]]
+    for k in keys:
+        unit = defs.get(k, {}).get("unit", "")
+        table.add_row(
+            defs.get(k, {}).get("label", k),
+            format_value(summary["kpis"][k], unit),
+            format_value(summary["baseline"].get(k), unit) if k in summary["baseline"] else "",
+        )
+    console = Console(file=out, width=110)
+    console.print(table)
+    leads = ", ".join(f"{x['name']} ({x['id']})" for x in summary["leads"])
+    console.print(f"Leads: {leads}", markup=False)
+    console.print(
+        f"Solver: {solver['status']}, gap {'n/a' if gap is None else f'{100 * gap:.2f} %'}",
+        markup=False,
+    )
+    for message in summary.get("messages", []):
+        console.print(f"Note: {message}", markup=False)
+    console.print(f"Outputs: {folder}", markup=False)
+
+
+def _print_comparison(comparison: Any, out: TextIO) -> None:
+    """Print the side-by-side KPI table of a comparison."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from netopt.report import format_value
+
+    frame = comparison.table
+    names = [s["scenario"] for s in comparison.summaries]
+    table = Table(title="Scenario comparison")
+    table.add_column("KPI")
+    for n in names:
+        table.add_column(n, justify="right")
+    table.add_row("solver status", *[s["solver"]["status"] for s in comparison.summaries])
+    for key, row in frame.iterrows():
+        if key in ("solver_seconds",):
+            continue
+        table.add_row(str(row["label"]), *[format_value(row[n], str(row["unit"])) for n in names])
+    console = Console(file=out, width=max(110, 48 + 16 * len(names)))
+    console.print(table)
+    if comparison.reused:
+        console.print(f"Reused saved outputs of: {', '.join(comparison.reused)}", markup=False)
+    console.print("Wrote: " + ", ".join(str(f) for f in comparison.files), markup=False)
+
+
+def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+    from pathlib import Path
+
+    from netopt.scenario import Scenario, run
+
+    scenario = _with_overrides([Scenario.from_toml(args.scenario)], args)[0]
+    out_dir = Path(args.out)
+    bar, callback = _progress(args, _steps(scenario))
+    with bar:
+        result = run(scenario, cache_dir=out_dir / ".cache", progress=callback)
+        callback(f"{scenario.name}: write outputs")
+        folder = result.to_folder(out_dir / scenario.name)
+    summary = result.summary()
+    if args.json:
+        print(
+            json.dumps({**summary, "folder": str(folder)}, indent=2, ensure_ascii=False), file=out
+        )
+    elif not getattr(args, "quiet", False):
+        _print_run(summary, folder, out)
+    return 0
+
+
+def _compare_scenarios(scenarios: list[Any], args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
+    from netopt.scenario import run_and_compare
+
+    scenarios = _with_overrides(scenarios, args)
+    bar, callback = _progress(args, sum(_steps(s) for s in scenarios) + 1)
+    with bar:
+        comparison = run_and_compare(scenarios, args.out, force=args.force, progress=callback)
+    if args.json:
+        record = {
+            "scenarios": comparison.summaries,
+            "folders": {k: str(v) for k, v in comparison.folders.items()},
+            "reused": list(comparison.reused),
+            "files": [str(f) for f in comparison.files],
+        }
+        print(json.dumps(record, indent=2, ensure_ascii=False), file=out)
+    elif not getattr(args, "quiet", False):
+        _print_comparison(comparison, out)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    from netopt.scenario import Scenario
+
+    problems: list[Any] = []
+    scenarios = []
+    for path in args.scenarios:  # read every file before failing, to list every problem
+        try:
+            scenarios.append(Scenario.from_toml(path))
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        raise DataError(problems)
+    return _compare_scenarios(scenarios, args, out)
+
+
+def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from netopt.scenario import demo_scenarios
+
+    return _compare_scenarios(demo_scenarios(), args, out)
+
+
+# Subcommand registry: name -> (help, add_arguments, run). Other subcommands
+# (run, compare, demo) are added here.
+COMMANDS: dict[
+    str,
+    tuple[
+        str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace, TextIO], int]
+    ],
+] = {
+    "validate": ("check a region folder and print a summary", _add_validate, _cmd_validate),
+    "run": ("run one scenario file and write its outputs", _add_run, _cmd_run),
+    "compare": ("run (or reuse) scenarios and compare their KPIs", _add_compare, _cmd_compare),
+    "demo": ("run the shipped Xiangshan scenarios and their comparison", _add_demo, _cmd_demo),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand of :data:`COMMANDS`.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    parser = argparse.ArgumentParser(
+        prog="netopt",
+        description="Plan hospital alliances on travel-time graphs with roads and ferries.",
+    )
+    parser.add_argument("--version", action="version", version=f"netopt {__version__}")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (help_text, add_arguments, _run) in COMMANDS.items():
+        add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run the command line; return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+    out, err : text streams, optional
+        Where results and errors are printed (default: stdout and stderr).
+
+    Returns
+    -------
+    int
+        0 on success, :data:`EXIT_DATA` for invalid data, :data:`EXIT_ERROR` for other
+        netopt errors (argparse exits with 2 on usage errors).
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = build_parser().parse_args(argv)
+    level = (
+        logging.ERROR
+        if args.quiet
+        else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+    )
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    package_logger = logging.getLogger("netopt")
+    old_level = package_logger.level
+    package_logger.addHandler(handler)
+    package_logger.setLevel(level)
+    run = COMMANDS[args.command][2]
+    try:
+        return run(args, out)
+    except DataError as exc:
+        print(str(exc), file=err)
+        return EXIT_DATA
+    except FileNotFoundError as exc:
+        print(f"netopt {args.command}: {exc}", file=err)
+        return EXIT_DATA
+    except InfeasibleError as exc:
+        print(f"netopt {args.command}: infeasible: {exc}", file=err)
+        return EXIT_INFEASIBLE
+    except NetoptError as exc:
+        print(f"netopt {args.command}: {exc}", file=err)
+        return EXIT_ERROR
+    finally:
+        package_logger.removeHandler(handler)
+        package_logger.setLevel(old_level)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

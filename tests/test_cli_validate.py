@@ -1,0 +1,94 @@
+"""`netopt validate FOLDER`: summary and exit 0, or the full problem list and exit 1."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netopt.cli import EXIT_DATA, build_parser, format_summary, main
+
+SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
+
+
+def _run(argv: list[str]) -> tuple[int, str, str]:
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_validate_prints_summary():
+    """A valid folder prints tiers, exact population, islands and ferries; exit 0."""
+    code, out, err = _run(["validate", str(SYNTHETIC)])
+    assert code == 0, err
+    assert "Facilities: 10 (tertiary 1, county 2, township 4, village 3)" in out
+    assert "Zones: 12, population 214,550" in out
+    assert "Islands: 2, population 27,950" in out
+    assert "  Beiyu Island: 24,400" in out
+    assert "  F1: Shipu-Beiyu ferry (25 min)" in out
+    assert out.rstrip().endswith("OK: no problems found.")
+
+
+def test_validate_lists_every_problem(region_folder):
+    """Invalid data prints every problem to stderr and exits 1, without a traceback."""
+    folder = region_folder(
+        replace={
+            "facilities.csv": "facilities_swapped.csv",
+            "experts.csv": "experts_unknown_home.csv",
+        }
+    )
+    code, out, err = _run(["validate", str(folder)])
+    assert code == EXIT_DATA == 1
+    assert out == ""
+    assert err.startswith("2 problems found in the input data:")
+    assert "facilities.csv, record H1, field 'geometry'" in err
+    assert "experts.csv, record E9, field 'home_facility'" in err
+    assert "Traceback" not in err
+
+
+def test_missing_folder_exits_1(tmp_path):
+    """A folder without region.toml is a one-line error with exit code 1."""
+    code, _, err = _run(["validate", str(tmp_path / "nowhere")])
+    assert code == 1
+    assert "no region.toml" in err and len(err.strip().splitlines()) == 1
+
+
+def test_usage_error_exits_2():
+    """A missing subcommand is an argparse usage error (exit 2)."""
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args([])
+    assert info.value.code == 2
+
+
+def test_format_summary_rounds_population_exactly():
+    """Population prints as an exact integer with thousands separators."""
+    text = format_summary(
+        {
+            "name": "X",
+            "facilities_by_tier": {"county": 1},
+            "zones": 3,
+            "population": 567665.0,
+            "islands": {},
+            "ferries": {},
+            "links": 0,
+            "experts": 0,
+        }
+    )
+    assert "population 567,665" in text and "Islands: none" in text
+
+
+def test_entry_point_subprocess():
+    """`python -m netopt.cli validate` works as a real process."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "netopt.cli", "-q", "validate", str(SYNTHETIC)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "population 214,550" in proc.stdout

@@ -1,0 +1,290 @@
+"""Loading and saving regions: region.toml, column and tier mapping, CRS handling, round trip."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+import shapely
+
+from netopt._errors import DataError
+from netopt.io import GCJ02, dumps_toml, empty_layer, load_region, parse_crs, save_region
+from netopt.region import SCHEMA, Region
+from netopt.validate import haversine_km
+
+LAYERS = ("facilities", "zones", "ferries", "links", "experts", "boundaries", "roads")
+
+
+def test_synthetic_counts(synthetic_region):
+    """The synthetic region has the documented size and population."""
+    r = synthetic_region
+    s = r.summary()
+    assert s["facilities_by_tier"] == {"tertiary": 1, "county": 2, "township": 4, "village": 3}
+    assert s["zones"] == 12 and s["population"] == 214_550
+    assert s["islands"] == {"Beiyu Island": 24_400, "Xiaoyu Island": 3_550}
+    assert list(r.ferries.index) == ["F1"] and list(r.links.index) == ["L1"]
+    assert len(r.experts) == 4 and len(r.boundaries) == 3 and len(r.roads) == 7
+    assert r.metric_crs == "EPSG:32651"
+
+
+def test_schema_columns_and_dtypes(synthetic_region):
+    """Every layer has exactly the schema columns, dtypes, an object index named id."""
+    for layer in LAYERS:
+        frame = getattr(synthetic_region, layer)
+        cols = [c for c in frame.columns if c != "geometry"]
+        assert cols == list(SCHEMA[layer]), layer
+        assert frame[cols].dtypes.astype(str).to_dict() == SCHEMA[layer], layer
+        assert frame.index.name == "id" and frame.index.dtype == object, layer
+        if layer != "experts":
+            assert frame.crs.to_epsg() == 4326, layer
+
+
+def test_gcj02_facilities_converted_to_wgs84(synthetic_region):
+    """Facility coordinates declared GCJ-02 come back at their WGS-84 positions (< 1 m)."""
+    t1 = synthetic_region.facilities.geometry["T1"]
+    assert haversine_km(t1.x, t1.y, 121.62, 29.38) * 1000 < 0.01
+
+
+def test_column_and_tier_mapping(synthetic_region):
+    """User column names and Chinese grade labels map to ours; defaults fill the rest."""
+    f = synthetic_region.facilities
+    assert f.loc["T1", "name"] == "Ningbo First Hospital"
+    assert f.loc["T1", "tier"] == "tertiary" and f.loc["C2", "tier"] == "county"
+    assert f.loc["H3", "tier"] == "township"  # our own label passes through
+    assert f.loc["T1", "outpatient_per_day"] == 8000
+    assert f.loc["T1", "specialties"][:2] == ("cardiology", "oncology")
+    assert f.loc["V1", "specialties"] == () and math.isnan(f.loc["V1", "beds"])
+    assert f["can_lead"].to_dict() == {i: i in ("T1", "C1") for i in f.index}
+    assert f.loc["T1", "alliance"] is None
+
+
+def test_zones_ferries_links_experts_roads(synthetic_region):
+    """Polygons are kept, timetables and weekdays parsed, maxspeed tags converted."""
+    r = synthetic_region
+    assert r.zones.geometry["Z01"].geom_type == "Polygon"
+    assert r.zone_points()["Z01"].within(r.zones.geometry["Z01"])
+    assert r.zones.loc["Z08", "island"] and r.zones.loc["Z08", "island_name"] == "Beiyu Island"
+    assert r.zones.loc["Z01", "island_name"] is None
+    ferry = r.ferries.loc["F1"]
+    assert ferry["departures_ab"][0] == "06:30" and len(ferry["departures_ba"]) == 6
+    assert math.isnan(ferry["headway_min"]) and ferry["service_end"] == "18:30"
+    assert not ferry["estimated"] and ferry["source"] == "synthetic timetable"
+    assert r.links.loc["L1", "kind"] == "bridge" and math.isnan(r.links.loc["L1", "travel_min"])
+    assert r.experts.loc["E1", "weekdays"] == (1, 3)  # "Tue;Thu"
+    assert r.experts.loc["E3", "weekdays"] == (0, 2)  # "0;2"
+    assert r.experts.loc["E2", "max_days_per_month"] == 6
+    speeds = r.roads.set_index("name")["maxspeed_kmh"]
+    assert speeds["Beiyu South Road"] == pytest.approx(25 * 1.609344)
+    assert math.isnan(speeds["Xiaoyu Road"])
+    assert r.roads.set_index("name").loc["Harbour Lane", "oneway"]
+
+
+def test_load_save_load_identical(synthetic_region, tmp_path):
+    """save_region then load_region gives identical frames, metadata and metric CRS."""
+    out = save_region(synthetic_region, tmp_path / "saved")
+    assert sorted(p.name for p in out.iterdir()) == ["experts.csv", "region.gpkg", "region.toml"]
+    again = load_region(out)
+    for layer in LAYERS:
+        pdt.assert_frame_equal(getattr(again, layer), getattr(synthetic_region, layer))
+    assert again.metadata == synthetic_region.metadata
+    assert again.name == synthetic_region.name and again.metric_crs == synthetic_region.metric_crs
+    twice = load_region(save_region(again, tmp_path / "saved2"))
+    pdt.assert_frame_equal(twice.facilities, again.facilities)
+
+
+def test_save_is_atomic(synthetic_region, tmp_path):
+    """A save that fails half-way leaves the previous folder byte-identical."""
+    target = save_region(synthetic_region, tmp_path / "saved")
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    zones = synthetic_region.zones.copy()
+    zones.insert(1, "dup", 0.0)
+    zones.columns = ["population", "population", *zones.columns[2:]]  # GPKG refuses this
+    broken = Region(**{**synthetic_region.__dict__, "zones": zones})
+    with pytest.raises(ValueError, match="duplicated column names"):
+        save_region(broken, target)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["saved"]  # no temporary folders left
+
+
+def test_empty_layer_matches_schema():
+    """empty_layer returns zero rows with the schema dtypes."""
+    ferries = empty_layer("ferries")
+    assert len(ferries) == 0 and ferries.crs.to_epsg() == 4326
+    assert ferries.drop(columns="geometry").dtypes.astype(str).to_dict() == SCHEMA["ferries"]
+    assert isinstance(empty_layer("experts"), pd.DataFrame)
+
+
+def test_optional_layers_may_be_left_out(region_folder):
+    """Only facilities and zones are required; the other layers come back empty."""
+    folder = region_folder(
+        toml=[('[ferries]\nfile = "ferries.csv"', ""), ('[links]\nfile = "links.csv"', "")]
+    )
+    region = load_region(folder)
+    assert len(region.ferries) == 0 and len(region.links) == 0
+    assert list(region.ferries.columns[:-1]) == list(SCHEMA["ferries"])
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("EPSG:4326", 4326),
+        ("WGS84", 4326),
+        ("wgs-84", 4326),
+        ("EPSG:32651", 32651),
+        ("GCJ-02", GCJ02),
+        ("gcj02", GCJ02),
+        ("GCJ02", GCJ02),
+    ],
+)
+def test_parse_crs(text, want):
+    """CRS declarations: WGS-84 and GCJ-02 aliases and EPSG codes."""
+    got = parse_crs(text)
+    assert got == want if want == GCJ02 else got.to_epsg() == want
+
+
+def test_parse_crs_unknown():
+    """An unparseable CRS is a ValueError naming it."""
+    with pytest.raises(ValueError, match="unknown CRS 'Mars'"):
+        parse_crs("Mars")
+
+
+def test_projected_gpkg_uses_its_own_crs(region_folder, synthetic_region):
+    """A GeoPackage in UTM loads with its own CRS even though the top-level crs is WGS84."""
+    folder = region_folder()
+    zones = synthetic_region.zones.to_crs("EPSG:32651").reset_index()
+    zones = zones.rename(columns={"id": "zone_id", "population": "pop"})
+    zones.to_file(folder / "zones_utm.gpkg", layer="zones")
+    (folder / "zones.geojson").unlink()
+    toml = (folder / "region.toml").read_text(encoding="utf-8")
+    (folder / "region.toml").write_text(toml.replace('"zones.geojson"', '"zones_utm.gpkg"'))
+    region = load_region(folder)
+    got = region.zone_points()
+    want = synthetic_region.zone_points()
+    assert np.max(haversine_km(got.x, got.y, want.x, want.y)) < 1e-6
+
+
+def test_csv_zones_with_per_layer_epsg(region_folder, synthetic_region):
+    """A CSV layer declared in EPSG:3857 is reprojected to WGS-84."""
+    folder = region_folder()
+    pts = synthetic_region.zone_points().to_crs("EPSG:3857")
+    frame = pd.DataFrame(
+        {"zone_id": pts.index, "pop": synthetic_region.zones["population"], "x": pts.x, "y": pts.y}
+    )
+    frame.to_csv(folder / "zones.csv", index=False)
+    toml = (folder / "region.toml").read_text(encoding="utf-8")
+    toml = toml.replace(
+        'file = "zones.geojson"', 'file = "zones.csv"\ncrs = "EPSG:3857"\nlon = "x"\nlat = "y"'
+    )
+    (folder / "region.toml").write_text(toml, encoding="utf-8")
+    region = load_region(folder)
+    z8 = region.zones.geometry["Z08"]
+    assert (z8.x, z8.y) == pytest.approx((122.01, 29.23), abs=1e-9)
+    assert region.zones.loc["Z08", "population"] == 14_200
+
+
+def test_missing_file_and_toml_typos(region_folder):
+    """Missing files, unknown keys and unknown column names are all reported at once."""
+    folder = region_folder(
+        toml=[
+            ('"links.csv"', '"bridges.csv"'),
+            ("[zones.columns]", '[zones.columns]\npopulaton = "x"'),
+            ('file = "ferries.csv"', 'file = "ferries.csv"\nspeed = 3'),
+        ]
+    )
+    with pytest.raises(DataError) as info:
+        load_region(folder)
+    found = {(p.file, p.record, p.field): p.found for p in info.value.problems}
+    assert "file 'bridges.csv' not found" in found[("region.toml", "[links]", "file")]
+    assert found[("region.toml", "[zones.columns]", "populaton")].startswith("'populaton' is not")
+    assert found[("region.toml", "[ferries]", "speed")] == "unknown key"
+
+
+def test_no_region_toml(tmp_path):
+    """A folder without region.toml is a FileNotFoundError saying what is missing."""
+    with pytest.raises(FileNotFoundError, match="no region.toml"):
+        load_region(tmp_path)
+
+
+def test_invalid_toml(tmp_path):
+    """A TOML syntax error is a DataError naming region.toml."""
+    (tmp_path / "region.toml").write_text("name = \n", encoding="utf-8")
+    with pytest.raises(DataError, match="region.toml: not valid TOML"):
+        load_region(tmp_path)
+
+
+def test_dumps_toml_round_trip():
+    """The small TOML writer produces text tomllib reads back to the same data."""
+    data = {
+        "name": '县 "A"',
+        "n": 3,
+        "x": 1.5,
+        "ok": True,
+        "tags": ["a", "b"],
+        "facilities": {"file": "f.csv", "tiers": {"三级甲等": "tertiary"}},
+    }
+    assert tomllib.loads(dumps_toml(data)) == data
+
+
+def test_region_built_in_code_saves(tmp_path):
+    """A minimal region built from frames (empty optional layers) saves and loads."""
+    index = pd.Index(["A"], name="id", dtype=object)
+    facilities = gpd.GeoDataFrame(
+        {
+            "name": ["A hospital"],
+            "tier": ["county"],
+            "beds": [10.0],
+            "outpatient_per_day": [50.0],
+            "specialties": [()],
+            "can_lead": [True],
+            "alliance": [None],
+            "township": [None],
+        },
+        index=index,
+        geometry=[shapely.Point(121.9, 29.2)],
+        crs="EPSG:4326",
+    )
+    zones = gpd.GeoDataFrame(
+        {
+            "population": [100.0],
+            "island": [False],
+            "island_name": [None],
+            "township": [None],
+            "primary_facility": ["A"],
+        },
+        index=pd.Index(["Z"], name="id", dtype=object),
+        geometry=[shapely.Point(121.91, 29.21)],
+        crs="EPSG:4326",
+    )
+    region = Region(
+        name="tiny",
+        facilities=facilities,
+        zones=zones,
+        ferries=empty_layer("ferries"),
+        links=empty_layer("links"),
+        experts=empty_layer("experts"),
+        boundaries=empty_layer("boundaries"),
+        metric_crs="EPSG:32651",
+    )
+    again = load_region(save_region(region, tmp_path / "tiny"))
+    assert again.facilities.loc["A", "tier"] == "county"
+    assert again.zones.loc["Z", "population"] == 100.0
+    assert len(again.experts) == 0 and again.roads is None
+    assert isinstance(again.facilities, gpd.GeoDataFrame)
+
+
+def test_save_refuses_layer_without_crs(synthetic_region, tmp_path):
+    """Saving a layer without a CRS is a DataError (region.toml would declare WGS-84)."""
+    broken = Region(
+        **{
+            **synthetic_region.__dict__,
+            "links": synthetic_region.links.set_crs(None, allow_override=True),
+        }
+    )
+    with pytest.raises(DataError, match="the links layer has no CRS"):
+        save_region(broken, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
