@@ -153,11 +153,14 @@ def _add_demo(parser: argparse.ArgumentParser) -> None:
 
 
 def _with_overrides(scenarios: list[Any], args: argparse.Namespace) -> list[Any]:
-    """Apply --time-limit / --seed to every scenario."""
+    """Apply --time-limit (every solve, rotations included) and --seed to every scenario."""
     changes = {
         k: v for k, v in (("time_limit", args.time_limit), ("seed", args.seed)) if v is not None
     }
-    return [s.replace(solver=changes) for s in scenarios] if changes else scenarios
+    if not changes:
+        return scenarios
+    rotations = {"time_limit": args.time_limit} if args.time_limit is not None else {}
+    return [s.replace(solver=changes, rotations=rotations) for s in scenarios]
 
 
 def _progress(args: argparse.Namespace, steps: int):

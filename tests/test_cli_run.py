@@ -1,0 +1,172 @@
+"""Tests of the ``netopt run`` and ``netopt compare`` commands (real runs, synthetic region)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from netopt import InfeasibleError, SolverError
+from netopt.cli import main
+
+SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
+
+
+def scenario_file(folder: Path, name: str, body: str = "") -> Path:
+    """Write a scenario on the synthetic region (coarse lattice for speed) and return it."""
+    path = folder / f"{name}.toml"
+    path.write_text(
+        textwrap.dedent(f"""
+        title = "Scenario {name}"
+        region = "{SYNTHETIC.as_posix()}"
+        [graph]
+        h3_resolution = 8
+        [model]
+        p = 1
+        [solver]
+        time_limit = 10
+    """)
+        + textwrap.dedent(body),
+        encoding="utf-8",
+    )
+    return path
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """Run the command line in-process; return (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_run_writes_outputs_and_prints_kpis(tmp_path: Path) -> None:
+    """`netopt run` exits 0, writes the scenario folder and prints KPIs against the baseline."""
+    path = scenario_file(tmp_path, "one")
+    code, out, err = cli("run", str(path), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    folder = tmp_path / "out" / "one"
+    for name in ("plan.gpkg", "assignments.csv", "kpis.json", "map.html", "report.html"):
+        assert (folder / name).is_file(), name
+    assert "Mean travel time to the alliance lead" in out
+    assert "naive baseline" in out and "Not covered within the travel limit" in out
+    assert "Solver: optimal" in out
+
+
+def test_run_json_and_overrides(tmp_path: Path) -> None:
+    """--json prints one parseable record; --seed and --time-limit reach the scenario."""
+    path = scenario_file(tmp_path, "one")
+    code, out, err = cli(
+        "run", str(path), "-o", str(tmp_path / "out"), "--json", "--seed", "7", "--time-limit", "5"
+    )
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["scenario"] == "one" and record["solver"]["status"] == "optimal"
+    assert set(record["population_counts"]) == {
+        "population_served",
+        "population_unserved_capacity",
+        "population_not_covered",
+    }
+    assert record["baseline"]["mean_lead_min"] <= record["kpis"]["mean_lead_min"] + 1e-9
+    written = (Path(record["folder"]) / "scenario.toml").read_text(encoding="utf-8")
+    assert "seed = 7" in written and "time_limit = 5.0" in written
+
+
+def test_quiet_prints_nothing(tmp_path: Path) -> None:
+    """-q after the subcommand silences the tables (the outputs are still written)."""
+    path = scenario_file(tmp_path, "one")
+    code, out, _ = cli("run", str(path), "-o", str(tmp_path / "out"), "-q")
+    assert code == 0 and out == ""
+    assert (tmp_path / "out" / "one" / "report.html").is_file()
+
+
+def test_bad_scenario_key_exits_1_naming_the_key(tmp_path: Path) -> None:
+    """A misspelt key gives exit code 1 and a message naming the file and the key."""
+    path = scenario_file(tmp_path, "bad", "[modifiers]\nclose_ferry = ['F1']\n")
+    code, _, err = cli("run", str(path), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert "bad.toml" in err and "close_ferry" in err and "did you mean 'close_ferries'" in err
+    assert "Traceback" not in err and not (tmp_path / "out" / "bad").exists()
+
+
+def test_missing_scenario_file_exits_1(tmp_path: Path) -> None:
+    """A scenario path that does not exist is bad input (exit 1), not a traceback."""
+    code, _, err = cli("run", str(tmp_path / "nope.toml"))
+    assert code == 1 and "nope.toml" in err
+
+
+def test_compare_lists_problems_of_every_file(tmp_path: Path) -> None:
+    """`netopt compare` reads every file before failing and reports all their problems."""
+    a = scenario_file(tmp_path, "a", "[rotations]\nenable = true\n")
+    b = scenario_file(tmp_path, "b", "[modifiers]\nnigth = true\n")
+    code, _, err = cli("compare", str(a), str(b), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert "did you mean 'enabled'" in err and "did you mean 'night'" in err
+    assert "2 problems" in err
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (InfeasibleError("no alliance plan exists: total demand exceeds capacity"), 2),
+        (SolverError("no plan found within 1 s"), 3),
+    ],
+)
+def test_solver_failures_have_documented_exit_codes(
+    tmp_path: Path, monkeypatch, error, expected
+) -> None:
+    """Infeasible models exit 2 and a time limit without a solution exits 3 (forced failure)."""
+    import netopt.alliances
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(netopt.alliances, "plan_alliances", fail)
+    code, _, err = cli("run", str(scenario_file(tmp_path, "one")), "-o", str(tmp_path / "out"))
+    assert code == expected
+    assert str(error) in err and "Traceback" not in err
+
+
+def test_compare_side_by_side_and_reuse(tmp_path: Path) -> None:
+    """`netopt compare` prints both scenarios side by side, writes the comparison and reuses."""
+    a = scenario_file(tmp_path, "a")
+    b = scenario_file(tmp_path, "b", "[modifiers]\nclose_ferries = ['F1']\n")
+    out_dir = tmp_path / "out"
+    code, out, err = cli("compare", str(a), str(b), "-o", str(out_dir))
+    assert code == 0, err
+    assert "Scenario comparison" in out and "Population that cannot reach any lead" in out
+    for name in (
+        "comparison.csv",
+        "comparison.html",
+        "compare_map.html",
+        "a/report.html",
+        "b/report.html",
+    ):
+        assert (out_dir / name).is_file(), name
+    code, out, err = cli("compare", str(a), str(b), "-o", str(out_dir), "--json")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["reused"] == ["a", "b"]
+    cut = [s["kpis"]["population_unreachable"] for s in record["scenarios"]]
+    assert cut[0] == 0 and cut[1] > 0  # closing the ferry cuts the island off
+
+
+def test_entry_point_runs_as_a_program(tmp_path: Path) -> None:
+    """The installed `netopt` program runs a scenario and exits 0 (real subprocess)."""
+    exe = shutil.which("netopt", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    path = scenario_file(tmp_path, "one")
+    proc = subprocess.run(
+        [exe, "-q", "run", str(path), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "one" / "kpis.json").is_file()

@@ -1,0 +1,175 @@
+"""End-to-end test of ``netopt demo`` on the bundled Xiangshan region (real solves and files).
+
+The demo runs once per module (about a minute on two shared cores; ``--time-limit 5`` caps
+the rotation solve) into a temporary folder, and every test reads its outputs.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from browser import open_html, requires_chromium
+
+from netopt.cli import main
+from netopt.kpis import Rates, zone_kpis
+from netopt.scenario import DEMO_SCENARIOS, OUTPUT_FILES
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    """Run `netopt demo` once into a fresh folder; return the folder."""
+    out_dir = tmp_path_factory.mktemp("demo") / "maps"
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["demo", "-o", str(out_dir), "--time-limit", "5"], out=out, err=err)
+    assert code == 0, err.getvalue()
+    (out_dir / "stdout.txt").write_text(out.getvalue(), encoding="utf-8")
+    return out_dir
+
+
+def test_every_output_exists(demo: Path) -> None:
+    """Each shipped scenario has its folder with every output, plus the comparison files."""
+    for name in DEMO_SCENARIOS:
+        for f in OUTPUT_FILES:
+            assert (demo / name / f).is_file(), f"{name}/{f}"
+    assert (demo / "optimised_rotation" / "schedule.csv").is_file()
+    assert list((demo / "optimised_rotation" / "ics").glob("*.ics"))
+    for f in ("comparison.csv", "comparison.html", "compare_map.html"):
+        assert (demo / f).is_file(), f
+    printed = (demo / "stdout.txt").read_text(encoding="utf-8")
+    assert all(name in printed for name in DEMO_SCENARIOS)
+
+
+def test_geopackages_open_with_geopandas(demo: Path) -> None:
+    """Every plan.gpkg has zones, facilities and alliances layers that geopandas reads."""
+    for name in DEMO_SCENARIOS:
+        path = demo / name / "plan.gpkg"
+        layers = set(pyogrio.list_layers(path)[:, 0])
+        assert {"zones", "facilities", "alliances"} <= layers
+        zones = gpd.read_file(path, layer="zones")
+        assert len(zones) > 1000 and zones.crs.to_epsg() == 4326
+        summary = json.loads((demo / name / "kpis.json").read_text(encoding="utf-8"))
+        assert zones["population"].sum() == pytest.approx(summary["kpis"]["population"])
+
+
+def test_kpis_json_agree_with_assignments_csv(demo: Path) -> None:
+    """The KPIs in kpis.json are those recomputed from assignments.csv."""
+    for name in DEMO_SCENARIOS:
+        summary = json.loads((demo / name / "kpis.json").read_text(encoding="utf-8"))
+        table = pd.read_csv(demo / name / "assignments.csv")
+        recomputed = zone_kpis(
+            table,
+            Rates(**summary["rates"]),
+            local_specialist_visits=summary["local_specialist_visits_per_year"],
+        )
+        for key, value in recomputed.items():
+            saved = summary["kpis"][key]
+            if saved is None:  # NaN is written as null
+                assert pd.isna(value), f"{name}: {key}"
+            else:
+                assert value == pytest.approx(saved, rel=1e-9), f"{name}: {key}"
+        counts = summary["population_counts"]
+        assert sum(counts.values()) == pytest.approx(summary["kpis"]["population"])
+
+
+def test_scenarios_tell_the_planning_story(demo: Path) -> None:
+    """Today is evaluated as is, the storm cuts islands off, the rotation adds expert days."""
+    s = {
+        n: json.loads((demo / n / "kpis.json").read_text(encoding="utf-8")) for n in DEMO_SCENARIOS
+    }
+    assert len(s["today"]["leads"]) == 4
+    assert (
+        s["storm"]["kpis"]["population_unreachable"]
+        > 0
+        == s["optimised"]["kpis"]["population_unreachable"]
+    )
+    assert s["optimised_rotation"]["kpis"]["expert_days"] > 0
+    assert s["optimised_rotation"]["rotation_solver"]["status"] in (
+        "optimal",
+        "feasible",
+        "time_limit",
+    )
+    assert (
+        s["optimised_rotation"]["kpis"]["grassroots_share"]
+        > s["optimised"]["kpis"]["grassroots_share"]
+    )
+
+
+def test_comparison_csv_matches_the_scenarios(demo: Path) -> None:
+    """comparison.csv has one column per scenario holding that scenario's kpis.json values."""
+    table = pd.read_csv(demo / "comparison.csv", index_col="kpi")
+    assert list(table.columns) == ["label", "unit", *DEMO_SCENARIOS]
+    for name in DEMO_SCENARIOS:
+        summary = json.loads((demo / name / "kpis.json").read_text(encoding="utf-8"))
+        assert table.loc["mean_lead_min", name] == pytest.approx(summary["kpis"]["mean_lead_min"])
+        assert table.loc["baseline_mean_lead_min", name] == pytest.approx(
+            summary["baseline"]["mean_lead_min"]
+        )
+
+
+def test_schedule_files_parse(demo: Path) -> None:
+    """schedule.csv has one row per visit and each .ics file is a calendar."""
+    visits = pd.read_csv(demo / "optimised_rotation" / "schedule.csv")
+    assert len(visits) > 0 and {"expert", "site", "date"} <= set(visits.columns)
+    for ics in (demo / "optimised_rotation" / "ics").glob("*.ics"):
+        text = ics.read_text(encoding="utf-8")
+        assert text.startswith("BEGIN:VCALENDAR") and "END:VCALENDAR" in text
+
+
+def test_rerun_reuses_outputs(demo: Path) -> None:
+    """A second demo with nothing changed solves nothing and leaves the folders as they were."""
+    stamps = {n: (demo / n / "run.json").read_bytes() for n in DEMO_SCENARIOS}
+    out = io.StringIO()
+    code = main(
+        ["demo", "-o", str(demo), "--time-limit", "5", "--json"], out=out, err=io.StringIO()
+    )
+    assert code == 0
+    assert json.loads(out.getvalue())["reused"] == list(DEMO_SCENARIOS)
+    assert {n: (demo / n / "run.json").read_bytes() for n in DEMO_SCENARIOS} == stamps
+
+
+def test_interrupted_demo_leaves_outputs_byte_identical(demo: Path, monkeypatch) -> None:
+    """A forced crash while writing a forced re-run leaves every earlier output intact."""
+    from netopt import report
+
+    before = {
+        p.relative_to(demo): p.read_bytes()
+        for p in sorted(demo.rglob("*"))
+        if p.is_file() and ".cache" not in p.parts
+    }
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed while writing the report (simulated)")
+
+    monkeypatch.setattr(report, "scenario_report", crash)
+    with pytest.raises(RuntimeError, match="simulated"):
+        main(
+            ["demo", "-o", str(demo), "--force", "--time-limit", "5", "-q"],
+            out=io.StringIO(),
+            err=io.StringIO(),
+        )
+    after = {
+        p.relative_to(demo): p.read_bytes()
+        for p in sorted(demo.rglob("*"))
+        if p.is_file() and ".cache" not in p.parts
+    }
+    assert after == before
+    assert not [p for p in demo.iterdir() if p.name.startswith(".") and p.name != ".cache"]
+
+
+@pytest.mark.browser
+@requires_chromium
+def test_html_opens_in_chromium_without_errors(demo: Path) -> None:
+    """Every HTML page of the demo loads offline in Chromium without console errors."""
+    pages = sorted(demo.glob("*.html")) + sorted(demo.glob("*/*.html"))
+    assert len(pages) == 2 + 2 * len(DEMO_SCENARIOS)
+    for page in pages:
+        result = open_html(page)
+        assert result.ok, f"{page.relative_to(demo)}: {result.problems()}"

@@ -1,0 +1,105 @@
+"""Tests of netopt.report: number formatting, SVG bar charts and HTML escaping."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+
+from netopt.report import bar_chart_svg, comparison_report, format_value, scenario_report
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def summary(name: str, title: str, mean_lead: float) -> dict:
+    """A minimal kpis.json record."""
+    return {
+        "scenario": name,
+        "title": title,
+        "description": "<b>bold</b> & more",
+        "region": "R",
+        "leads": [{"id": "H1", "name": "Hospital <One>"}],
+        "solver": {"status": "optimal", "objective": 1.0, "bound": 1.0, "gap": 0.0, "seconds": 0.1},
+        "rotation_solver": None,
+        "kpis": {
+            "mean_lead_min": mean_lead,
+            "share_lead_60min": 0.5,
+            "population_served": 10.0,
+            "population_unserved_capacity": 0.0,
+            "population_not_covered": 5.0,
+        },
+        "baseline": {"mean_lead_min": 20.0, "share_lead_60min": 0.9},
+        "population_counts": {
+            "population_served": 10.0,
+            "population_unserved_capacity": 0.0,
+            "population_not_covered": 5.0,
+        },
+        "alliances": [
+            {
+                "lead": "H1",
+                "name": "Hospital <One>",
+                "members": 3,
+                "population": 15.0,
+                "referral_load": 2.0,
+                "referral_capacity": 4.0,
+                "utilisation": 0.5,
+            }
+        ],
+        "messages": ["zone <Z1> & friends are far"],
+        "definitions": {
+            "mean_lead_min": {"label": "Mean <lead> time", "unit": "min", "definition": "a < b"}
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (0.8342, "share", "83.4 %"),
+        (12345.6, "people", "12,346"),
+        (25.04, "min", "25.0"),
+        (None, "min", "–"),
+        (math.nan, "share", "–"),
+        (math.inf, "min", "–"),
+    ],
+)
+def test_format_value(value, unit, text) -> None:
+    """Values are formatted by unit; missing and non-finite values show a dash."""
+    assert format_value(value, unit) == text
+
+
+def test_bar_chart_is_valid_svg_with_one_bar_per_value() -> None:
+    """The chart parses as XML and draws one rect per finite value (plus legend swatches)."""
+    svg = bar_chart_svg(["a <x>", "b"], {"s1": [1.0, 2.0], "s2": [3.0, None]}, title="T & U")
+    root = ET.fromstring(svg)
+    bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    assert len(bars) == 3
+    widths = sorted(float(r.get("width")) for r in bars)
+    assert widths[-1] == pytest.approx(3 * widths[0], rel=0.01)  # bars scale with the values
+    assert "a <x>" in "".join(root.itertext())  # the escaped label reads back as text
+
+
+def test_scenario_report_escapes_every_data_text() -> None:
+    """Names, messages and descriptions with markup are shown as text, never as tags."""
+    page = scenario_report(summary("s", "<script>alert(1)</script>", 30.0))
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "Hospital &lt;One&gt;" in page and "zone &lt;Z1&gt; &amp; friends" in page
+    assert "<b>bold</b>" not in page
+    assert 'href="map.html"' in page
+
+
+def test_comparison_report_has_a_column_per_scenario() -> None:
+    """The comparison page heads one column per scenario, linked to its report."""
+    sums = [summary("a", "A", 30.0), summary("b", "B <2>", 40.0)]
+    table = pd.DataFrame(
+        {"label": ["Mean <lead> time"], "unit": ["min"], "a": [30.0], "b": [40.0]},
+        index=pd.Index(["mean_lead_min"], name="kpi"),
+    )
+    page = comparison_report(
+        sums, table, links={"a": "a/report.html", "b": "b/report.html"}, map_href="compare_map.html"
+    )
+    assert 'href="a/report.html"' in page and "B &lt;2&gt;" in page
+    assert "30.0" in page and "40.0" in page and "Mean &lt;lead&gt; time" in page
+    assert 'href="compare_map.html"' in page

@@ -1,0 +1,423 @@
+"""Tests of netopt.scenario: scenario files, runs, outputs, caching and comparison."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from netopt import DataError
+from netopt.kpis import Rates, baseline_kpis, population_counts, zone_kpis
+from netopt.scenario import (
+    OUTPUT_FILES,
+    ModelOptions,
+    Modifiers,
+    NewLink,
+    Scenario,
+    SolverOptions,
+    apply_modifiers,
+    compare,
+    deep_merge,
+    is_current,
+    load_summary,
+    region_fingerprint,
+    run_all,
+    run_and_compare,
+)
+
+SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
+XIANGSHAN_SCENARIOS = Path(__file__).parents[1] / "geodata" / "xiangshan" / "scenarios"
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    """Write a scenario file and return its path."""
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def base_toml(tmp_path: Path, synthetic_copy: Path) -> Path:
+    """A base scenario on the synthetic region, in a sub-folder (relative region path)."""
+    (tmp_path / "scen").mkdir()
+    return write(
+        tmp_path / "scen",
+        "base.toml",
+        f"""
+        title = "Base"
+        description = "the base"
+        region = "{Path("..") / "region"}"
+        [graph]
+        h3_resolution = 8  # a coarse land lattice keeps the tests fast
+        [model]
+        p = 1
+        max_travel_min = 90
+        [model.rates]
+        referrals_per_year = 0.2
+        [modifiers]
+        headways = {{ F1 = 30 }}
+        [solver]
+        time_limit = 5
+        seed = 3
+    """,
+    )
+
+
+@pytest.fixture
+def synthetic_copy(tmp_path: Path) -> Path:
+    """A copy of the synthetic region folder at tmp_path/region."""
+    import shutil
+
+    folder = tmp_path / "region"
+    shutil.copytree(SYNTHETIC, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return folder
+
+
+#: Graph options that keep the synthetic runs fast (a coarse land lattice).
+FAST = {"h3_resolution": 8}
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """Real runs on the synthetic region, sharing one region and base graph: ``one`` (p = 1),
+    ``again`` (the same scenario), ``two`` (p = 2) and ``storm`` (ferry F1 closed)."""
+    one = Scenario(
+        "one",
+        SYNTHETIC,
+        title="One <alliance>",
+        graph=FAST,
+        model=ModelOptions(p=1),
+        solver=SolverOptions(time_limit=10),
+    )
+    scenarios = [
+        one,
+        one.replace(name="again"),
+        one.replace(name="two", model=ModelOptions(p=2)),
+        one.replace(name="storm", modifiers=Modifiers(close_ferries=("F1",))),
+    ]
+    return {r.name: r for r in run_all(scenarios)}
+
+
+@pytest.fixture(scope="module")
+def synthetic_result(runs):
+    """The p = 1 run on the synthetic region."""
+    return runs["one"]
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def test_extends_merges_tables_and_resolves_paths(base_toml: Path, synthetic_copy: Path) -> None:
+    """A variant inherits what it does not state, overrides what it does, and keeps its own name."""
+    variant = write(
+        base_toml.parent,
+        "two.toml",
+        """
+        extends = "base.toml"
+        [model]
+        p = 2
+        [modifiers]
+        close_ferries = ["F1"]
+    """,
+    )
+    s = Scenario.from_toml(variant)
+    assert s.name == "two"
+    assert s.title == ""  # titles are not inherited
+    assert s.region == synthetic_copy.resolve()
+    assert s.model.p == 2 and s.model.max_travel_min == 90
+    assert s.model.rates == {"referrals_per_year": 0.2}
+    assert s.modifiers.headways == {"F1": 30.0} and s.modifiers.close_ferries == ("F1",)
+    assert s.solver == SolverOptions(time_limit=5.0, seed=3)
+
+
+def test_unknown_key_names_file_key_and_closest_valid_key(base_toml: Path) -> None:
+    """A misspelt key is reported with the file, the table and a suggestion."""
+    bad = write(
+        base_toml.parent,
+        "bad.toml",
+        """
+        extends = "base.toml"
+        [model]
+        max_travel_mins = 60
+    """,
+    )
+    with pytest.raises(
+        DataError,
+        match=r"bad\.toml.*\[model\].*max_travel_mins.*did you mean "
+        r"'max_travel_min'",
+    ):
+        Scenario.from_toml(bad)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    """Several bad keys and values in one file give one DataError listing all of them."""
+    bad = write(
+        tmp_path,
+        "bad.toml",
+        """
+        regoin = "x"
+        [model]
+        p = "two"
+        objective = "fastest"
+        [solver]
+        time_limit = -1
+        [rotations]
+        start_date = "next monday"
+    """,
+    )
+    with pytest.raises(DataError) as info:
+        Scenario.from_toml(bad)
+    fields = {p.field for p in info.value.problems}
+    assert {"regoin", "region", "p", "objective", "time_limit", "start_date"} <= fields
+    assert "did you mean 'region'" in str(info.value)
+
+
+def test_region_folder_must_hold_region_toml(tmp_path: Path) -> None:
+    """A region path without region.toml is reported when the scenario is read."""
+    path = write(tmp_path, "lost.toml", 'region = "nowhere"\n[model]\np = 1\n')
+    with pytest.raises(DataError, match=r"lost\.toml, field 'region': no region.toml at"):
+        Scenario.from_toml(path)
+
+
+def test_rhythm_days_per_specialty(tmp_path: Path, synthetic_copy: Path) -> None:
+    """[rotations] rhythm_days may be a table of days per specialty."""
+    path = write(
+        tmp_path,
+        "r.toml",
+        """
+        region = "region"
+        [model]
+        p = 1
+        [rotations]
+        enabled = true
+        rhythm_days = { cardiology = 7, pediatrics = 28 }
+    """,
+    )
+    s = Scenario.from_toml(path)
+    assert s.rotations.enabled and s.rotations.rhythm_days == {"cardiology": 7, "pediatrics": 28}
+
+
+def test_circular_extends_is_a_data_error(tmp_path: Path) -> None:
+    """Two files that extend each other are rejected, naming the chain."""
+    write(tmp_path, "a.toml", 'extends = "b.toml"\nregion = "."\n[model]\np = 1\n')
+    write(tmp_path, "b.toml", 'extends = "a.toml"\n')
+    with pytest.raises(DataError, match="circular extends: a.toml -> b.toml -> a.toml"):
+        Scenario.from_toml(tmp_path / "a.toml")
+
+
+def test_invalid_toml_syntax_is_a_data_error(tmp_path: Path) -> None:
+    """A syntax error is a DataError naming the file, not a raw TOMLDecodeError."""
+    path = write(tmp_path, "broken.toml", "p = [1, 2\n")
+    with pytest.raises(DataError, match=r"broken\.toml.*not valid TOML"):
+        Scenario.from_toml(path)
+
+
+def test_links_and_departures_are_parsed(tmp_path: Path) -> None:
+    """A new bridge keyed by name and extra departures become typed modifiers."""
+    path = write(
+        tmp_path,
+        "bridge.toml",
+        f"""
+        region = "{SYNTHETIC.as_posix()}"
+        [model]
+        fixed_leads = ["C1"]
+        [modifiers]
+        departures = {{ F1 = ["12:00", "20:15"] }}
+        [modifiers.links.new_bridge]
+        from = [121.95, 29.21]
+        to = [121.97, 29.22]
+        travel_min = 4
+    """,
+    )
+    s = Scenario.from_toml(path)
+    assert s.modifiers.links == (NewLink("new_bridge", (121.95, 29.21), (121.97, 29.22), 4.0),)
+    assert s.modifiers.departures == {"F1": ("12:00", "20:15")}
+    assert s.model.fixed_leads == ("C1",) and s.model.p is None
+
+
+def test_shipped_scenarios_load() -> None:
+    """Every shipped Xiangshan scenario file is valid and points at the bundled region."""
+    files = sorted(XIANGSHAN_SCENARIOS.glob("*.toml"))
+    assert len(files) >= 4
+    for f in files:
+        s = Scenario.from_toml(f)
+        assert (s.region / "region.toml").is_file()
+        assert s.solver.time_limit <= 30
+
+
+def test_to_dict_round_trips_through_toml(tmp_path: Path, base_toml: Path) -> None:
+    """The resolved scenario written as TOML reads back to the same scenario."""
+    from netopt.io import dumps_toml
+
+    s = Scenario.from_toml(base_toml)
+    path = tmp_path / "resolved.toml"
+    path.write_text(dumps_toml(s.to_dict()), encoding="utf-8")
+    again = Scenario.from_toml(path)
+    assert again.to_dict() == s.to_dict()
+
+
+def test_deep_merge_replaces_lists_and_merges_tables() -> None:
+    """Tables merge key by key; a list in the override replaces the base list."""
+    merged = deep_merge({"a": {"x": 1, "y": [1, 2]}, "b": 1}, {"a": {"y": [3]}, "c": 2})
+    assert merged == {"a": {"x": 1, "y": [3]}, "b": 1, "c": 2}
+
+
+def test_fingerprint_changes_with_region_data(base_toml: Path, synthetic_copy: Path) -> None:
+    """Editing a region file changes the fingerprint; re-reading the same file does not."""
+    s = Scenario.from_toml(base_toml)
+    before = s.fingerprint()
+    assert Scenario.from_toml(base_toml).fingerprint() == before
+    f = synthetic_copy / "facilities.csv"
+    f.write_text(f.read_text(encoding="utf-8").replace("1200", "1300"), encoding="utf-8")
+    assert s.fingerprint() != before
+    assert len(region_fingerprint(synthetic_copy)) == 64
+
+
+# ----------------------------------------------------------------------------- runs
+
+
+def test_run_kpis_baseline_and_counts_agree(synthetic_result) -> None:
+    """The result's KPIs, baseline and counts are those of its assignments table."""
+    r = synthetic_result
+    assert r.plan.solve.status == "optimal" and len(r.plan.leads) == 1
+    assert r.kpis == pytest.approx(zone_kpis(r.plan.zones, Rates()), nan_ok=True)
+    assert r.baseline == pytest.approx(baseline_kpis(r.plan.zones, Rates()), nan_ok=True)
+    counts = r.population_counts
+    assert counts == population_counts(r.plan.zones)
+    assert sum(counts.values()) == pytest.approx(r.plan.zones["population"].sum())
+    # The naive plan sends everyone to the nearest candidate: never slower on average.
+    assert r.baseline["mean_lead_min"] <= r.kpis["mean_lead_min"] + 1e-9
+
+
+def test_same_seed_same_answer(runs) -> None:
+    """Running the same scenario again gives the same leads and KPIs."""
+    synthetic_result, again = runs["one"], runs["again"]
+    assert again.plan.leads == synthetic_result.plan.leads
+    assert again.kpis == pytest.approx(synthetic_result.kpis, nan_ok=True)
+
+
+def test_closing_the_ferry_cuts_off_the_island(runs) -> None:
+    """A storm day (ferry closed) leaves the island population unreachable and not covered."""
+    synthetic_result, storm = runs["one"], runs["storm"]
+    assert synthetic_result.kpis["population_unreachable"] == 0
+    cut = storm.kpis["population_unreachable"]
+    assert cut > 0
+    assert storm.population_counts["population_not_covered"] >= cut
+
+
+def test_unknown_ferry_route_is_a_data_error(synthetic_result) -> None:
+    """Closing a ferry that does not exist names the route and the valid ones."""
+    with pytest.raises(DataError, match="F9.*no such ferry route"):
+        apply_modifiers(synthetic_result.graph, Modifiers(close_ferries=("F9",)))
+
+
+# ----------------------------------------------------------------------------- outputs
+
+
+def test_to_folder_writes_every_output(synthetic_result, tmp_path: Path) -> None:
+    """Every output exists and parses; kpis.json agrees with assignments.csv."""
+    folder = synthetic_result.to_folder(tmp_path / "one")
+    for name in OUTPUT_FILES:
+        assert (folder / name).is_file(), name
+    zones = gpd.read_file(folder / "plan.gpkg", layer="zones")
+    assert len(zones) == len(synthetic_result.plan.zones)
+    summary = load_summary(folder)
+    table = pd.read_csv(folder / "assignments.csv")
+    recomputed = zone_kpis(
+        table,
+        Rates(**summary["rates"]),
+        local_specialist_visits=summary["local_specialist_visits_per_year"],
+    )
+    for key, value in summary["kpis"].items():
+        if value is not None:
+            assert recomputed[key] == pytest.approx(value, rel=1e-9), key
+    assert summary["solver"]["status"] == "optimal"
+    assert set(summary["population_counts"]) == {
+        "population_served",
+        "population_unserved_capacity",
+        "population_not_covered",
+    }
+    assert is_current(synthetic_result.scenario, folder)
+    assert not is_current(synthetic_result.scenario.replace(solver={"seed": 1}), folder)
+
+
+def test_report_escapes_data_text(synthetic_result, tmp_path: Path) -> None:
+    """A title with markup appears escaped in report.html."""
+    folder = synthetic_result.to_folder(tmp_path / "one")
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    assert "One &lt;alliance&gt;" in text and "<alliance>" not in text
+    assert "<script" not in text  # no JavaScript needed
+
+
+def test_failed_write_leaves_previous_outputs_byte_identical(
+    runs, synthetic_result, tmp_path: Path, monkeypatch
+) -> None:
+    """A crash while writing (the map writer raises) leaves the old folder untouched."""
+    from netopt import maps
+
+    folder = synthetic_result.to_folder(tmp_path / "one")
+    before = {p.name: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full (simulated)")
+
+    other = runs["two"]
+    monkeypatch.setattr(maps, "save_map", crash)
+    with pytest.raises(RuntimeError, match="simulated"):
+        other.to_folder(folder)
+    after = {p.name: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one"]  # no temporary folder left
+
+
+# ----------------------------------------------------------------------------- comparing
+
+
+def test_compare_puts_scenarios_side_by_side(runs, synthetic_result) -> None:
+    """compare() has one column per scenario, KPI rows, and the baseline rows."""
+    two = runs["two"]
+    frame = compare([synthetic_result, two])
+    assert list(frame.columns) == ["label", "unit", "one", "two"]
+    assert frame.loc["alliances", "one"] == 1 and frame.loc["alliances", "two"] == 2
+    assert frame.loc["mean_lead_min", "two"] == pytest.approx(two.kpis["mean_lead_min"])
+    assert frame.loc["baseline_mean_lead_min", "one"] == pytest.approx(
+        synthetic_result.baseline["mean_lead_min"]
+    )
+    # Two leads never make the patient-hours worse than one (same candidates, optimal).
+    assert (
+        two.kpis["patient_hours_per_year"] <= synthetic_result.kpis["patient_hours_per_year"] + 1e-6
+    )
+
+
+def test_compare_rejects_repeated_names(synthetic_result) -> None:
+    """Two results with the same scenario name cannot be compared."""
+    with pytest.raises(DataError, match="repeat"):
+        compare([synthetic_result, synthetic_result])
+
+
+def test_run_and_compare_reuses_current_outputs(
+    base_toml: Path, synthetic_copy: Path, tmp_path: Path
+) -> None:
+    """A second study with unchanged files reuses every folder; an edited scenario is stale."""
+    two = write(base_toml.parent, "two.toml", 'extends = "base.toml"\n[model]\np = 2\n')
+    scenarios = [Scenario.from_toml(base_toml), Scenario.from_toml(two)]
+    out = tmp_path / "out"
+    first = run_and_compare(scenarios, out)
+    assert first.reused == ()
+    names = {p.name for p in out.iterdir()}
+    assert {"base", "two", "comparison.csv", "comparison.html", "compare_map.html"} <= names
+    csv = pd.read_csv(out / "comparison.csv", index_col="kpi")
+    assert list(csv.columns) == ["label", "unit", "base", "two"]
+    stamp = (out / "base" / "run.json").read_bytes()
+
+    second = run_and_compare(scenarios, out)
+    assert second.reused == ("base", "two")
+    assert (out / "base" / "run.json").read_bytes() == stamp
+    pd.testing.assert_frame_equal(second.table, first.table)
+
+    two.write_text(two.read_text() + "[solver]\nseed = 4\n", encoding="utf-8")
+    assert not is_current(Scenario.from_toml(two), out / "two")
+    assert is_current(scenarios[0], out / "base")
