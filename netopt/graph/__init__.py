@@ -1,0 +1,43 @@
+"""Travel-time graphs: roads, land surface, bridges and island ferries (see docs/design.md)."""
+
+from netopt.graph.build import MODES, TravelGraph, build_graph, validate_graph
+from netopt.graph.ferry import ferry_wait_min
+from netopt.graph.matrix import TravelTimes, dijkstra_matrix, graph_to_csr, travel_times
+from netopt.graph.modifiers import (
+    add_departures,
+    add_link,
+    at_clock,
+    at_night,
+    close_ferry,
+    emergency_mode,
+    set_headway,
+)
+from netopt.graph.options import DEFAULT_ROAD_SPEEDS_KMH, GraphOptions
+from netopt.graph.reachability import check_reachable, nearest_lead_seconds, reachability
+from netopt.graph.route import Route, route
+
+__all__ = [
+    "DEFAULT_ROAD_SPEEDS_KMH",
+    "MODES",
+    "GraphOptions",
+    "Route",
+    "TravelGraph",
+    "TravelTimes",
+    "add_departures",
+    "add_link",
+    "at_clock",
+    "at_night",
+    "build_graph",
+    "check_reachable",
+    "close_ferry",
+    "dijkstra_matrix",
+    "emergency_mode",
+    "ferry_wait_min",
+    "graph_to_csr",
+    "nearest_lead_seconds",
+    "reachability",
+    "route",
+    "set_headway",
+    "travel_times",
+    "validate_graph",
+]
