@@ -1,7 +1,7 @@
 """The ``netopt`` command line: parses arguments, calls the library, prints or writes results.
 
 Exit codes: 0 success; 1 invalid input data (:class:`~netopt._errors.DataError`, the full
-problem list is printed to stderr); 2 usage errors (argparse) and infeasible models
+problem list is printed to stderr) and command-line usage errors; 2 infeasible models
 (:class:`~netopt._errors.InfeasibleError`); 3 the time limit passed without a solution
 (:class:`~netopt._errors.SolverError`) and any other :class:`~netopt._errors.NetoptError`
 (one-line message, no traceback).
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
@@ -334,6 +335,15 @@ COMMANDS: dict[
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors exit with :data:`EXIT_DATA` (bad input), so
+    exit code 2 means only "infeasible"."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_DATA, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand of :data:`COMMANDS`.
 
@@ -341,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="netopt",
         description="Plan hospital alliances on travel-time graphs with roads and ferries.",
     )
@@ -371,7 +381,7 @@ def main(
     -------
     int
         0 on success, :data:`EXIT_DATA` for invalid data, :data:`EXIT_ERROR` for other
-        netopt errors (argparse exits with 2 on usage errors).
+        netopt errors; usage errors exit with :data:`EXIT_DATA` through ``SystemExit``.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -402,6 +412,11 @@ def main(
     except NetoptError as exc:
         print(f"netopt {args.command}: {exc}", file=err)
         return EXIT_ERROR
+    except BrokenPipeError:  # e.g. `netopt validate ... | head`: the reader has gone
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again
+        # (the recipe in the Python docs on SIGPIPE).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         package_logger.removeHandler(handler)
         package_logger.setLevel(old_level)

@@ -57,11 +57,11 @@ def test_missing_folder_exits_1(tmp_path):
     assert "no region.toml" in err and len(err.strip().splitlines()) == 1
 
 
-def test_usage_error_exits_2():
-    """A missing subcommand is an argparse usage error (exit 2)."""
+def test_usage_error_exits_1():
+    """A missing subcommand is a usage error: exit 1 (bad input), never 2 (infeasible)."""
     with pytest.raises(SystemExit) as info:
         build_parser().parse_args([])
-    assert info.value.code == 2
+    assert info.value.code == 1
 
 
 def test_format_summary_rounds_population_exactly():
