@@ -16,7 +16,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-from netopt import kpis, solve
+from netopt import graph, kpis, maps, solve
 from netopt._errors import (
     DataError,
     InfeasibleError,
@@ -36,12 +36,27 @@ from netopt.graph import (
 )
 from netopt.io import load_region, save_region
 from netopt.kpis import Rates
+from netopt.maps import alliance_map, compare_map, save_map
 from netopt.region import Region
+from netopt.rotations import RotationSchedule, schedule_rotations, validate_schedule
+from netopt.scenario import Result, Scenario, compare, run
 from netopt.validate import validate_region
 
 __all__ = [
     "__version__",
     "AlliancePlan",
+    "Result",
+    "RotationSchedule",
+    "Scenario",
+    "alliance_map",
+    "compare",
+    "compare_map",
+    "graph",
+    "maps",
+    "run",
+    "save_map",
+    "schedule_rotations",
+    "validate_schedule",
     "DataError",
     "GraphOptions",
     "InfeasibleError",

@@ -1,0 +1,299 @@
+"""Tests of the CP-SAT rotation core (netopt.solve.rotation) on plain arrays."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pytest
+
+from netopt.solve.rotation import (
+    RotationInstance,
+    RotationWeights,
+    max_gap_days,
+    rhythm_shortfall,
+    solve_rotation,
+    visit_options,
+)
+
+INF = np.inf
+
+
+def make_instance(
+    *,
+    n_days: int = 6,
+    specialty=(0, 0),
+    alliance=(0, 0),
+    weekdays=((0, 1, 2, 3, 4, 5, 6),) * 2,
+    max_days=(6, 6),
+    site_alliance=(0, 0),
+    need=((40,), (40,)),
+    rhythm=(3,),
+    saving=(100.0, 60.0),
+    out=None,
+    back=None,
+    allow_stays: bool = True,
+) -> RotationInstance:
+    """A small instance: experts at origin = their alliance index, day trips by default."""
+    n_sites = len(site_alliance)
+    n_origins = max(alliance) + 1
+    out = np.full((n_origins, n_sites), 60.0) if out is None else np.asarray(out, float)
+    back = out.copy() if back is None else np.asarray(back, float)
+    options = visit_options(out, back, allow_stays=allow_stays)
+    avail = np.array([[d % 7 in set(w) for d in range(n_days)] for w in weekdays])
+    return RotationInstance(
+        n_days=n_days,
+        expert_specialty=np.array(specialty),
+        expert_origin=np.array(alliance),
+        expert_alliance=np.array(alliance),
+        available=avail,
+        max_days=np.array(max_days),
+        site_alliance=np.array(site_alliance),
+        need=np.array(need),
+        rhythm_days=np.array(rhythm),
+        patient_saving_min=np.array(saving),
+        options=options,
+    )
+
+
+def windows_hold(days, n_days: int, k: int) -> bool:
+    """Every window of k consecutive days (inside the horizon) holds a visit."""
+    k = min(k, n_days)
+    return all(any(w <= d < w + k for d in days) for w in range(n_days - k + 1))
+
+
+def brute_force(inst: RotationInstance, weights: RotationWeights | None = None):
+    """Lexicographic optimum (shortfall, objective, expert-site pairs) by enumeration."""
+    weights = weights or RotationWeights()
+    E, S, K, D = inst.shape
+    opt = inst.options
+
+    def plans(e):  # every feasible sequence of visits of expert e: tuples (site, day, length)
+        o, k = inst.expert_origin[e], inst.expert_specialty[e]
+        sites = [s for s in range(S) if opt.stay_days[o, s] > 0 and inst.need[s, k] > 0
+                 and inst.site_alliance[s] == inst.expert_alliance[e]]
+
+        def rec(d, used):
+            if d >= D:
+                yield ()
+                return
+            yield from rec(d + 1, used)
+            for s in sites:
+                n = int(opt.stay_days[o, s])
+                if d + n <= D and used + n <= inst.max_days[e] and inst.available[e, d:d + n].all():
+                    for rest in rec(d + n, used + n):
+                        yield ((s, d, n),) + rest
+        return list(rec(0, 0))
+
+    best = None
+    for combo in itertools.product(*(plans(e) for e in range(E))):
+        got = np.zeros((S, K))
+        days = {}
+        travel = pairs = 0.0
+        for e, seq in enumerate(combo):
+            o, k = inst.expert_origin[e], inst.expert_specialty[e]
+            for s, d, _ in seq:
+                got[s, k] += opt.capacity[o, s]
+                days.setdefault((s, k), []).append(d)
+                travel += round(opt.travel_out_min[o, s] + opt.travel_back_min[o, s])
+            pairs += len({s for s, _, _ in seq})
+        short = sum(
+            rhythm_shortfall(days.get((s, k), []), D, int(inst.rhythm_days[k]))
+            for s in range(S) for k in range(K) if inst.need[s, k] > 0
+        )
+        served = np.minimum(got, inst.need)
+        obj = (float(np.sum(inst.patient_saving_min[:, None] * (inst.need - served)))
+               + weights.expert_travel * travel)
+        key = (short, round(obj, 6), pairs)
+        if best is None or key < best:
+            best = key
+    return best
+
+
+def solve(inst, **kw):
+    kw.setdefault("time_limit", 20)
+    return solve_rotation(inst, **kw)
+
+
+def test_rhythm_helpers_match_window_scan():
+    """rhythm_shortfall and max_gap_days agree with a direct scan of every window."""
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        D = int(rng.integers(1, 30))
+        K = int(rng.integers(1, 16))
+        days = rng.choice(D, size=int(rng.integers(0, min(D, 5) + 1)), replace=False)
+        extra, have = 0, set(days.tolist())
+        for w in range(D - min(K, D) + 1):
+            if not any(d in have for d in range(w, w + min(K, D))):
+                have.add(w + min(K, D) - 1)
+                extra += 1
+        assert rhythm_shortfall(days, D, K) == extra
+        assert windows_hold(list(have), D, K)
+        assert (max_gap_days(days, D) < min(K, D)) == windows_hold(days, D, K)
+
+
+def test_visit_options_day_trip_stay_or_none():
+    """Return clocks decide: afternoon ferry -> day trip; morning only -> stay; none -> none."""
+    out = np.array([[60.0, 90.0, 90.0]])
+    back = np.array([  # returns leaving at +240 min (12:00) and +480 min (16:00)
+        [[60.0, 90.0, INF]],
+        [[60.0, INF, INF]],
+    ])
+    opt = visit_options(out, back, return_at_min=np.array([240.0, 480.0]), min_clinic_min=180)
+    assert opt.stay_days.tolist() == [[1, 2, 0]]
+    assert opt.clinic_min[0, 0] == pytest.approx(480 - 60)  # latest fitting return wins
+    assert opt.clinic_min[0, 1] == pytest.approx((570 - 90) + 240)
+    assert opt.capacity[0, 0] == 35  # 7 h x 5 patients
+    none = visit_options(out, back, return_at_min=np.array([240.0, 480.0]), allow_stays=False)
+    assert none.stay_days.tolist() == [[1, 0, 0]]
+
+
+def test_instance_shapes_are_checked():
+    """A mis-shaped array is reported with its name and expected shape."""
+    inst = make_instance()
+    with pytest.raises(ValueError, match=r"need has shape \(2, 2\), expected \(2, 1\)"):
+        dataclasses.replace(inst, need=np.ones((2, 2), int))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_tiny_instances_match_brute_force(seed):
+    """Random tiny instances (day trips and stays) reach the brute-force lexicographic optimum."""
+    rng = np.random.default_rng(seed)
+    out = rng.uniform(30, 250, (1, 3)).round()
+    inst = make_instance(
+        n_days=5,
+        specialty=(0, int(rng.integers(0, 2))),
+        alliance=(0, 0),
+        weekdays=(tuple(rng.choice(5, 3, replace=False)), tuple(rng.choice(5, 4, replace=False))),
+        max_days=tuple(rng.integers(1, 4, 2)),
+        site_alliance=(0, 0, 0),
+        need=rng.integers(0, 60, (3, 2)),
+        rhythm=(3, 4),
+        saving=tuple(rng.uniform(20, 120, 3).round()),
+        out=out,
+    )
+    res = solve(inst)
+    short, obj, pairs = brute_force(inst)
+    assert res.status == "optimal"
+    assert int(res.shortfall.sum()) == short
+    assert res.objective == pytest.approx(obj)
+    assert len({(e, s) for e, s in res.visits[:, :2].tolist()}) == pairs
+
+
+def test_ferry_hours_rule_out_day_trip_to_far_island():
+    """No afternoon ferry back: the island gets stays only, or nothing and a shortfall."""
+    out = np.array([[40.0, 100.0]])
+    back = np.array([[[40.0, 100.0]], [[40.0, INF]]])  # 11:00 and 16:00 returns
+    ret = np.array([180.0, 480.0])
+    for allow in (True, False):
+        inst = make_instance(n_days=7, need=((30,), (30,)), rhythm=(7,), max_days=(4, 4))
+        inst = dataclasses.replace(inst, options=visit_options(
+            out, back, return_at_min=ret, allow_stays=allow))
+        res = solve(inst)
+        island = res.visits[res.visits[:, 1] == 1]
+        if allow:
+            assert len(island) >= 1 and (island[:, 3] == 2).all()
+            assert res.shortfall[1, 0] == 0
+        else:
+            assert len(island) == 0
+            assert res.shortfall[1, 0] == 1 and res.delivered[1, 0] == 0
+        assert res.shortfall[0, 0] == 0
+
+
+def test_rhythm_holds_on_output():
+    """With enough supply every (site, specialty) gets a visit in every K-day window."""
+    inst = make_instance(
+        n_days=28,
+        specialty=(0, 1, 0),
+        alliance=(0, 0, 0),
+        weekdays=((0, 2, 4),) * 3,
+        max_days=(8, 8, 8),
+        site_alliance=(0, 0, 0),
+        need=((30, 20), (10, 40), (25, 0)),
+        rhythm=(7, 14),
+        saving=(90.0, 40.0, 70.0),
+        out=np.array([[60.0, 45.0, 120.0]]),
+    )
+    res = solve(inst)
+    assert int(res.shortfall.sum()) == 0
+    spec = inst.expert_specialty[res.visits[:, 0]]
+    for s, k in zip(*np.nonzero(inst.need)):
+        days = res.visits[(res.visits[:, 1] == s) & (spec == k), 2]
+        assert windows_hold(days, 28, int(inst.rhythm_days[k]))
+        assert res.max_gap[s, k] < inst.rhythm_days[k]
+    # one place per expert per day, within the limits
+    for e in range(3):
+        mine = res.visits[res.visits[:, 0] == e]
+        assert len(set(mine[:, 2])) == len(mine) and mine[:, 3].sum() <= inst.max_days[e]
+        assert inst.available[e, mine[:, 2]].all()
+
+
+def test_shortage_is_reported_precisely():
+    """One Monday expert for two weekly-rhythm sites over 14 days: 4 visits needed, 2 possible."""
+    inst = make_instance(
+        n_days=14, specialty=(0,), alliance=(0,), weekdays=((0,),), max_days=(5,),
+        site_alliance=(0, 0), need=((30,), (30,)), rhythm=(7,),
+    )
+    res = solve(inst)
+    assert res.needed[:, 0].tolist() == [2, 2]
+    assert int(res.delivered.sum()) == 2
+    assert int(res.shortfall.sum()) == 2
+    assert res.status == "optimal"
+    one_day = solve(dataclasses.replace(inst, max_days=np.array([1])))
+    assert int(one_day.shortfall.sum()) == 3
+
+
+def test_no_expert_of_a_specialty_is_an_unavoidable_shortfall():
+    """A needed specialty nobody practises shows its full rhythm as shortfall, not an error."""
+    inst = make_instance(specialty=(0, 0), need=((20, 5), (20, 0)), rhythm=(3, 3),
+                         saving=(50.0, 50.0))
+    res = solve(inst)
+    assert res.shortfall[0, 1] == rhythm_shortfall([], 6, 3) == 2
+    assert res.served[0, 1] == 0
+
+
+def test_experts_stay_in_their_alliance_unless_cross_help():
+    """An alliance-1 site gets no alliance-0 expert unless cross-alliance help is on."""
+    out = np.array([[60.0, 60.0], [60.0, 60.0]])
+    inst = make_instance(specialty=(0,), alliance=(0,), weekdays=((0, 1, 2, 3, 4, 5, 6),),
+                         max_days=(6,), site_alliance=(0, 1), out=out)
+    own = solve(inst)
+    assert set(own.visits[:, 1]) == {0}
+    assert own.shortfall[1, 0] == 2
+    cross = solve(inst, cross_alliance=True)
+    assert 1 in set(cross.visits[:, 1]) and int(cross.shortfall.sum()) == 0
+
+
+def test_same_seed_same_schedule():
+    """Two solves with the same seed return the same visits and objective."""
+    rng = np.random.default_rng(7)
+    inst = make_instance(
+        n_days=14, specialty=(0, 0, 1), alliance=(0, 0, 0), weekdays=((0, 1, 3),) * 3,
+        max_days=(5, 4, 6), site_alliance=(0, 0, 0, 0), need=rng.integers(5, 60, (4, 2)),
+        rhythm=(7, 7), saving=(80.0, 60.0, 40.0, 120.0),
+        out=np.array([[30.0, 60.0, 90.0, 150.0]]),
+    )
+    a, b = solve(inst, seed=5), solve(inst, seed=5)
+    assert np.array_equal(a.visits, b.visits)
+    assert a.objective == b.objective
+
+
+def test_progress_and_trajectory_are_recorded():
+    """The solution callback logs lines and the trajectory ends at the final objective."""
+    lines: list[str] = []
+    res = solve(make_instance(), progress=lines.append)
+    assert lines and "solution" in lines[-1]
+    assert res.trajectory[-1][1] == pytest.approx(res.objective)
+    assert res.first_solution_s <= res.seconds
+    assert res.time_to_gap(0.01) <= res.seconds
+
+
+def test_continuity_prefers_the_same_expert():
+    """Two interchangeable experts: all visits to a site go to one of them."""
+    inst = make_instance(n_days=6, max_days=(3, 3), site_alliance=(0,), need=((60,),),
+                         saving=(100.0,))
+    res = solve(inst)
+    assert len(res.visits) == 2
+    assert len(set(res.visits[:, 0].tolist())) == 1
+    assert "expert-site pairs (fewest)" in res.message
