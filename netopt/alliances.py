@@ -498,10 +498,23 @@ def plan_alliances(
                    "the limit is relaxed for them")
             logger.warning(msg)
             messages.append(msg)
-        t_lim = np.where(exempt[:, None], 0.0, t_zc[zone_ok])
-        worst_lim = np.zeros((n_mem, n_cand))
-        np.maximum.at(worst_lim, zone_member, t_lim)
-        max_cost_matrix = worst_lim > limit_s
+        # Population of each member beyond the limit if it joined each candidate.
+        over = (t_zc[zone_ok] > limit_s) & ~exempt[:, None]
+        over_pop = np.zeros((n_mem, n_cand))
+        np.add.at(over_pop, zone_member, over * pop[zone_ok][:, None])
+        max_cost_matrix = over_pop > 0
+        # A member whose residents need different leads to meet the limit (part of them near
+        # one lead, part near another) may join the lead that leaves the fewest beyond it.
+        split = max_cost_matrix.all(axis=1)
+        if split.any():
+            least = over_pop[split].min(axis=1, keepdims=True)
+            max_cost_matrix[split] = over_pop[split] > least
+            names = [fac_ids[m] for m in member_idx[split]]
+            msg = (f"{len(names)} member facilit{'y' if len(names) == 1 else 'ies'} ({', '.join(names)}) "
+                   f"serve residents that no single lead reaches within {max_travel_min:g} min; "
+                   "each joins the lead that leaves the fewest residents beyond the limit")
+            logger.warning(msg)
+            messages.append(msg)
 
     if capacities:
         caps = rates.admissions_capacity(fac["beds"].reindex([fac_ids[j] for j in cand_idx]).to_numpy(float))
@@ -644,19 +657,21 @@ def _solve(
         wc = np.where(np.isfinite(c), wc, np.inf)
         return max_coverage(wc / 60.0, p, float(max_travel_min), weights=member_pop, **kw)
 
+    # The emergency window outranks capacity: when both cannot hold, capacity is dropped
+    # first (its excess is reported as unserved), then the window (zones beyond it reported).
     result = run(True, True)
-    if result.status == "infeasible" and forbid is not None:
-        msg = f"the travel limit cannot be met with p={p} ({result.message}); solved without it"
-        logger.warning(msg)
-        messages.append(msg)
-        result = run(True, False)
     if result.status == "infeasible" and cap_kw:
         msg = (f"lead capacity is short ({result.message}); solved without capacities, the excess "
                "is reported as unserved for lack of capacity")
         logger.warning(msg)
         messages.append(msg)
-        result = run(False, forbid is not None)
-        if result.status == "infeasible" and forbid is not None:
+        result = run(False, True)
+    if result.status == "infeasible" and forbid is not None:
+        msg = f"the travel limit cannot be met with p={p} ({result.message}); solved without it"
+        logger.warning(msg)
+        messages.append(msg)
+        result = run(bool(cap_kw), False)
+        if result.status == "infeasible" and cap_kw:
             result = run(False, False)
     if result.status == "infeasible":
         from netopt._errors import InfeasibleError

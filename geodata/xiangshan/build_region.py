@@ -935,7 +935,12 @@ def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series)
     hosp["name"] = hosp["name_en"].str.replace(r" \(.*\)$", "", regex=True)
     hosp["tier"] = np.where(hosp["facility_id"] == "NB-H01", "tertiary", "county")
     hosp["can_lead"] = True
-    hosp["alliance"] = hosp["facility_id"]
+    # Today's alliances (ASSUMED): the two county general hospitals lead their own groups;
+    # the TCM hospital, beside the First People's Hospital in Dancheng, is a member of its
+    # group; Ningbo Huamei is an urban partner outside the county groups (no alliance).
+    hosp["alliance"] = hosp["facility_id"].map(
+        {"XS-H01": "XS-H01", "XS-H02": "XS-H02", "XS-H03": "XS-H01"}
+    )
     hosp["code"] = [None] * len(hosp)
 
     hc = src_h[~src_h["facility_id"].isin(list(HOSPITAL_FIGURES))].copy()

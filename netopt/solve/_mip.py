@@ -216,7 +216,7 @@ def solve_mip(
             in_process.solve(model)
             raw = in_process.response().SerializeToString()
         else:
-            grace = grace_s if grace_s is not None else 2.0 + 0.05 * time_limit
+            grace = grace_s if grace_s is not None else 1.0 + 0.02 * time_limit
             # the solver gets slightly less than the limit (the child needs ~1 s to start)
             own = max(0.2, 0.95 * time_limit - 1.0)
             raw = _run_child(model, solver, params, own, time_limit + grace)

@@ -439,8 +439,10 @@ def _uncapacitated_median(
     if not covered:
         return _infeasible(prob, f"no plan found that serves every demand ({out.message})",
                            start, solver=solver)  # fmt: skip
+    message = out.message if status != "time_limit" else (
+        f"stopped by the time limit; best plan and bound returned ({out.message})")  # fmt: skip
     return _result(selected, _nearest(c, selected), upper, bound, status, start,
-                   solver=f"{solver} radius MIP", message=out.message)  # fmt: skip
+                   solver=f"{solver} radius MIP", message=message)  # fmt: skip
 
 
 def _capacitated_median(

@@ -177,7 +177,9 @@ def test_capacitated_p_median_when_relaxation_does_not_fit():
     free = p_median(costs, 2)
     res = p_median(costs, 3, loads=loads, capacities=caps)
     assert free.objective == pytest.approx(6.0)
-    assert res.objective == pytest.approx(brute_median(costs, 3, np.ones(6), loads=loads, caps=caps))
+    assert res.objective == pytest.approx(
+        brute_median(costs, 3, np.ones(6), loads=loads, caps=caps)
+    )
     assert res.is_optimal
     _check_assignment(res, costs, loads=loads, caps=caps)
 
