@@ -226,6 +226,11 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "patient_hours_per_year over island zones",
     ),
     "expert_days": ("Expert outreach days", "days", "visits in the rotation schedule, in expert-days"),
+    "patients_seen_locally": (
+        "Patients seen locally by visiting experts",
+        "patients",
+        "sum of expected_patients over the schedule's visits, per horizon",
+    ),
     "patient_hours_saved": (
         "Patient-hours saved by rotation",
         "h/period",
