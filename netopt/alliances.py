@@ -290,7 +290,9 @@ def assignments_table(
     t_primary = np.where(has_p, t_zf[rows, np.maximum(primary, 0)], np.inf) / 60.0
     t_lead = np.where(has_l, t_zf[rows, np.maximum(lead_of_zone, 0)], np.inf) / 60.0
     t_near_lead = t_zf[:, list(lead_idx)].min(axis=1) / 60.0 if len(lead_idx) else np.full(n, np.inf)
-    t_near_cand = t_zf[:, list(cand_idx)].min(axis=1) / 60.0
+    t_cand = t_zf[:, list(cand_idx)]
+    t_near_cand = t_cand.min(axis=1) / 60.0
+    near_cand = np.asarray(cand_idx)[np.argmin(t_cand, axis=1)]
     in_area = _facilities_in_area(region).reindex(fac_ids).fillna(False).to_numpy(bool)
     reachable = has_p & has_l & np.isfinite(t_primary) & np.isfinite(t_lead)
     within = reachable & (t_lead <= (limit_min if limit_min is not None else np.inf) + 1e-9)
@@ -308,6 +310,7 @@ def assignments_table(
             "t_nearest_lead_min": t_near_lead,
             "t_nearest_candidate_min": t_near_cand,
             "lead_in_area": np.where(has_l, in_area[np.maximum(lead_of_zone, 0)], False),
+            "nearest_candidate_in_area": in_area[near_cand] & np.isfinite(t_near_cand),
             "reachable": reachable,
             "within_limit": within,
             "capacity_served": np.where(reachable, capacity_served, 0.0),

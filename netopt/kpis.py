@@ -11,7 +11,8 @@ Columns of the assignments table (see :data:`ASSIGNMENT_COLUMNS`):
 of the zone's alliance lead, empty if unreachable), ``t_primary_min``, ``t_lead_min``,
 ``t_nearest_lead_min`` (to the nearest chosen lead), ``t_nearest_candidate_min`` (to the
 nearest lead-capable hospital, the naive baseline), ``lead_in_area`` (bool: the lead lies
-inside the planning area), ``reachable`` (bool), ``within_limit`` (bool: the lead is within the
+inside the planning area), ``nearest_candidate_in_area`` (bool: so does that nearest
+lead-capable hospital), ``reachable`` (bool), ``within_limit`` (bool: the lead is within the
 travel-time limit), ``capacity_served`` (share of the zone's referrals the lead has capacity
 for, 0..1).
 """
@@ -49,6 +50,7 @@ ASSIGNMENT_COLUMNS: tuple[str, ...] = (
     "t_nearest_lead_min",
     "t_nearest_candidate_min",
     "lead_in_area",
+    "nearest_candidate_in_area",
     "reachable",
     "within_limit",
     "capacity_served",
@@ -387,6 +389,7 @@ def baseline_kpis(assignments: pd.DataFrame, rates: Rates = Rates()) -> dict[str
     naive = assignments.copy()
     naive["t_lead_min"] = naive["t_nearest_candidate_min"]
     naive["t_nearest_lead_min"] = naive["t_nearest_candidate_min"]
+    naive["lead_in_area"] = naive["nearest_candidate_in_area"]
     naive["reachable"] = np.isfinite(naive["t_nearest_candidate_min"].astype(float)) & np.isfinite(
         naive["t_primary_min"].astype(float)
     )
