@@ -27,8 +27,9 @@ from netopt.solve.rotation import RotationInstance, solve_rotation, visit_option
 SPECIALTY_RATES = (0.060, 0.080, 0.060, 0.050)  # visits per resident per year (illustrative)
 
 
-def make_instance(n_experts: int, n_sites: int, *, n_days: int = 28, seed: int = 0,
-                  n_alliances: int = 4) -> RotationInstance:
+def make_instance(
+    n_experts: int, n_sites: int, *, n_days: int = 28, seed: int = 0, n_alliances: int = 4
+) -> RotationInstance:
     """A random rotation instance with islands, ferries and weekday availability."""
     rng = np.random.default_rng(seed)
     K = len(SPECIALTY_RATES)
@@ -71,28 +72,38 @@ def main() -> None:
     """Run the benchmark and print a markdown table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit", type=float, default=60.0)
-    ap.add_argument("--sizes", nargs="*",
-                    default=["20x40", "60x40", "120x40", "20x120", "60x120", "120x120"])
+    ap.add_argument(
+        "--sizes", nargs="*", default=["20x40", "60x40", "120x40", "20x120", "60x120", "120x120"]
+    )
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--free-search", action="store_true",
-                    help="no interleave_search (faster, not reproducible)")
+    ap.add_argument(
+        "--free-search", action="store_true", help="no interleave_search (faster, not reproducible)"
+    )
     args = ap.parse_args()
-    print(f"# bench_rotation: CP-SAT, 2 workers, limit {args.time_limit:.0f} s, "
-          f"28 days, {platform.machine()} ({platform.python_version()})")
-    print("| experts | sites | candidates | first feasible (s) | 1 % gap (s) | final gap "
-          "| status | shortfall (visits) | seconds |")
+    print(
+        f"# bench_rotation: CP-SAT, 2 workers, limit {args.time_limit:.0f} s, "
+        f"28 days, {platform.machine()} ({platform.python_version()})"
+    )
+    print(
+        "| experts | sites | candidates | first feasible (s) | 1 % gap (s) | final gap "
+        "| status | shortfall (visits) | seconds |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---|---:|---:|")
     for size in args.sizes:
         n_e, n_s = (int(v) for v in size.split("x"))
         inst = make_instance(n_e, n_s, seed=args.seed)
         t0 = time.perf_counter()
-        res = solve_rotation(inst, time_limit=args.time_limit, seed=args.seed,
-                             deterministic=not args.free_search)
+        res = solve_rotation(
+            inst, time_limit=args.time_limit, seed=args.seed, deterministic=not args.free_search
+        )
         t1 = res.time_to_gap(0.01)
         t1s = f"{t1:.1f}" if math.isfinite(t1) else "not reached"
-        print(f"| {n_e} | {n_s} | {res.n_candidates:,} | {res.first_solution_s:.2f} | {t1s} | "
-              f"{res.gap:.3%} | {res.status} | {int(res.shortfall.sum())} | "
-              f"{time.perf_counter() - t0:.1f} |", flush=True)
+        print(
+            f"| {n_e} | {n_s} | {res.n_candidates:,} | {res.first_solution_s:.2f} | {t1s} | "
+            f"{res.gap:.3%} | {res.status} | {int(res.shortfall.sum())} | "
+            f"{time.perf_counter() - t0:.1f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-__all__ = ["atomic_path", "atomic_dir"]
+__all__ = ["atomic_dir", "atomic_path"]
 
 
 @contextlib.contextmanager

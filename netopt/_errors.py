@@ -8,16 +8,16 @@ pass, each naming the file, the record, the field, what was found and how to fix
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 __all__ = [
-    "NetoptError",
     "DataError",
     "InfeasibleError",
-    "SolverError",
-    "Problem",
+    "NetoptError",
     "NetoptWarning",
+    "Problem",
+    "SolverError",
 ]
 
 

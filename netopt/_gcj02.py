@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["wgs84_to_gcj02", "gcj02_to_wgs84", "out_of_china"]
+__all__ = ["gcj02_to_wgs84", "out_of_china", "wgs84_to_gcj02"]
 
 _A = 6378245.0  # semi-major axis of Krasovsky 1940, used by GCJ-02
 _EE = 0.00669342162296594323  # its first eccentricity squared

@@ -28,11 +28,11 @@ from pyproj import Geod
 from netopt._errors import NetoptWarning
 
 __all__ = [
-    "DEFAULT_FERRY_SPEED_KMH",
     "DEFAULT_FERRY_HEADWAY_MIN",
+    "DEFAULT_FERRY_SPEED_KMH",
     "DRIVABLE_HIGHWAYS",
-    "parse_maxspeed",
     "parse_duration_min",
+    "parse_maxspeed",
     "parse_oneway",
     "read_osm",
 ]

@@ -24,9 +24,10 @@ zone's travel time to its lead.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -39,7 +40,7 @@ from netopt.kpis import ASSIGNMENT_COLUMNS, Rates, zone_kpis
 from netopt.region import LEAD_TIERS, PRIMARY_TIERS, Region
 from netopt.solve import SolveResult, max_coverage, p_center, p_median
 
-__all__ = ["AlliancePlan", "plan_alliances", "assignments_table"]
+__all__ = ["AlliancePlan", "assignments_table", "plan_alliances"]
 
 logger = logging.getLogger(__name__)
 
@@ -194,8 +195,13 @@ def _primary_of_zones(
             continue
         if fid not in pos:
             problems.append(
-                Problem("zones", str(zid), "primary_facility", f"unknown facility id {fid!r}",
-                        "use an id from the facilities layer or leave it empty")
+                Problem(
+                    "zones",
+                    str(zid),
+                    "primary_facility",
+                    f"unknown facility id {fid!r}",
+                    "use an id from the facilities layer or leave it empty",
+                )
             )
             continue
         primary[k] = pos[fid]
@@ -211,21 +217,39 @@ def _resolve_leads(
 ) -> tuple[list[str], list[str]]:
     """Return (candidate ids, fixed lead ids), checking every id exists."""
     fac = region.facilities
-    cand = list(candidates) if candidates is not None else list(fac.index[fac["can_lead"].astype(bool)])
+    cand = (
+        list(candidates)
+        if candidates is not None
+        else list(fac.index[fac["can_lead"].astype(bool)])
+    )
     fixed = list(leads or ())
     problems = []
     for fid in [*cand, *fixed]:
         if fid not in fac.index:
-            problems.append(Problem("plan_alliances", fid, "leads/candidates", "unknown facility id",
-                                    f"use one of {list(fac.index[:10])}..."))
+            problems.append(
+                Problem(
+                    "plan_alliances",
+                    fid,
+                    "leads/candidates",
+                    "unknown facility id",
+                    f"use one of {list(fac.index[:10])}...",
+                )
+            )
     if problems:
         raise DataError(problems)
     for fid in fixed:
         if fid not in cand:
             cand.append(fid)
     if not cand:
-        raise DataError(Problem("facilities", "", "can_lead", "no facility can lead an alliance",
-                                f"set can_lead = true for at least one {LEAD_TIERS} hospital"))
+        raise DataError(
+            Problem(
+                "facilities",
+                "",
+                "can_lead",
+                "no facility can lead an alliance",
+                f"set can_lead = true for at least one {LEAD_TIERS} hospital",
+            )
+        )
     return cand, fixed
 
 
@@ -236,14 +260,29 @@ def _current_alliances(region: Region) -> dict[str, str]:
     current = {fid: lead for fid, lead in alliance.items() if lead not in (None, "")}
     bad = sorted({lead for lead in current.values() if lead not in fac.index})
     if bad:
-        raise DataError([
-            Problem("facilities", fid, "alliance", f"lead {lead!r} is not a facility id",
-                    "name the lead hospital's facility id")
-            for fid, lead in current.items() if lead in bad
-        ])
+        raise DataError(
+            [
+                Problem(
+                    "facilities",
+                    fid,
+                    "alliance",
+                    f"lead {lead!r} is not a facility id",
+                    "name the lead hospital's facility id",
+                )
+                for fid, lead in current.items()
+                if lead in bad
+            ]
+        )
     if not current:
-        raise DataError(Problem("facilities", "", "alliance", "no facility has a current alliance",
-                                "fill the alliance column, or plan with p=... instead"))
+        raise DataError(
+            Problem(
+                "facilities",
+                "",
+                "alliance",
+                "no facility has a current alliance",
+                "fill the alliance column, or plan with p=... instead",
+            )
+        )
     return current
 
 
@@ -289,7 +328,9 @@ def assignments_table(
     has_l = lead_of_zone >= 0
     t_primary = np.where(has_p, t_zf[rows, np.maximum(primary, 0)], np.inf) / 60.0
     t_lead = np.where(has_l, t_zf[rows, np.maximum(lead_of_zone, 0)], np.inf) / 60.0
-    t_near_lead = t_zf[:, list(lead_idx)].min(axis=1) / 60.0 if len(lead_idx) else np.full(n, np.inf)
+    t_near_lead = (
+        t_zf[:, list(lead_idx)].min(axis=1) / 60.0 if len(lead_idx) else np.full(n, np.inf)
+    )
     t_cand = t_zf[:, list(cand_idx)]
     t_near_cand = t_cand.min(axis=1) / 60.0
     near_cand = np.asarray(cand_idx)[np.argmin(t_cand, axis=1)]
@@ -339,7 +380,7 @@ def plan_alliances(
     capacities: bool = True,
     max_travel_min: float | None = None,
     objective: Objective = "median",
-    rates: Rates = Rates(),
+    rates: Rates | None = None,
     primary_tiers: Sequence[str] = PRIMARY_TIERS,
     time_limit: float | None = 60.0,
     seed: int = 0,
@@ -384,8 +425,8 @@ def plan_alliances(
         ``median`` minimises patient-hours (p-median); ``center`` minimises the worst zone's
         time to its lead (p-center); ``coverage`` maximises the population within
         ``max_travel_min`` of its lead (MCLP; requires ``max_travel_min``).
-    rates : Rates
-        Visit rates and bed conversion (documented defaults with sources).
+    rates : Rates, optional
+        Visit rates and bed conversion (default ``Rates()``: documented defaults with sources).
     primary_tiers : sequence of str
         Tiers residents use first (default township and village).
     time_limit : float, optional
@@ -414,30 +455,62 @@ def plan_alliances(
     >>> plan = netopt.plan_alliances(region, graph, p=2)            # doctest: +SKIP
     >>> plan.leads                                                  # doctest: +SKIP
     """
+    rates = rates if rates is not None else Rates()
     fac = region.facilities
     fac_ids = [str(i) for i in fac.index]
     pos = {f: i for i, f in enumerate(fac_ids)}
     if objective not in ("median", "center", "coverage"):
-        raise DataError(Problem("plan_alliances", "", "objective", f"{objective!r}",
-                                "use 'median', 'center' or 'coverage'"))
+        raise DataError(
+            Problem(
+                "plan_alliances",
+                "",
+                "objective",
+                f"{objective!r}",
+                "use 'median', 'center' or 'coverage'",
+            )
+        )
     if objective == "coverage" and max_travel_min is None:
-        raise DataError(Problem("plan_alliances", "", "max_travel_min", "missing",
-                                "objective 'coverage' needs max_travel_min"))
+        raise DataError(
+            Problem(
+                "plan_alliances",
+                "",
+                "max_travel_min",
+                "missing",
+                "objective 'coverage' needs max_travel_min",
+            )
+        )
     if times is None:
         if graph is None:
-            raise DataError(Problem("plan_alliances", "", "graph", "None",
-                                    "pass a TravelGraph, or precomputed times=..."))
+            raise DataError(
+                Problem(
+                    "plan_alliances",
+                    "",
+                    "graph",
+                    "None",
+                    "pass a TravelGraph, or precomputed times=...",
+                )
+            )
         tt = travel_times(graph, "zones", "facilities")
         t_zf = np.asarray(tt.seconds, dtype=float)
         order_z = [str(z) for z in tt.origins]
         order_f = [str(f) for f in tt.destinations]
-        t_zf = pd.DataFrame(t_zf, index=order_z, columns=order_f).reindex(
-            index=[str(z) for z in region.zones.index], columns=fac_ids).to_numpy(float)
+        t_zf = (
+            pd.DataFrame(t_zf, index=order_z, columns=order_f)
+            .reindex(index=[str(z) for z in region.zones.index], columns=fac_ids)
+            .to_numpy(float)
+        )
     else:
         t_zf = np.asarray(times, dtype=float)
         if t_zf.shape != (len(region.zones), len(fac_ids)):
-            raise DataError(Problem("plan_alliances", "", "times", f"shape {t_zf.shape}",
-                                    f"pass a ({len(region.zones)}, {len(fac_ids)}) matrix"))
+            raise DataError(
+                Problem(
+                    "plan_alliances",
+                    "",
+                    "times",
+                    f"shape {t_zf.shape}",
+                    f"pass a ({len(region.zones)}, {len(fac_ids)}) matrix",
+                )
+            )
 
     cand_ids, fixed_ids = _resolve_leads(region, leads, candidates)
     cand_idx = np.array([pos[c] for c in cand_ids])
@@ -449,16 +522,20 @@ def plan_alliances(
     # Zones that cannot reach any candidate (or their primary): reported, left out of the model.
     t_zc = t_zf[:, cand_idx]
     reach_any = np.isfinite(t_zc).any(axis=1) & (primary >= 0)
-    unreachable = pd.DataFrame({
-        "zone": region.zones.index.astype(str)[~reach_any],
-        "island_name": region.zones["island_name"].to_numpy()[~reach_any],
-        "population": pop[~reach_any],
-    })
+    unreachable = pd.DataFrame(
+        {
+            "zone": region.zones.index.astype(str)[~reach_any],
+            "island_name": region.zones["island_name"].to_numpy()[~reach_any],
+            "population": pop[~reach_any],
+        }
+    )
     if len(unreachable):
-        msg = (f"{len(unreachable)} zone(s), population {unreachable['population'].sum():,.0f}, "
-               f"cannot reach any lead-capable hospital or primary facility (islands: "
-               f"{sorted(set(map(str, unreachable['island_name'].dropna())))}); they are reported "
-               "as not covered and left out of the optimisation")
+        msg = (
+            f"{len(unreachable)} zone(s), population {unreachable['population'].sum():,.0f}, "
+            f"cannot reach any lead-capable hospital or primary facility (islands: "
+            f"{sorted(set(map(str, unreachable['island_name'].dropna())))}); they are reported "
+            "as not covered and left out of the optimisation"
+        )
         logger.warning(msg)
         messages.append(msg)
 
@@ -475,7 +552,9 @@ def plan_alliances(
     w_ref = 2.0 * pop[zone_ok] * rates.referrals_per_year / 3600.0
     costs = np.zeros((n_mem, n_cand))
     np.add.at(costs, zone_member, w_ref[:, None] * t_zc[zone_ok])
-    loads = np.bincount(zone_member, weights=pop[zone_ok] * rates.referrals_per_year, minlength=n_mem)
+    loads = np.bincount(
+        zone_member, weights=pop[zone_ok] * rates.referrals_per_year, minlength=n_mem
+    )
     # Worst zone time per (member, candidate) for limits and the p-center objective.
     worst = np.full((n_mem, n_cand), -np.inf)
     np.maximum.at(worst, zone_member, t_zc[zone_ok])
@@ -496,9 +575,11 @@ def plan_alliances(
         best = t_zc[zone_ok].min(axis=1)
         exempt = best > limit_s
         if exempt.any():
-            msg = (f"{int(exempt.sum())} zone(s) cannot reach any lead-capable hospital within "
-                   f"{max_travel_min:g} min (worst best-case {best[exempt].max() / 60:.0f} min); "
-                   "the limit is relaxed for them")
+            msg = (
+                f"{int(exempt.sum())} zone(s) cannot reach any lead-capable hospital within "
+                f"{max_travel_min:g} min (worst best-case {best[exempt].max() / 60:.0f} min); "
+                "the limit is relaxed for them"
+            )
             logger.warning(msg)
             messages.append(msg)
         # Population of each member beyond the limit if it joined each candidate.
@@ -513,14 +594,18 @@ def plan_alliances(
             least = over_pop[split].min(axis=1, keepdims=True)
             max_cost_matrix[split] = over_pop[split] > least
             names = [fac_ids[m] for m in member_idx[split]]
-            msg = (f"{len(names)} member facilit{'y' if len(names) == 1 else 'ies'} ({', '.join(names)}) "
-                   f"serve residents that no single lead reaches within {max_travel_min:g} min; "
-                   "each joins the lead that leaves the fewest residents beyond the limit")
+            msg = (
+                f"{len(names)} member facilit{'y' if len(names) == 1 else 'ies'} ({', '.join(names)}) "
+                f"serve residents that no single lead reaches within {max_travel_min:g} min; "
+                "each joins the lead that leaves the fewest residents beyond the limit"
+            )
             logger.warning(msg)
             messages.append(msg)
 
     if capacities:
-        caps = rates.admissions_capacity(fac["beds"].reindex([fac_ids[j] for j in cand_idx]).to_numpy(float))
+        caps = rates.admissions_capacity(
+            fac["beds"].reindex([fac_ids[j] for j in cand_idx]).to_numpy(float)
+        )
     else:
         caps = None
 
@@ -530,8 +615,15 @@ def plan_alliances(
         lead_ids = sorted(set(mapping.values()))
         for lead_id in lead_ids:
             if lead_id not in cand_ids:
-                raise DataError(Problem("facilities", lead_id, "can_lead", "a current lead cannot lead",
-                                        "set can_lead = true for today's lead hospitals"))
+                raise DataError(
+                    Problem(
+                        "facilities",
+                        lead_id,
+                        "can_lead",
+                        "a current lead cannot lead",
+                        "set can_lead = true for today's lead hospitals",
+                    )
+                )
         fixed_cols = [int(np.flatnonzero(cand_idx == pos[f])[0]) for f in lead_ids]
         lead_cols = {f: c for f, c in zip(lead_ids, fixed_cols)}
         allowed = np.zeros((n_mem, n_cand), bool)
@@ -551,18 +643,47 @@ def plan_alliances(
         objective_eff = objective
         if p is None:
             if not fixed_cols:
-                raise DataError(Problem("plan_alliances", "", "p", "neither p nor leads given",
-                                        "pass p=<number of alliances>, leads=[...], or current=True"))
+                raise DataError(
+                    Problem(
+                        "plan_alliances",
+                        "",
+                        "p",
+                        "neither p nor leads given",
+                        "pass p=<number of alliances>, leads=[...], or current=True",
+                    )
+                )
             p_eff = len(fixed_cols)
         else:
             p_eff = int(p)
         if not len(fixed_cols) <= p_eff <= n_cand:
-            raise DataError(Problem("plan_alliances", "", "p", f"p={p_eff}",
-                                    f"choose p between {len(fixed_cols)} (fixed leads) and "
-                                    f"{n_cand} (lead-capable facilities)"))
+            raise DataError(
+                Problem(
+                    "plan_alliances",
+                    "",
+                    "p",
+                    f"p={p_eff}",
+                    f"choose p between {len(fixed_cols)} (fixed leads) and "
+                    f"{n_cand} (lead-capable facilities)",
+                )
+            )
 
-    result = _solve(objective_eff, costs, worst, p_eff, caps, loads, fixed_cols, max_cost_matrix,
-                    max_travel_min, pop, zone_member, zone_ok, time_limit, seed, messages)
+    result = _solve(
+        objective_eff,
+        costs,
+        worst,
+        p_eff,
+        caps,
+        loads,
+        fixed_cols,
+        max_cost_matrix,
+        max_travel_min,
+        pop,
+        zone_member,
+        zone_ok,
+        time_limit,
+        seed,
+        messages,
+    )
 
     lead_cols_sel = [int(c) for c in result.selected]
     member_lead_col = np.asarray(result.assignment, dtype=int).copy()
@@ -589,35 +710,67 @@ def plan_alliances(
             continue
         fidx = cand_idx[col]
         served_share_per_fac[fidx] = min(1.0, cap_full[fidx] / load) if load > 0 else 1.0
-    capacity_served = np.where(lead_of_zone >= 0, served_share_per_fac[np.maximum(lead_of_zone, 0)], 0.0)
+    capacity_served = np.where(
+        lead_of_zone >= 0, served_share_per_fac[np.maximum(lead_of_zone, 0)], 0.0
+    )
 
     table = assignments_table(
-        region, primary=primary, lead_of_zone=lead_of_zone, t_zf=t_zf, fac_ids=fac_ids,
-        lead_idx=[cand_idx[c] for c in lead_cols_sel], cand_idx=cand_idx,
-        limit_min=max_travel_min, capacity_served=capacity_served,
+        region,
+        primary=primary,
+        lead_of_zone=lead_of_zone,
+        t_zf=t_zf,
+        fac_ids=fac_ids,
+        lead_idx=[cand_idx[c] for c in lead_cols_sel],
+        cand_idx=cand_idx,
+        limit_min=max_travel_min,
+        capacity_served=capacity_served,
     )
     if max_travel_min is not None:
         miss = table[table["reachable"] & ~table["within_limit"]]
         best_min = table.loc[miss.index, "t_nearest_candidate_min"]
-        beyond = pd.DataFrame({
-            "zone": miss.index, "lead": miss["lead"].to_numpy(), "time_min": miss["t_lead_min"].to_numpy(),
-            "best_time_min": best_min.to_numpy(), "limit_min": float(max_travel_min),
-            "excess_min": (miss["t_lead_min"] - max_travel_min).to_numpy(),
-        })
+        beyond = pd.DataFrame(
+            {
+                "zone": miss.index,
+                "lead": miss["lead"].to_numpy(),
+                "time_min": miss["t_lead_min"].to_numpy(),
+                "best_time_min": best_min.to_numpy(),
+                "limit_min": float(max_travel_min),
+                "excess_min": (miss["t_lead_min"] - max_travel_min).to_numpy(),
+            }
+        )
     else:
-        beyond = pd.DataFrame(columns=["zone", "lead", "time_min", "best_time_min", "limit_min", "excess_min"])
+        beyond = pd.DataFrame(
+            columns=["zone", "lead", "time_min", "best_time_min", "limit_min", "excess_min"]
+        )
 
-    facilities = _facility_table(region, table, fac_ids, primary, member_idx, member_lead_col,
-                                 cand_idx, lead_ids_sel, rates)
+    facilities = _facility_table(
+        region, table, fac_ids, primary, member_idx, member_lead_col, cand_idx, lead_ids_sel, rates
+    )
     alliances = _alliance_table(region, facilities, lead_ids_sel, cap_full, fac_ids)
     kpis = zone_kpis(table, rates)
     plan = AlliancePlan(
-        name=name, region=region, leads=lead_ids_sel, facilities=facilities, zones=table,
-        alliances=alliances, beyond_limit=beyond, unreachable=unreachable, solve=result,
-        rates=rates, kpis=kpis, messages=tuple(messages),
-        options={"p": p_eff, "current": current, "objective": objective, "capacities": capacities,
-                 "max_travel_min": max_travel_min, "seed": seed, "time_limit": time_limit,
-                 "fixed_leads": list(fixed_ids)},
+        name=name,
+        region=region,
+        leads=lead_ids_sel,
+        facilities=facilities,
+        zones=table,
+        alliances=alliances,
+        beyond_limit=beyond,
+        unreachable=unreachable,
+        solve=result,
+        rates=rates,
+        kpis=kpis,
+        messages=tuple(messages),
+        options={
+            "p": p_eff,
+            "current": current,
+            "objective": objective,
+            "capacities": capacities,
+            "max_travel_min": max_travel_min,
+            "seed": seed,
+            "time_limit": time_limit,
+            "fixed_leads": list(fixed_ids),
+        },
     )
     logger.info("%s", plan.summary())
     return plan
@@ -641,7 +794,9 @@ def _solve(
     messages: list[str],
 ) -> SolveResult:
     """Run the chosen location model; fall back without capacities/limits when infeasible."""
-    cap_kw = {"capacities": caps, "loads": loads} if caps is not None and np.isfinite(caps).any() else {}
+    cap_kw = (
+        {"capacities": caps, "loads": loads} if caps is not None and np.isfinite(caps).any() else {}
+    )
     common = {"fixed": tuple(fixed_cols), "time_limit": time_limit, "seed": seed}
 
     def run(with_caps: bool, with_limit: bool) -> SolveResult:
@@ -664,8 +819,10 @@ def _solve(
     # first (its excess is reported as unserved), then the window (zones beyond it reported).
     result = run(True, True)
     if result.status == "infeasible" and cap_kw:
-        msg = (f"lead capacity is short ({result.message}); solved without capacities, the excess "
-               "is reported as unserved for lack of capacity")
+        msg = (
+            f"lead capacity is short ({result.message}); solved without capacities, the excess "
+            "is reported as unserved for lack of capacity"
+        )
         logger.warning(msg)
         messages.append(msg)
         result = run(False, True)
@@ -710,7 +867,9 @@ def _facility_table(
             "lead": lead_of.to_numpy(),
             "is_lead": np.isin(np.asarray(fac_ids, dtype=object), list(lead_ids)),
             "population": pop_by.reindex(fac_ids).fillna(0.0).to_numpy(),
-            "referrals_per_year": (pop_by.reindex(fac_ids).fillna(0.0) * rates.referrals_per_year).to_numpy(),
+            "referrals_per_year": (
+                pop_by.reindex(fac_ids).fillna(0.0) * rates.referrals_per_year
+            ).to_numpy(),
             "mean_travel_min": (tw / pop_by).reindex(fac_ids).to_numpy(),
         },
         index=pd.Index(list(fac_ids), name="id"),
@@ -732,8 +891,16 @@ def _alliance_table(
         {
             "name": region.facilities["name"].reindex(list(lead_ids)).to_numpy(),
             "members": grouped.size().reindex(list(lead_ids)).fillna(0).astype(int).to_numpy(),
-            "population": grouped["population"].sum().reindex(list(lead_ids)).fillna(0.0).to_numpy(),
-            "referral_load": grouped["referrals_per_year"].sum().reindex(list(lead_ids)).fillna(0.0).to_numpy(),
+            "population": grouped["population"]
+            .sum()
+            .reindex(list(lead_ids))
+            .fillna(0.0)
+            .to_numpy(),
+            "referral_load": grouped["referrals_per_year"]
+            .sum()
+            .reindex(list(lead_ids))
+            .fillna(0.0)
+            .to_numpy(),
             "referral_capacity": cap.reindex(list(lead_ids)).to_numpy(),
         },
         index=pd.Index(list(lead_ids), name="lead"),

@@ -24,13 +24,13 @@ from netopt import __version__
 from netopt._errors import DataError, InfeasibleError, NetoptError
 
 __all__ = [
-    "main",
-    "build_parser",
-    "format_summary",
     "COMMANDS",
     "EXIT_DATA",
     "EXIT_ERROR",
     "EXIT_INFEASIBLE",
+    "build_parser",
+    "format_summary",
+    "main",
 ]
 
 logger = logging.getLogger(__name__)

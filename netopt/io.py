@@ -45,14 +45,14 @@ from netopt.validate import (
 )
 
 __all__ = [
-    "load_region",
-    "save_region",
-    "empty_layer",
-    "parse_crs",
-    "pick_metric_crs",
-    "dumps_toml",
     "GCJ02",
     "WEEKDAYS",
+    "dumps_toml",
+    "empty_layer",
+    "load_region",
+    "parse_crs",
+    "pick_metric_crs",
+    "save_region",
 ]
 
 logger = logging.getLogger(__name__)
@@ -724,7 +724,7 @@ def _to_wgs84(
     problems: list[Problem],
 ) -> gpd.GeoDataFrame | None:
     """Resolve the layer's CRS (see the README) and return it in EPSG:4326."""
-    declared = spec["crs"] if "crs" in spec else top_crs
+    declared = spec.get("crs", top_crs)
     file_crs = None if is_csv else frame.crs
     if declared is None and file_crs is None:
         problems.append(
@@ -962,8 +962,7 @@ def _booleans(
         if v is None or isinstance(v, (bool, np.bool_)):
             return None if v is None else bool(v)
         text = str(v).strip().lower()
-        if text.endswith(".0"):
-            text = text[:-2]
+        text = text.removesuffix(".0")
         return True if text in _TRUE else False if text in _FALSE else None
 
     parsed = raw.map(one)

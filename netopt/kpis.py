@@ -19,8 +19,9 @@ for, 0..1).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,11 +30,11 @@ __all__ = [
     "ASSIGNMENT_COLUMNS",
     "KPI_DEFINITIONS",
     "Rates",
+    "baseline_kpis",
+    "population_counts",
+    "rotation_kpis",
     "weighted_quantile",
     "zone_kpis",
-    "population_counts",
-    "baseline_kpis",
-    "rotation_kpis",
 ]
 
 #: Columns of the per-zone assignments table, in the order written to ``assignments.csv``.
@@ -110,7 +111,7 @@ class Rates:
         return np.where(np.isnan(cap), np.inf, cap)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Rates":
+    def from_dict(cls, data: Mapping[str, Any]) -> Rates:
         """Build rates from a mapping (e.g. a scenario's ``[model.rates]`` table).
 
         Parameters
@@ -158,7 +159,11 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "min",
         "population-weighted 90th percentile of t_lead_min over reachable zones",
     ),
-    "max_lead_min": ("Longest travel time to the lead", "min", "max of t_lead_min over reachable zones"),
+    "max_lead_min": (
+        "Longest travel time to the lead",
+        "min",
+        "max of t_lead_min over reachable zones",
+    ),
     "share_lead_30min": (
         "Population within 30 min of its lead",
         "share",
@@ -177,20 +182,26 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "patient_hours_per_year": (
         "Patient-hours travelled per year",
         "h/year",
-        "sum of population x (primary_visits_per_year x 2 t_primary_min + referrals_per_year x "
-        "2 t_lead_min) / 60, round trips, reachable zones",
+        (
+            "sum of population x (primary_visits_per_year x 2 t_primary_min + referrals_per_year x "
+            "2 t_lead_min) / 60, round trips, reachable zones"
+        ),
     ),
     "in_area_share": (
         "Care reachable inside the county",
         "share",
-        "visits at facilities inside the planning area / all visits: primary visits count as "
-        "inside, referrals count as inside when the lead lies inside the area (target 0.90)",
+        (
+            "visits at facilities inside the planning area / all visits: primary visits count as "
+            "inside, referrals count as inside when the lead lies inside the area (target 0.90)"
+        ),
     ),
     "grassroots_share": (
         "Care at grassroots level",
         "share",
-        "(primary visits + specialist visits held by rotating experts at members) / all visits "
-        "(target 0.65)",
+        (
+            "(primary visits + specialist visits held by rotating experts at members) / all visits "
+            "(target 0.65)"
+        ),
     ),
     "population_served": (
         "Served within the limits",
@@ -227,7 +238,11 @@ KPI_DEFINITIONS: dict[str, tuple[str, str, str]] = {
         "h/year",
         "patient_hours_per_year over island zones",
     ),
-    "expert_days": ("Expert outreach days", "days", "visits in the rotation schedule, in expert-days"),
+    "expert_days": (
+        "Expert outreach days",
+        "days",
+        "visits in the rotation schedule, in expert-days",
+    ),
     "patients_seen_locally": (
         "Patients seen locally by visiting experts",
         "patients",
@@ -284,7 +299,7 @@ def _travel_kpis(frame: pd.DataFrame, rates: Rates) -> dict[str, float]:
         )
         / 60.0
     ).sum()
-    share = (lambda mask: float(ok.loc[mask, "population"].sum() / pop_total) if pop_total else 0.0)
+    share = lambda mask: float(ok.loc[mask, "population"].sum() / pop_total) if pop_total else 0.0
     return {
         "mean_primary_min": _weighted_mean(ok["t_primary_min"], w),
         "p90_primary_min": weighted_quantile(ok["t_primary_min"], w, 0.9),
@@ -360,7 +375,9 @@ def zone_kpis(
     in_area_refs = float(a.loc[reachable & a["lead_in_area"].astype(bool), "population"].sum())
     total_visits = primary_visits + referrals
     out["in_area_share"] = (
-        (primary_visits + in_area_refs * rates.referrals_per_year) / total_visits if total_visits else 0.0
+        (primary_visits + in_area_refs * rates.referrals_per_year) / total_visits
+        if total_visits
+        else 0.0
     )
     local = min(local_specialist_visits, referrals)
     out["grassroots_share"] = (primary_visits + local) / total_visits if total_visits else 0.0

@@ -45,7 +45,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-__all__ = ["Region", "TIERS", "LEAD_TIERS", "PRIMARY_TIERS", "SCHEMA"]
+__all__ = ["LEAD_TIERS", "PRIMARY_TIERS", "SCHEMA", "TIERS", "Region"]
 
 #: Facility tiers, from the top of the referral pyramid down.
 TIERS: tuple[str, ...] = ("tertiary", "county", "township", "village")
@@ -196,13 +196,15 @@ class Region:
         return {
             "name": self.name,
             "facilities_by_tier": self.facilities["tier"].value_counts().to_dict(),
-            "zones": int(len(z)),
+            "zones": len(z),
             "population": float(z["population"].sum()),
-            "islands": {str(k): float(v) for k, v in island_pop.sort_values(ascending=False).items()},
+            "islands": {
+                str(k): float(v) for k, v in island_pop.sort_values(ascending=False).items()
+            },
             "ferries": {
                 str(i): {"name": r["name"], "crossing_min": float(r["crossing_min"])}
                 for i, r in self.ferries.iterrows()
             },
-            "links": int(len(self.links)),
-            "experts": int(len(self.experts)),
+            "links": len(self.links),
+            "experts": len(self.experts),
         }

@@ -84,13 +84,32 @@ DEFAULT_VISIT_RATES: dict[str, float] = {
 DEFAULT_OTHER_RATE: float = 0.03
 
 VISIT_COLUMNS: tuple[str, ...] = (
-    "expert", "expert_name", "specialty", "date", "day", "site", "site_name", "lead",
-    "travel_out_min", "travel_back_min", "clinic_hours", "expected_patients", "stay",
+    "expert",
+    "expert_name",
+    "specialty",
+    "date",
+    "day",
+    "site",
+    "site_name",
+    "lead",
+    "travel_out_min",
+    "travel_back_min",
+    "clinic_hours",
+    "expected_patients",
+    "stay",
     "lodging_days",
 )
 COVERAGE_COLUMNS: tuple[str, ...] = (
-    "site", "site_name", "specialty", "rhythm_days", "need_patients", "served_patients",
-    "needed_visits", "delivered_visits", "shortfall", "max_gap_days",
+    "site",
+    "site_name",
+    "specialty",
+    "rhythm_days",
+    "need_patients",
+    "served_patients",
+    "needed_visits",
+    "delivered_visits",
+    "shortfall",
+    "max_gap_days",
 )
 
 
@@ -229,7 +248,9 @@ def site_needs(
         If an override names an unknown site or lacks a column.
     """
     fac = plan.facilities
-    sites = fac.index[(~fac["is_lead"].astype(bool)) & fac["lead"].notna() & (fac["population"] > 0)]
+    sites = fac.index[
+        (~fac["is_lead"].astype(bool)) & fac["lead"].notna() & (fac["population"] > 0)
+    ]
     rates = {**DEFAULT_VISIT_RATES, **dict(visit_rates or {})}
     grid = pd.MultiIndex.from_product([list(sites), list(specialties)], names=["site", "specialty"])
     out = grid.to_frame(index=False)
@@ -239,13 +260,20 @@ def site_needs(
     if needs is not None and len(needs):
         problems = [
             Problem("needs", "", c, "column missing", "give columns site, specialty, patients")
-            for c in ("site", "specialty", "patients") if c not in needs.columns
+            for c in ("site", "specialty", "patients")
+            if c not in needs.columns
         ]
         if not problems:
             problems += [
-                Problem("needs", str(i), "site", f"{r['site']!r} is not a member site with residents",
-                        f"use one of {sorted(map(str, sites))}")
-                for i, r in needs.iterrows() if r["site"] not in set(sites)
+                Problem(
+                    "needs",
+                    str(i),
+                    "site",
+                    f"{r['site']!r} is not a member site with residents",
+                    f"use one of {sorted(map(str, sites))}",
+                )
+                for i, r in needs.iterrows()
+                if r["site"] not in set(sites)
             ]
         if problems:
             raise DataError(problems)
@@ -299,9 +327,16 @@ def rotation_travel(
     o_keys = [f"facility:{o}" for o in origins]
     s_keys = [f"facility:{s}" for s in sites]
     out = travel_times(at_clock(graph, depart_at), o_keys, s_keys).seconds / 60.0
-    back = np.stack(
-        [travel_times(at_clock(graph, c), s_keys, o_keys).seconds.T / 60.0 for c in return_clocks]
-    ) if len(return_clocks) else np.zeros((0, len(origins), len(sites)))
+    back = (
+        np.stack(
+            [
+                travel_times(at_clock(graph, c), s_keys, o_keys).seconds.T / 60.0
+                for c in return_clocks
+            ]
+        )
+        if len(return_clocks)
+        else np.zeros((0, len(origins), len(sites)))
+    )
     return np.asarray(out, float), np.asarray(back, float)
 
 
@@ -321,9 +356,12 @@ def _experts_table(
     """Experts with their lead, outreach-day limit and available dates (validated)."""
     problems: list[Problem] = []
     for col in ("name", "home_facility", "specialty", "weekdays", "max_days_per_month"):
-        if col not in experts.columns and not (col == "max_days_per_month" and "max_days" in experts):
-            problems.append(Problem("experts", "", col, "column missing",
-                                    "give the columns of Region.experts"))
+        if col not in experts.columns and not (
+            col == "max_days_per_month" and "max_days" in experts
+        ):
+            problems.append(
+                Problem("experts", "", col, "column missing", "give the columns of Region.experts")
+            )
     if problems:
         raise DataError(problems)
     fac = plan.facilities
@@ -332,13 +370,23 @@ def _experts_table(
     for eid, r in experts.iterrows():
         home = r["home_facility"]
         if home not in fac.index:
-            problems.append(Problem("experts", str(eid), "home_facility",
-                                    f"{home!r} is not a facility of the plan",
-                                    "use a facility id of the region"))
+            problems.append(
+                Problem(
+                    "experts",
+                    str(eid),
+                    "home_facility",
+                    f"{home!r} is not a facility of the plan",
+                    "use a facility id of the region",
+                )
+            )
             continue
         lead = fac.at[home, "lead"]
         given = r.get("dates") if "dates" in experts.columns else None
-        if given is not None and not (isinstance(given, float) and math.isnan(given)) and len(given):
+        if (
+            given is not None
+            and not (isinstance(given, float) and math.isnan(given))
+            and len(given)
+        ):
             want = {pd.Timestamp(x).date() for x in given}
             avail = tuple(d for d in dates if d in want)
         else:
@@ -348,14 +396,22 @@ def _experts_table(
             max_days = int(r["max_days"])
         else:
             max_days = math.ceil(float(r["max_days_per_month"]) * horizon_days / 31.0 - 1e-9)
-        rows.append({
-            "id": eid, "name": r["name"], "specialty": r["specialty"], "home": home,
-            "lead": lead if pd.notna(lead) else None, "max_days": max_days, "available": avail,
-        })
+        rows.append(
+            {
+                "id": eid,
+                "name": r["name"],
+                "specialty": r["specialty"],
+                "home": home,
+                "lead": lead if pd.notna(lead) else None,
+                "max_days": max_days,
+                "available": avail,
+            }
+        )
     if problems:
         raise DataError(problems)
-    return pd.DataFrame(rows, columns=["id", "name", "specialty", "home", "lead", "max_days",
-                                       "available"]).set_index("id")
+    return pd.DataFrame(
+        rows, columns=["id", "name", "specialty", "home", "lead", "max_days", "available"]
+    ).set_index("id")
 
 
 def _patient_saving_min(plan: AlliancePlan, sites: Sequence[str]) -> np.ndarray:
@@ -474,20 +530,35 @@ def schedule_rotations(
     else:
         start = dt.date.fromisoformat(start_date) if isinstance(start_date, str) else start_date
     if horizon_days < 1:
-        raise DataError(Problem("schedule_rotations", "", "horizon_days", f"{horizon_days}",
-                                "give a horizon of at least one day"))
+        raise DataError(
+            Problem(
+                "schedule_rotations",
+                "",
+                "horizon_days",
+                f"{horizon_days}",
+                "give a horizon of at least one day",
+            )
+        )
     experts = plan.region.experts if experts is None else experts
     ex = _experts_table(plan, experts, start, horizon_days)
     if len(ex) == 0:
         raise DataError(Problem("experts", "", "", "no experts", "give at least one expert"))
     specialties = sorted(set(ex["specialty"]))
-    need_tab = site_needs(plan, specialties, horizon_days=horizon_days, visit_rates=visit_rates,
-                          needs=needs)
+    need_tab = site_needs(
+        plan, specialties, horizon_days=horizon_days, visit_rates=visit_rates, needs=needs
+    )
     specialties = sorted(set(specialties) | set(need_tab["specialty"]))
     sites = list(dict.fromkeys(need_tab["site"]))
     if not sites:
-        raise DataError(Problem("plan", "", "facilities", "no member site with residents",
-                                "plan alliances with member facilities first"))
+        raise DataError(
+            Problem(
+                "plan",
+                "",
+                "facilities",
+                "no member site with residents",
+                "plan alliances with member facilities first",
+            )
+        )
     origins = sorted(set(ex["home"]))
     w0, w1 = (_clock_min(t) for t in workday)
     workday_min = w1 - w0
@@ -495,16 +566,29 @@ def schedule_rotations(
     ret_at = np.arange(0.0, workday_min + 1e-9, float(return_step_min))
     if travel is None:
         if graph is None:
-            raise DataError(Problem("schedule_rotations", "", "graph", "no graph and no travel",
-                                    "pass the plan's TravelGraph or travel=(out, back)"))
+            raise DataError(
+                Problem(
+                    "schedule_rotations",
+                    "",
+                    "graph",
+                    "no graph and no travel",
+                    "pass the plan's TravelGraph or travel=(out, back)",
+                )
+            )
         clocks = [_clock_text(w0 + r) for r in ret_at]
-        out, back = rotation_travel(graph, origins, sites, depart_at=workday[0],
-                                    return_clocks=clocks)
+        out, back = rotation_travel(
+            graph, origins, sites, depart_at=workday[0], return_clocks=clocks
+        )
     else:
         out, back = (np.asarray(a, float) for a in travel)
     opts = visit_options(
-        out, back, return_at_min=ret_at, workday_min=workday_min, min_clinic_min=min_clinic,
-        allow_stays=allow_stays, lodging_days=lodging_days,
+        out,
+        back,
+        return_at_min=ret_at,
+        workday_min=workday_min,
+        min_clinic_min=min_clinic,
+        allow_stays=allow_stays,
+        lodging_days=lodging_days,
         patients_per_clinic_hour=patients_per_clinic_hour,
         max_clinic_min=None if max_clinic_hours is None else 60.0 * float(max_clinic_hours),
     )
@@ -514,8 +598,9 @@ def schedule_rotations(
     k_ix = {k: i for i, k in enumerate(specialties)}
     s_ix = {s: i for i, s in enumerate(sites)}
     need = np.zeros((len(sites), len(specialties)), np.int64)
-    need[need_tab["site"].map(s_ix).to_numpy(), need_tab["specialty"].map(k_ix).to_numpy()] = \
+    need[need_tab["site"].map(s_ix).to_numpy(), need_tab["specialty"].map(k_ix).to_numpy()] = (
         need_tab["patients"].to_numpy()
+    )
     rhythm = {
         k: int(rhythm_days.get(k, 14) if isinstance(rhythm_days, Mapping) else rhythm_days)
         for k in specialties
@@ -537,16 +622,27 @@ def schedule_rotations(
         patient_saving_min=_patient_saving_min(plan, sites),
         options=opts,
     )
-    res = solve_rotation(inst, weights=weights or RotationWeights(), cross_alliance=cross_alliance,
-                         time_limit=time_limit, seed=seed, num_workers=num_workers,
-                         deterministic=deterministic, progress=progress)
+    res = solve_rotation(
+        inst,
+        weights=weights or RotationWeights(),
+        cross_alliance=cross_alliance,
+        time_limit=time_limit,
+        seed=seed,
+        num_workers=num_workers,
+        deterministic=deterministic,
+        progress=progress,
+    )
     settings = {
-        "start_date": start, "horizon_days": int(horizon_days), "workday": tuple(workday),
+        "start_date": start,
+        "horizon_days": int(horizon_days),
+        "workday": tuple(workday),
         "min_clinic_hours": float(min_clinic_hours),
         "max_clinic_hours": None if max_clinic_hours is None else float(max_clinic_hours),
         "patients_per_clinic_hour": float(patients_per_clinic_hour),
-        "allow_stays": bool(allow_stays), "lodging_days": int(lodging_days),
-        "cross_alliance": bool(cross_alliance), "rhythm_days": rhythm,
+        "allow_stays": bool(allow_stays),
+        "lodging_days": int(lodging_days),
+        "cross_alliance": bool(cross_alliance),
+        "rhythm_days": rhythm,
     }
     names = plan.region.facilities["name"] if "name" in plan.region.facilities else fac["name"]
     visits = _visits_frame(res, inst, ex, sites, specialties, origins, fac, names, start)
@@ -561,10 +657,20 @@ def schedule_rotations(
     ]
     saved = float(np.sum(res.served * inst.patient_saving_min[:, None])) / 60.0
     sched = RotationSchedule(
-        visits=visits, coverage=coverage, shortfalls=short.reset_index(drop=True),
-        patient_hours_saved=saved, status=res.status, objective=res.objective,
-        bound=res.bound, gap=res.gap, seconds=res.seconds, experts=ex, travel=travel_tab,
-        settings=settings, first_solution_s=res.first_solution_s, message=res.message,
+        visits=visits,
+        coverage=coverage,
+        shortfalls=short.reset_index(drop=True),
+        patient_hours_saved=saved,
+        status=res.status,
+        objective=res.objective,
+        bound=res.bound,
+        gap=res.gap,
+        seconds=res.seconds,
+        experts=ex,
+        travel=travel_tab,
+        settings=settings,
+        first_solution_s=res.first_solution_s,
+        message=res.message,
     )
     for line in short["message"]:
         logger.warning("rotation shortfall: %s", line)
@@ -590,53 +696,60 @@ def _visits_frame(res, inst, ex, sites, specialties, origins, fac, names, start)
         expected[i] = take
         left[s[i], k[i]] -= take
     site_ids = np.asarray(sites, dtype=object)[s]
-    frame = pd.DataFrame({
-        "expert": ex.index.to_numpy()[e],
-        "expert_name": ex["name"].to_numpy()[e],
-        "specialty": np.asarray(specialties, dtype=object)[k],
-        "date": [start + dt.timedelta(days=int(x)) for x in d],
-        "day": d.astype(np.int64),
-        "site": site_ids,
-        "site_name": [names.get(x, x) for x in site_ids],
-        "lead": fac.loc[site_ids, "lead"].to_numpy(),
-        "travel_out_min": np.round(opt.travel_out_min[o, s], 1),
-        "travel_back_min": np.round(opt.travel_back_min[o, s], 1),
-        "clinic_hours": np.round(opt.clinic_min[o, s] / 60.0, 2),
-        "expected_patients": expected,
-        "stay": np.where(length > 1, "multi-day", "day trip"),
-        "lodging_days": (length - 1).astype(np.int64),
-    })
+    frame = pd.DataFrame(
+        {
+            "expert": ex.index.to_numpy()[e],
+            "expert_name": ex["name"].to_numpy()[e],
+            "specialty": np.asarray(specialties, dtype=object)[k],
+            "date": [start + dt.timedelta(days=int(x)) for x in d],
+            "day": d.astype(np.int64),
+            "site": site_ids,
+            "site_name": [names.get(x, x) for x in site_ids],
+            "lead": fac.loc[site_ids, "lead"].to_numpy(),
+            "travel_out_min": np.round(opt.travel_out_min[o, s], 1),
+            "travel_back_min": np.round(opt.travel_back_min[o, s], 1),
+            "clinic_hours": np.round(opt.clinic_min[o, s] / 60.0, 2),
+            "expected_patients": expected,
+            "stay": np.where(length > 1, "multi-day", "day trip"),
+            "lodging_days": (length - 1).astype(np.int64),
+        }
+    )
     return frame.sort_values(["date", "expert", "site"], kind="stable").reset_index(drop=True)
 
 
 def _coverage_frame(res, inst, sites, specialties, names, need) -> pd.DataFrame:
     s, k = np.nonzero(need > 0)
     site_ids = np.asarray(sites, dtype=object)[s]
-    return pd.DataFrame({
-        "site": site_ids,
-        "site_name": [names.get(x, x) for x in site_ids],
-        "specialty": np.asarray(specialties, dtype=object)[k],
-        "rhythm_days": inst.rhythm_days[k],
-        "need_patients": need[s, k],
-        "served_patients": res.served[s, k],
-        "needed_visits": res.needed[s, k],
-        "delivered_visits": res.delivered[s, k],
-        "shortfall": res.shortfall[s, k],
-        "max_gap_days": res.max_gap[s, k],
-    }, columns=list(COVERAGE_COLUMNS))
+    return pd.DataFrame(
+        {
+            "site": site_ids,
+            "site_name": [names.get(x, x) for x in site_ids],
+            "specialty": np.asarray(specialties, dtype=object)[k],
+            "rhythm_days": inst.rhythm_days[k],
+            "need_patients": need[s, k],
+            "served_patients": res.served[s, k],
+            "needed_visits": res.needed[s, k],
+            "delivered_visits": res.delivered[s, k],
+            "shortfall": res.shortfall[s, k],
+            "max_gap_days": res.max_gap[s, k],
+        },
+        columns=list(COVERAGE_COLUMNS),
+    )
 
 
 def _travel_frame(opts, origins, sites) -> pd.DataFrame:
     O, S = opts.stay_days.shape
-    return pd.DataFrame({
-        "origin": np.repeat(np.asarray(origins, dtype=object), S),
-        "site": np.tile(np.asarray(sites, dtype=object), O),
-        "travel_out_min": opts.travel_out_min.ravel(),
-        "travel_back_min": opts.travel_back_min.ravel(),
-        "clinic_min": opts.clinic_min.ravel(),
-        "stay_days": opts.stay_days.ravel(),
-        "capacity": opts.capacity.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "origin": np.repeat(np.asarray(origins, dtype=object), S),
+            "site": np.tile(np.asarray(sites, dtype=object), O),
+            "travel_out_min": opts.travel_out_min.ravel(),
+            "travel_back_min": opts.travel_back_min.ravel(),
+            "clinic_min": opts.clinic_min.ravel(),
+            "stay_days": opts.stay_days.ravel(),
+            "capacity": opts.capacity.ravel(),
+        }
+    )
 
 
 # ---------------------------------------------------------------- independent validation
@@ -722,8 +835,9 @@ def validate_schedule(
             if not st["allow_stays"]:
                 bad.append(f"{tag}: multi-day stay but stays are not allowed")
             if int(r.lodging_days) != int(st["lodging_days"]) or stay_days != n:
-                bad.append(f"{tag}: {r.lodging_days} lodging days, travel table says "
-                           f"{stay_days - 1}")
+                bad.append(
+                    f"{tag}: {r.lodging_days} lodging days, travel table says {stay_days - 1}"
+                )
             if total > n * workday + tolerance_min:
                 bad.append(f"{tag}: {total:.0f} min > {n} working days")
         cap_h = st.get("max_clinic_hours")
@@ -733,10 +847,12 @@ def validate_schedule(
             bad.append(f"{tag}: clinic {r.clinic_hours:.2f} h < {st['min_clinic_hours']} h")
         if r.expected_patients > math.floor(pph * clinic / 60.0 + 1e-6):
             bad.append(f"{tag}: {r.expected_patients} patients > clinic capacity")
-    occ = pd.DataFrame({
-        "expert": np.repeat(v["expert"].to_numpy(), span),
-        "day": np.concatenate([np.arange(d, d + n) for d, n in zip(v["day"], span)]),
-    })
+    occ = pd.DataFrame(
+        {
+            "expert": np.repeat(v["expert"].to_numpy(), span),
+            "day": np.concatenate([np.arange(d, d + n) for d, n in zip(v["day"], span)]),
+        }
+    )
     for (e, d), c in occ.value_counts().items():
         if c > 1:
             bad.append(f"expert {e}: {c} places on day {d}")
@@ -798,8 +914,15 @@ def _fewest_extra_visits(days: np.ndarray, horizon: int, rhythm: int) -> int:
 
 
 def _ics_escape(text: str) -> str:
-    return (str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
 
 
 def _ics_fold(line: str) -> str:
@@ -827,8 +950,11 @@ def _calendar(schedule: RotationSchedule, expert: str, rows: pd.DataFrame) -> st
     name = rows["expert_name"].iloc[0]
     stamp = f"{start_date:%Y%m%d}T000000Z"
     lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//netopt//expert rotations//EN",
-        "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//netopt//expert rotations//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
         f"X-WR-CALNAME:{_ics_escape(f'Outreach rotation: {name}')}",
     ]
     for r in rows.sort_values("date").itertuples():

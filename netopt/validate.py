@@ -30,7 +30,7 @@ from pyproj.exceptions import CRSError
 from netopt._errors import DataError, Problem
 from netopt.region import TIERS, Region
 
-__all__ = ["validate_region", "find_problems", "haversine_km", "DEFAULT_LIMITS"]
+__all__ = ["DEFAULT_LIMITS", "find_problems", "haversine_km", "validate_region"]
 
 logger = logging.getLogger(__name__)
 

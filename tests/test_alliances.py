@@ -16,7 +16,9 @@ from netopt.kpis import Rates, zone_kpis
 from netopt.region import Region
 
 
-def make_region(n_zones: int = 8, seed: int = 0, *, beds=(300.0, 200.0, 100.0)) -> tuple[Region, np.ndarray]:
+def make_region(
+    n_zones: int = 8, seed: int = 0, *, beds=(300.0, 200.0, 100.0)
+) -> tuple[Region, np.ndarray]:
     """A tiny region in code: 3 county hospitals (leads), 3 township centres, n zones, and a
     random zone x facility travel-time matrix in seconds."""
     rng = np.random.default_rng(seed)
@@ -66,7 +68,9 @@ def make_region(n_zones: int = 8, seed: int = 0, *, beds=(300.0, 200.0, 100.0)) 
     return region, times
 
 
-def brute_force(region: Region, times: np.ndarray, p: int, rates: Rates, *, limit_s=None, caps=None):
+def brute_force(
+    region: Region, times: np.ndarray, p: int, rates: Rates, *, limit_s=None, caps=None
+):
     """Best uncapacitated patient-hours over every set of p leads and every member assignment."""
     pop = region.zones["population"].to_numpy()
     primary = 3 + np.argmin(times[:, 3:], axis=1)  # township facilities are columns 3..5
@@ -86,7 +90,9 @@ def brute_force(region: Region, times: np.ndarray, p: int, rates: Rates, *, limi
             for j in choices:
                 if limit_s is not None and zs.size and times[zs, j].max() > limit_s:
                     continue
-                opts.append((j, float((2 * pop[zs] * rates.referrals_per_year * times[zs, j] / 3600).sum())))
+                opts.append(
+                    (j, float((2 * pop[zs] * rates.referrals_per_year * times[zs, j] / 3600).sum()))
+                )
             options.append(opts)
         for combo in itertools.product(*options):
             if caps is not None:
@@ -111,7 +117,11 @@ def test_plan_matches_brute_force(seed, p):
     assert plan.solve.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
     # The KPI patient-hours = constant primary part + the referral part the solver minimised.
     primary_part = (
-        2 * plan.zones["population"] * rates.primary_visits_per_year * plan.zones["t_primary_min"] / 60
+        2
+        * plan.zones["population"]
+        * rates.primary_visits_per_year
+        * plan.zones["t_primary_min"]
+        / 60
     ).sum()
     assert plan.kpis["patient_hours_per_year"] == pytest.approx(primary_part + expected, rel=1e-6)
     assert len(plan.leads) == p
@@ -121,14 +131,19 @@ def test_plan_respects_travel_limit_and_reports_excess():
     """With a hard limit, every zone that can meet it does, and the others are listed with their excess."""
     region, times = make_region(seed=3)
     limit_min = 40.0
-    plan = plan_alliances(region, None, p=2, times=times, capacities=False, max_travel_min=limit_min)
+    plan = plan_alliances(
+        region, None, p=2, times=times, capacities=False, max_travel_min=limit_min
+    )
     z = plan.zones
     best_min = times[:, :3].min(axis=1) / 60
     can_meet = best_min <= limit_min
     # Zones whose member facility has one lead that serves all its can-meet zones in time.
     chosen = [int(j[1]) - 1 for j in plan.leads]
     one_lead_ok = {
-        m: any((times[(z["primary"] == m).to_numpy() & can_meet, j] <= limit_min * 60).all() for j in chosen)
+        m: any(
+            (times[(z["primary"] == m).to_numpy() & can_meet, j] <= limit_min * 60).all()
+            for j in chosen
+        )
         for m in z["primary"].unique()
     }
     strict = can_meet & z["primary"].map(one_lead_ok).to_numpy(bool)
@@ -137,7 +152,9 @@ def test_plan_respects_travel_limit_and_reports_excess():
     assert (z.loc[strict, "t_lead_min"] <= limit_min + 1e-9).all()
     missed = z[z["t_lead_min"] > limit_min + 1e-9]
     assert set(plan.beyond_limit["zone"]) == set(missed.index)
-    assert np.allclose(plan.beyond_limit["excess_min"].to_numpy(), missed["t_lead_min"].to_numpy() - limit_min)
+    assert np.allclose(
+        plan.beyond_limit["excess_min"].to_numpy(), missed["t_lead_min"].to_numpy() - limit_min
+    )
 
 
 def test_capacitated_plan_fits_capacity():
@@ -149,7 +166,9 @@ def test_capacitated_plan_fits_capacity():
     if not any("capacity is short" in m for m in plan.messages):
         assert (a["referral_load"] <= a["referral_capacity"] + 1e-6).all()
         caps = rates.admissions_capacity(np.array([60.0, 60.0, 60.0]))
-        assert plan.solve.objective == pytest.approx(brute_force(region, times, 3, rates, caps=caps), rel=1e-6)
+        assert plan.solve.objective == pytest.approx(
+            brute_force(region, times, 3, rates, caps=caps), rel=1e-6
+        )
 
 
 def test_capacity_shortfall_is_reported_not_raised():
@@ -158,7 +177,10 @@ def test_capacity_shortfall_is_reported_not_raised():
     plan = plan_alliances(region, None, p=2, times=times, capacities=True)
     assert any("capacity is short" in m for m in plan.messages)
     assert plan.kpis["population_unserved_capacity"] > 0
-    total = sum(plan.kpis[k] for k in ("population_served", "population_unserved_capacity", "population_not_covered"))
+    total = sum(
+        plan.kpis[k]
+        for k in ("population_served", "population_unserved_capacity", "population_not_covered")
+    )
     assert total == pytest.approx(plan.kpis["population"])
 
 

@@ -42,8 +42,7 @@ def plan(_synthetic_region_cached, graph):
 @pytest.fixture(scope="module")
 def schedule(plan, graph):
     """The default schedule of the region's four experts (travel read from the graph)."""
-    return schedule_rotations(plan, graph, start_date=START, return_step_min=STEP,
-                              time_limit=20)
+    return schedule_rotations(plan, graph, start_date=START, return_step_min=STEP, time_limit=20)
 
 
 def test_schedule_meets_every_hard_constraint(schedule, plan):
@@ -52,8 +51,11 @@ def test_schedule_meets_every_hard_constraint(schedule, plan):
     assert tuple(schedule.visits.columns) == VISIT_COLUMNS
     assert tuple(schedule.coverage.columns) == COVERAGE_COLUMNS
     assert schedule.status == "optimal" and schedule.gap == pytest.approx(0.0)
-    members = plan.facilities.index[~plan.facilities["is_lead"] & plan.facilities["lead"].notna()
-                                    & (plan.facilities["population"] > 0)]
+    members = plan.facilities.index[
+        ~plan.facilities["is_lead"]
+        & plan.facilities["lead"].notna()
+        & (plan.facilities["population"] > 0)
+    ]
     assert set(schedule.coverage["site"]) == set(members)
     v = schedule.visits
     assert len(v) > 0 and (v["date"] >= START).all()
@@ -75,9 +77,7 @@ def test_shortfalls_are_reported_per_site_and_specialty(schedule):
     assert "short by 2" in c1["message"].iloc[0]
 
 
-def test_far_island_without_afternoon_ferry_gets_stays_only(
-    _synthetic_region_cached, plan
-):
+def test_far_island_without_afternoon_ferry_gets_stays_only(_synthetic_region_cached, plan):
     """No return ferry after 09:00: Beiyu North (H3) is never a day trip; stays or shortfall."""
     region = _synthetic_region_cached
     ferries = region.ferries.copy()
@@ -89,8 +89,13 @@ def test_far_island_without_afternoon_ferry_gets_stays_only(
     experts["max_days"] = np.where(experts.index == "E3", 16, np.nan)  # E3 has time to spare
     sites = list(dict.fromkeys(site_needs(plan, ["obstetrics"])["site"]))
     travel = rotation_travel(g, ["C1", "T1"], sites, return_clocks=CLOCKS)
-    kw = {"experts": experts, "start_date": START, "time_limit": 20, "travel": travel,
-              "return_step_min": STEP}
+    kw = {
+        "experts": experts,
+        "start_date": START,
+        "time_limit": 20,
+        "travel": travel,
+        "return_step_min": STEP,
+    }
     stays = schedule_rotations(plan, **kw)
     assert validate_schedule(stays) == []
     options = stays.travel.set_index(["origin", "site"])
@@ -118,7 +123,9 @@ def test_validate_schedule_finds_broken_constraints(schedule):
     assert any("2 places on day" in b for b in bad)
     long = v.copy()
     long.loc[0, "clinic_hours"] = 12.0
-    assert any("min day" in b for b in validate_schedule(dataclasses.replace(schedule, visits=long)))
+    assert any(
+        "min day" in b for b in validate_schedule(dataclasses.replace(schedule, visits=long))
+    )
     cov = schedule.coverage.copy()
     i = cov.index[cov["shortfall"] > 0][0]
     cov.loc[i, "shortfall"] = 0
@@ -128,8 +135,10 @@ def test_validate_schedule_finds_broken_constraints(schedule):
     off = v.copy()
     off.loc[0, "date"] = off.loc[0, "date"] + dt.timedelta(days=1)
     off.loc[0, "day"] = off.loc[0, "day"] + 1
-    assert any("not available" in b or "places" in b
-               for b in validate_schedule(dataclasses.replace(schedule, visits=off)))
+    assert any(
+        "not available" in b or "places" in b
+        for b in validate_schedule(dataclasses.replace(schedule, visits=off))
+    )
 
 
 def test_ics_export_parses_and_follows_rfc5545(schedule, tmp_path):

@@ -91,8 +91,10 @@ CASES = [
         "zones.geojson",
         "",
         "population",
-        "expected column 'pop' (mapped from 'population' in [zones.columns]); found: zone_id, "
-        "population_2020, township",
+        (
+            "expected column 'pop' (mapped from 'population' in [zones.columns]); found: zone_id, "
+            "population_2020, township"
+        ),
         "[zones.columns]",
     ),
     (

@@ -21,8 +21,12 @@ NAMED_HOSPITALS = {
     "NB-H01": "Ningbo Huamei Hospital, University of Chinese Academy of Sciences",
 }
 #: islands reached only by boat (their zones must not sit on a bridged island)
-FERRY_ISLANDS = {"Yushan Islands": "F1", "Hua'ao Island": "F2", "Dongmen Island": "F3",
-                 "Tantoushan Island": "F4"}
+FERRY_ISLANDS = {
+    "Yushan Islands": "F1",
+    "Hua'ao Island": "F2",
+    "Dongmen Island": "F3",
+    "Tantoushan Island": "F4",
+}
 
 
 @pytest.fixture(scope="module")
@@ -65,16 +69,20 @@ def test_township_zone_sums_match_estimates(boundaries, region):
     towns = boundaries[boundaries["kind"] == "township"].set_index("name")["population_estimate"]
     sums = region.zones.groupby("township")["population"].sum()
     pd.testing.assert_series_equal(
-        sums.sort_index().astype("int64"), towns.sort_index().astype("int64"),
-        check_names=False, check_index_type=False,
+        sums.sort_index().astype("int64"),
+        towns.sort_index().astype("int64"),
+        check_names=False,
+        check_index_type=False,
     )
     assert int(towns.sum()) == CENSUS_2020
 
 
 def test_zone_centres_lie_in_their_township(boundaries, zones_raw):
     """Every zone is a hexagon whose centre lies on land of the township it is assigned to."""
-    centres = gpd.GeoDataFrame(zones_raw[["id", "township"]],
-                               geometry=zones_raw.to_crs("EPSG:32651").centroid.to_crs("EPSG:4326"))
+    centres = gpd.GeoDataFrame(
+        zones_raw[["id", "township"]],
+        geometry=zones_raw.to_crs("EPSG:32651").centroid.to_crs("EPSG:4326"),
+    )
     towns = boundaries.loc[boundaries["kind"] == "township", ["name", "geometry"]]
     joined = gpd.sjoin(centres, towns, how="left", predicate="within")
     assert joined["id"].is_unique
@@ -119,7 +127,11 @@ def test_ferry_islands_reachable_only_by_ferry(region):
     land = region.zones.dissolve("island_name").to_crs(region.metric_crs)
     links = region.to_metric("links")
     ends = gpd.GeoSeries(
-        [p for line in links.geometry for p in (line.interpolate(0), line.interpolate(1, normalized=True))],
+        [
+            p
+            for line in links.geometry
+            for p in (line.interpolate(0), line.interpolate(1, normalized=True))
+        ],
         crs=region.metric_crs,
     )
     ferries = region.to_metric("ferries")
@@ -188,5 +200,7 @@ def test_sources_document_estimates():
 
 def test_committed_size_is_modest():
     """The committed region (data + source copies) stays under 3 MB."""
-    total = sum(p.stat().st_size for p in FOLDER.rglob("*") if p.is_file() and "scenarios" not in p.parts)
+    total = sum(
+        p.stat().st_size for p in FOLDER.rglob("*") if p.is_file() and "scenarios" not in p.parts
+    )
     assert total < 3_000_000

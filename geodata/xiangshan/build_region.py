@@ -20,14 +20,14 @@ named constant below, with the method in its comment.
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import logging
 import math
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import geopandas as gpd
 import h3
@@ -38,25 +38,25 @@ from shapely.geometry import LineString, Point
 
 __all__ = [
     "SOURCE_FILES",
-    "largest_remainder",
-    "calibrate_seat_weight",
-    "copy_sources",
-    "load_townships",
-    "township_targets",
-    "classify_parts",
-    "make_zones",
-    "distribute_population",
-    "coast_port",
-    "census_county",
+    "build",
+    "build_boundaries",
+    "build_experts",
     "build_facilities",
     "build_ferries",
     "build_links",
-    "build_boundaries",
-    "build_experts",
-    "write_geojson",
-    "write_csv",
-    "build",
+    "calibrate_seat_weight",
+    "census_county",
+    "classify_parts",
+    "coast_port",
+    "copy_sources",
+    "distribute_population",
+    "largest_remainder",
+    "load_townships",
     "main",
+    "make_zones",
+    "township_targets",
+    "write_csv",
+    "write_geojson",
 ]
 
 logger = logging.getLogger("build_region")
@@ -850,11 +850,11 @@ def build_links(
          round(B1_TOTAL_KM * (1 - share) * 1000), src_b1),
         ("B2", "Sanmenkou sea-crossing bridge (mainland - Nantian Island)", "bridge", b2[0], b2[1],
          math.nan, math.nan,
-         "REAL: bridge exists (http://www-997799.com/xwzxzt/system/2008/01/05/005435849.shtml); "
-         "alignment ESTIMATED (middle of where the polygons meet); time from length"),
+         ("REAL: bridge exists (http://www-997799.com/xwzxzt/system/2008/01/05/005435849.shtml); "
+         "alignment ESTIMATED (middle of where the polygons meet); time from length")),
         ("B3", "Limengang Bridge (Nantian - Gaotang)", "bridge", b3[0], b3[1], math.nan,
-         B3_LENGTH_M, "REAL: 210 m, opened 1995 (http://86513.cc/58/67/a-7425); alignment "
-         "ESTIMATED; time from length"),
+         B3_LENGTH_M, ("REAL: 210 m, opened 1995 (http://86513.cc/58/67/a-7425); alignment "
+         "ESTIMATED; time from length")),
     ]
     out = []
     for lid, name, kind, a, b, tmin, length, src in rows:
@@ -1123,13 +1123,13 @@ def build(source: Path, out: Path = HERE) -> dict[str, Any]:
         "source_estimate_sum": int(townships["pop_est"].sum()),
         "township_population": {townships.loc[c, "name"]: int(v) for c, v in targets.items()},
         "seat_weight_k": round(k, 4),
-        "zones": int(len(zones)),
+        "zones": len(zones),
         "zone_population": int(zones["population"].sum()),
         "island_population": {
             str(n): int(v)
             for n, v in zones[zones["island"]].groupby("island_name")["population"].sum().items()
         },
-        "unpopulated_parts": int(len(excluded)),
+        "unpopulated_parts": len(excluded),
         "unpopulated_km2": round(float(excluded["area_km2"].sum()), 2),
         "unpopulated_named": sorted(set(excluded["island_name"].dropna())),
         "ferry_straight_km": ferries["straight_km"].to_dict(),

@@ -177,7 +177,7 @@ def visit_options(
         if back.shape != out.shape:
             raise ValueError(f"travel arrays must have one shape, got {out.shape}, {back.shape}")
         back = back[None]
-        ret = (workday_min - back)  # (1, O, S): leave as late as possible
+        ret = workday_min - back  # (1, O, S): leave as late as possible
     else:
         ret_c = np.asarray(return_at_min, dtype=float)
         if back.shape != (len(ret_c), *out.shape):
@@ -194,8 +194,12 @@ def visit_options(
     day = np.isfinite(ret_day) & np.isfinite(out)
     clinic_stay = (workday_min - out) + (n - 2) * workday_min + ret_any
     stay = (
-        bool(allow_stays) & ~day & np.isfinite(out) & (out <= workday_min)
-        & np.isfinite(ret_any) & (clinic_stay >= min_clinic_min)
+        bool(allow_stays)
+        & ~day
+        & np.isfinite(out)
+        & (out <= workday_min)
+        & np.isfinite(ret_any)
+        & (clinic_stay >= min_clinic_min)
     )
     r = np.where(day, ret_day, np.where(stay, ret_any, np.nan))
     pick = np.where(np.isfinite(r)[None], (ret == r[None]) & fits, False)
@@ -564,8 +568,16 @@ def solve_rotation(
     start_sel = np.zeros(n, dtype=bool)
     if all_p:
         model.minimize(sum(all_p))
-        code1, sol1, cb1, _ = _run(model, limit1, seed, num_workers, deterministic, start,
-                                   lambda m: log(f"rhythm: {m}"), raise_unknown=False)
+        code1, sol1, cb1, _ = _run(
+            model,
+            limit1,
+            seed,
+            num_workers,
+            deterministic,
+            start,
+            lambda m: log(f"rhythm: {m}"),
+            raise_unknown=False,
+        )
         if code1 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best_short = round(sol1.objective_value)
             short_bound = float(sol1.best_objective_bound)
@@ -596,17 +608,23 @@ def solve_rotation(
     reserve = 0.0
     if weights.continuity and time_limit is not None:
         reserve = min(5.0, 0.1 * float(time_limit))
-    limit2 = None if time_limit is None else max(
-        1.0, float(time_limit) - reserve - (time.perf_counter() - start))
-    code2, solver, cb2, bounds2 = _run(model, limit2, seed, num_workers, deterministic,
-                                       start, log, scale=sc)
+    limit2 = (
+        None
+        if time_limit is None
+        else max(1.0, float(time_limit) - reserve - (time.perf_counter() - start))
+    )
+    code2, solver, cb2, bounds2 = _run(
+        model, limit2, seed, num_workers, deterministic, start, log, scale=sc
+    )
     if all_p and code1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         best_short = round(sum(solver.value(v) for v in all_p))
     objective = float(solver.objective_value) / sc
     bound = float(solver.best_objective_bound) / sc
     wall2 = solver.wall_time
-    values = {"x": [solver.boolean_value(v) for v in x],
-              "u": {key: solver.value(u) for key, u in served_vars.items()}}
+    values = {
+        "x": [solver.boolean_value(v) for v in x],
+        "u": {key: solver.value(u) for key, u in served_vars.items()},
+    }
 
     # phase 3 (continuity): fewest distinct (expert, site) pairs at no worse objective
     pairs_note = ""
@@ -627,18 +645,32 @@ def solve_rotation(
         hint3 = list(zip(x, values["x"])) + ys
         hint3 += [(u, values["u"][key]) for key, u in served_vars.items()]
         _set_hint(model, hint3)
-        code3, sol3, _, _ = _run(model, left, seed, num_workers, deterministic, start,
-                                 lambda m: log(f"continuity: {m}"), raise_unknown=False)
+        code3, sol3, _, _ = _run(
+            model,
+            left,
+            seed,
+            num_workers,
+            deterministic,
+            start,
+            lambda m: log(f"continuity: {m}"),
+            raise_unknown=False,
+        )
         if code3 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            values = {"x": [sol3.boolean_value(v) for v in x],
-                      "u": {key: sol3.value(u) for key, u in served_vars.items()}}
-            pairs_note = (f"; {round(sol3.objective_value)} expert-site pairs"
-                          f"{' (fewest)' if code3 == cp_model.OPTIMAL else ''}")
+            values = {
+                "x": [sol3.boolean_value(v) for v in x],
+                "u": {key: sol3.value(u) for key, u in served_vars.items()},
+            }
+            pairs_note = (
+                f"; {round(sol3.objective_value)} expert-site pairs"
+                f"{' (fewest)' if code3 == cp_model.OPTIMAL else ''}"
+            )
     seconds = time.perf_counter() - start
 
     status = "optimal" if code1 == code2 == cp_model.OPTIMAL else "feasible"
-    if status == "feasible" and time_limit is not None and (
-        code1 != cp_model.OPTIMAL or wall2 >= 0.95 * limit2
+    if (
+        status == "feasible"
+        and time_limit is not None
+        and (code1 != cp_model.OPTIMAL or wall2 >= 0.95 * limit2)
     ):
         status = "time_limit"
     chosen = np.array(values["x"], dtype=bool)
@@ -649,10 +681,14 @@ def solve_rotation(
         served[key] = val
     delivered, needed, short, gap_days = _coverage(inst, visits)
     gap = max(0.0, objective - bound) / max(1.0, abs(objective))
-    first = cb1.points[0][0] if cb1 is not None and cb1.points else (
-        cb2.points[0][0] if cb2.points else seconds)
-    trajectory = _merge_trajectory(cb2.points, [(t, b / sc) for t, b in bounds2],
-                                   objective, bound, seconds)
+    first = (
+        cb1.points[0][0]
+        if cb1 is not None and cb1.points
+        else (cb2.points[0][0] if cb2.points else seconds)
+    )
+    trajectory = _merge_trajectory(
+        cb2.points, [(t, b / sc) for t, b in bounds2], objective, bound, seconds
+    )
     if code1 != cp_model.OPTIMAL:
         trajectory = tuple((t, o, -math.inf) for t, o, _ in trajectory)  # phase 2 gap is moot
     msg = (
@@ -660,8 +696,15 @@ def solve_rotation(
         f"(lower bound {short_bound:.0f}{', proved' if code1 == cp_model.OPTIMAL else ''})"
         f"{pairs_note}"
     )
-    logger.info("rotation: %s, objective %.0f, bound %.0f, gap %.3f%%, %s, %.1f s",
-                status, objective, bound, 100 * gap, msg, seconds)
+    logger.info(
+        "rotation: %s, objective %.0f, bound %.0f, gap %.3f%%, %s, %.1f s",
+        status,
+        objective,
+        bound,
+        100 * gap,
+        msg,
+        seconds,
+    )
     return RotationResult(
         visits=visits.astype(np.int64),
         served=served,
@@ -739,8 +782,9 @@ def _set_hint(model: cp_model.CpModel, hint: list) -> None:
         model.add_hint(v, val)
 
 
-def _run(model, limit, seed, num_workers, deterministic, start, log, *, scale=1,
-         raise_unknown=True):
+def _run(
+    model, limit, seed, num_workers, deterministic, start, log, *, scale=1, raise_unknown=True
+):
     """Solve ``model`` once; return (status code, solver, callback, bound events)."""
     solver = cp_model.CpSolver()
     prm = solver.parameters

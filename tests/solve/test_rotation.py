@@ -71,8 +71,13 @@ def brute_force(inst: RotationInstance, weights: RotationWeights | None = None):
 
     def plans(e):  # every feasible sequence of visits of expert e: tuples (site, day, length)
         o, k = inst.expert_origin[e], inst.expert_specialty[e]
-        sites = [s for s in range(S) if opt.stay_days[o, s] > 0 and inst.need[s, k] > 0
-                 and inst.site_alliance[s] == inst.expert_alliance[e]]
+        sites = [
+            s
+            for s in range(S)
+            if opt.stay_days[o, s] > 0
+            and inst.need[s, k] > 0
+            and inst.site_alliance[s] == inst.expert_alliance[e]
+        ]
 
         def rec(d, used):
             if d >= D:
@@ -81,9 +86,14 @@ def brute_force(inst: RotationInstance, weights: RotationWeights | None = None):
             yield from rec(d + 1, used)
             for s in sites:
                 n = int(opt.stay_days[o, s])
-                if d + n <= D and used + n <= inst.max_days[e] and inst.available[e, d:d + n].all():
+                if (
+                    d + n <= D
+                    and used + n <= inst.max_days[e]
+                    and inst.available[e, d : d + n].all()
+                ):
                     for rest in rec(d + n, used + n):
                         yield ((s, d, n),) + rest
+
         return list(rec(0, 0))
 
     best = None
@@ -100,11 +110,15 @@ def brute_force(inst: RotationInstance, weights: RotationWeights | None = None):
             pairs += len({s for s, _, _ in seq})
         short = sum(
             rhythm_shortfall(days.get((s, k), []), D, int(inst.rhythm_days[k]))
-            for s in range(S) for k in range(K) if inst.need[s, k] > 0
+            for s in range(S)
+            for k in range(K)
+            if inst.need[s, k] > 0
         )
         served = np.minimum(got, inst.need)
-        obj = (float(np.sum(inst.patient_saving_min[:, None] * (inst.need - served)))
-               + weights.expert_travel * travel)
+        obj = (
+            float(np.sum(inst.patient_saving_min[:, None] * (inst.need - served)))
+            + weights.expert_travel * travel
+        )
         key = (short, round(obj, 6), pairs)
         if best is None or key < best:
             best = key
@@ -136,10 +150,12 @@ def test_rhythm_helpers_match_window_scan():
 def test_visit_options_day_trip_stay_or_none():
     """Return clocks decide: afternoon ferry -> day trip; morning only -> stay; none -> none."""
     out = np.array([[60.0, 90.0, 90.0]])
-    back = np.array([  # returns leaving at +240 min (12:00) and +480 min (16:00)
-        [[60.0, 90.0, INF]],
-        [[60.0, INF, INF]],
-    ])
+    back = np.array(
+        [  # returns leaving at +240 min (12:00) and +480 min (16:00)
+            [[60.0, 90.0, INF]],
+            [[60.0, INF, INF]],
+        ]
+    )
     opt = visit_options(out, back, return_at_min=np.array([240.0, 480.0]), min_clinic_min=180)
     assert opt.stay_days.tolist() == [[1, 2, 0]]
     assert opt.clinic_min[0, 0] == pytest.approx(480 - 60)  # latest fitting return wins
@@ -188,8 +204,9 @@ def test_ferry_hours_rule_out_day_trip_to_far_island():
     ret = np.array([180.0, 480.0])
     for allow in (True, False):
         inst = make_instance(n_days=7, need=((30,), (30,)), rhythm=(7,), max_days=(4, 4))
-        inst = dataclasses.replace(inst, options=visit_options(
-            out, back, return_at_min=ret, allow_stays=allow))
+        inst = dataclasses.replace(
+            inst, options=visit_options(out, back, return_at_min=ret, allow_stays=allow)
+        )
         res = solve(inst)
         island = res.visits[res.visits[:, 1] == 1]
         if allow:
@@ -232,8 +249,14 @@ def test_rhythm_holds_on_output():
 def test_shortage_is_reported_precisely():
     """One Monday expert for two weekly-rhythm sites over 14 days: 4 visits needed, 2 possible."""
     inst = make_instance(
-        n_days=14, specialty=(0,), alliance=(0,), weekdays=((0,),), max_days=(5,),
-        site_alliance=(0, 0), need=((30,), (30,)), rhythm=(7,),
+        n_days=14,
+        specialty=(0,),
+        alliance=(0,),
+        weekdays=((0,),),
+        max_days=(5,),
+        site_alliance=(0, 0),
+        need=((30,), (30,)),
+        rhythm=(7,),
     )
     res = solve(inst)
     assert res.needed[:, 0].tolist() == [2, 2]
@@ -246,8 +269,9 @@ def test_shortage_is_reported_precisely():
 
 def test_no_expert_of_a_specialty_is_an_unavoidable_shortfall():
     """A needed specialty nobody practises shows its full rhythm as shortfall, not an error."""
-    inst = make_instance(specialty=(0, 0), need=((20, 5), (20, 0)), rhythm=(3, 3),
-                         saving=(50.0, 50.0))
+    inst = make_instance(
+        specialty=(0, 0), need=((20, 5), (20, 0)), rhythm=(3, 3), saving=(50.0, 50.0)
+    )
     res = solve(inst)
     assert res.shortfall[0, 1] == rhythm_shortfall([], 6, 3) == 2
     assert res.served[0, 1] == 0
@@ -256,8 +280,14 @@ def test_no_expert_of_a_specialty_is_an_unavoidable_shortfall():
 def test_experts_stay_in_their_alliance_unless_cross_help():
     """An alliance-1 site gets no alliance-0 expert unless cross-alliance help is on."""
     out = np.array([[60.0, 60.0], [60.0, 60.0]])
-    inst = make_instance(specialty=(0,), alliance=(0,), weekdays=((0, 1, 2, 3, 4, 5, 6),),
-                         max_days=(6,), site_alliance=(0, 1), out=out)
+    inst = make_instance(
+        specialty=(0,),
+        alliance=(0,),
+        weekdays=((0, 1, 2, 3, 4, 5, 6),),
+        max_days=(6,),
+        site_alliance=(0, 1),
+        out=out,
+    )
     own = solve(inst)
     assert set(own.visits[:, 1]) == {0}
     assert own.shortfall[1, 0] == 2
@@ -269,9 +299,15 @@ def test_same_seed_same_schedule():
     """Two solves with the same seed return the same visits and objective."""
     rng = np.random.default_rng(7)
     inst = make_instance(
-        n_days=14, specialty=(0, 0, 1), alliance=(0, 0, 0), weekdays=((0, 1, 3),) * 3,
-        max_days=(5, 4, 6), site_alliance=(0, 0, 0, 0), need=rng.integers(5, 60, (4, 2)),
-        rhythm=(7, 7), saving=(80.0, 60.0, 40.0, 120.0),
+        n_days=14,
+        specialty=(0, 0, 1),
+        alliance=(0, 0, 0),
+        weekdays=((0, 1, 3),) * 3,
+        max_days=(5, 4, 6),
+        site_alliance=(0, 0, 0, 0),
+        need=rng.integers(5, 60, (4, 2)),
+        rhythm=(7, 7),
+        saving=(80.0, 60.0, 40.0, 120.0),
         out=np.array([[30.0, 60.0, 90.0, 150.0]]),
     )
     a, b = solve(inst, seed=5), solve(inst, seed=5)
@@ -291,8 +327,9 @@ def test_progress_and_trajectory_are_recorded():
 
 def test_continuity_prefers_the_same_expert():
     """Two interchangeable experts: all visits to a site go to one of them."""
-    inst = make_instance(n_days=6, max_days=(3, 3), site_alliance=(0,), need=((60,),),
-                         saving=(100.0,))
+    inst = make_instance(
+        n_days=6, max_days=(3, 3), site_alliance=(0,), need=((60,),), saving=(100.0,)
+    )
     res = solve(inst)
     assert len(res.visits) == 2
     assert len(set(res.visits[:, 0].tolist())) == 1
