@@ -460,67 +460,19 @@ def plan_alliances(
     fac_ids = [str(i) for i in fac.index]
     pos = {f: i for i, f in enumerate(fac_ids)}
     if objective not in ("median", "center", "coverage"):
-        raise DataError(
-            Problem(
-                "plan_alliances",
-                "",
-                "objective",
-                f"{objective!r}",
-                "use 'median', 'center' or 'coverage'",
-            )
-        )
+        raise _argument_error("objective", repr(objective), "use 'median', 'center' or 'coverage'")
     if objective == "coverage" and max_travel_min is None:
-        raise DataError(
-            Problem(
-                "plan_alliances",
-                "",
-                "max_travel_min",
-                "missing",
-                "objective 'coverage' needs max_travel_min",
-            )
-        )
-    if times is None:
-        if graph is None:
-            raise DataError(
-                Problem(
-                    "plan_alliances",
-                    "",
-                    "graph",
-                    "None",
-                    "pass a TravelGraph, or precomputed times=...",
-                )
-            )
-        tt = travel_times(graph, "zones", "facilities")
-        t_zf = np.asarray(tt.seconds, dtype=float)
-        order_z = [str(z) for z in tt.origins]
-        order_f = [str(f) for f in tt.destinations]
-        t_zf = (
-            pd.DataFrame(t_zf, index=order_z, columns=order_f)
-            .reindex(index=[str(z) for z in region.zones.index], columns=fac_ids)
-            .to_numpy(float)
-        )
-    else:
-        t_zf = np.asarray(times, dtype=float)
-        if t_zf.shape != (len(region.zones), len(fac_ids)):
-            raise DataError(
-                Problem(
-                    "plan_alliances",
-                    "",
-                    "times",
-                    f"shape {t_zf.shape}",
-                    f"pass a ({len(region.zones)}, {len(fac_ids)}) matrix",
-                )
-            )
+        raise _argument_error("max_travel_min", "missing", "objective 'coverage' needs it")
+    t_zf = _zone_facility_seconds(region, graph, times, fac_ids)
 
     cand_ids, fixed_ids = _resolve_leads(region, leads, candidates)
     cand_idx = np.array([pos[c] for c in cand_ids])
     messages: list[str] = []
-
     primary = _primary_of_zones(region, t_zf, fac_ids, primary_tiers)
     pop = region.zones["population"].to_numpy(float)
+    t_zc = t_zf[:, cand_idx]
 
     # Zones that cannot reach any candidate (or their primary): reported, left out of the model.
-    t_zc = t_zf[:, cand_idx]
     reach_any = np.isfinite(t_zc).any(axis=1) & (primary >= 0)
     unreachable = pd.DataFrame(
         {
@@ -530,236 +482,114 @@ def plan_alliances(
         }
     )
     if len(unreachable):
-        msg = (
+        islands = sorted(set(map(str, unreachable["island_name"].dropna())))
+        _note(
+            messages,
             f"{len(unreachable)} zone(s), population {unreachable['population'].sum():,.0f}, "
-            f"cannot reach any lead-capable hospital or primary facility (islands: "
-            f"{sorted(set(map(str, unreachable['island_name'].dropna())))}); they are reported "
-            "as not covered and left out of the optimisation"
+            f"cannot reach any lead-capable hospital or primary facility (islands: {islands}); "
+            "they are reported as not covered and left out of the optimisation",
         )
-        logger.warning(msg)
-        messages.append(msg)
 
-    # Members: every primary-tier facility, every facility that is primary for a reachable
-    # zone, and every candidate.
-    zone_ok = np.flatnonzero(reach_any)
-    tier_members = np.flatnonzero(fac["tier"].reindex(fac_ids).isin(list(primary_tiers)).to_numpy())
-    member_idx = np.unique(np.concatenate([primary[zone_ok], cand_idx, tier_members])).astype(int)
-    m_pos = {f: k for k, f in enumerate(member_idx)}
-    zone_member = np.array([m_pos[primary[z]] for z in zone_ok], dtype=int)
-    n_mem, n_cand = len(member_idx), len(cand_idx)
-
-    # Aggregate referral cost c[m, j] (patient-hours/year) and loads.
-    w_ref = 2.0 * pop[zone_ok] * rates.referrals_per_year / 3600.0
-    costs = np.zeros((n_mem, n_cand))
-    np.add.at(costs, zone_member, w_ref[:, None] * t_zc[zone_ok])
-    loads = np.bincount(
-        zone_member, weights=pop[zone_ok] * rates.referrals_per_year, minlength=n_mem
+    members = _member_model(
+        region,
+        graph,
+        fac_ids,
+        primary,
+        np.flatnonzero(reach_any),
+        cand_idx,
+        t_zc,
+        pop,
+        rates,
+        primary_tiers,
     )
-    # Worst zone time per (member, candidate) for limits and the p-center objective.
-    worst = np.full((n_mem, n_cand), -np.inf)
-    np.maximum.at(worst, zone_member, t_zc[zone_ok])
-    worst[worst == -np.inf] = 0.0  # members without zones of their own
-    # Members without residents of their own join the lead nearest to them: a negligible
-    # cost (1e-6 patient-hours per second of facility-to-lead travel) breaks the tie.
-    zoneless = np.bincount(zone_member, minlength=n_mem) == 0
-    if zoneless.any() and graph is not None:
-        keys = [f"facility:{fac_ids[m]}" for m in member_idx[zoneless]]
-        t_mc = travel_times(graph, keys, [f"facility:{fac_ids[j]}" for j in cand_idx]).seconds
-        t_mc = np.asarray(t_mc, dtype=float)
-        costs[zoneless] = np.where(np.isfinite(t_mc), 1e-6 * t_mc, 1.0)
-
-    # Hard travel limit: zones no candidate can serve within it are exempt.
-    max_cost_matrix = None
-    if max_travel_min is not None:
-        limit_s = max_travel_min * 60.0
-        best = t_zc[zone_ok].min(axis=1)
-        exempt = best > limit_s
-        if exempt.any():
-            msg = (
-                f"{int(exempt.sum())} zone(s) cannot reach any lead-capable hospital within "
-                f"{max_travel_min:g} min (worst best-case {best[exempt].max() / 60:.0f} min); "
-                "the limit is relaxed for them"
-            )
-            logger.warning(msg)
-            messages.append(msg)
-        # Population of each member beyond the limit if it joined each candidate.
-        over = (t_zc[zone_ok] > limit_s) & ~exempt[:, None]
-        over_pop = np.zeros((n_mem, n_cand))
-        np.add.at(over_pop, zone_member, over * pop[zone_ok][:, None])
-        max_cost_matrix = over_pop > 0
-        # A member whose residents need different leads to meet the limit (part of them near
-        # one lead, part near another) may join the lead that leaves the fewest beyond it.
-        split = max_cost_matrix.all(axis=1)
-        if split.any():
-            least = over_pop[split].min(axis=1, keepdims=True)
-            max_cost_matrix[split] = over_pop[split] > least
-            names = [fac_ids[m] for m in member_idx[split]]
-            msg = (
-                f"{len(names)} member facilit{'y' if len(names) == 1 else 'ies'} ({', '.join(names)}) "
-                f"serve residents that no single lead reaches within {max_travel_min:g} min; "
-                "each joins the lead that leaves the fewest residents beyond the limit"
-            )
-            logger.warning(msg)
-            messages.append(msg)
-
-    if capacities:
-        caps = rates.admissions_capacity(
+    forbid = (
+        _limit_forbidden(members, t_zc, pop, max_travel_min, fac_ids, messages)
+        if max_travel_min is not None
+        else None
+    )
+    caps = (
+        rates.admissions_capacity(
             fac["beds"].reindex([fac_ids[j] for j in cand_idx]).to_numpy(float)
         )
-    else:
-        caps = None
-
+        if capacities
+        else None
+    )
+    costs = members.costs
+    objective_eff: Objective = objective
     fixed_cols = [int(np.flatnonzero(cand_idx == pos[f])[0]) for f in fixed_ids]
     if current:
-        mapping = _current_alliances(region)
-        lead_ids = sorted(set(mapping.values()))
-        for lead_id in lead_ids:
-            if lead_id not in cand_ids:
-                raise DataError(
-                    Problem(
-                        "facilities",
-                        lead_id,
-                        "can_lead",
-                        "a current lead cannot lead",
-                        "set can_lead = true for today's lead hospitals",
-                    )
-                )
-        fixed_cols = [int(np.flatnonzero(cand_idx == pos[f])[0]) for f in lead_ids]
-        lead_cols = {f: c for f, c in zip(lead_ids, fixed_cols)}
-        allowed = np.zeros((n_mem, n_cand), bool)
-        for k, m in enumerate(member_idx):
-            fid = fac_ids[m]
-            if fid in lead_cols:
-                allowed[k, lead_cols[fid]] = True
-            elif fid in mapping:
-                allowed[k, lead_cols[mapping[fid]]] = True
-            else:  # not in any alliance today: the nearest of today's leads
-                allowed[k, fixed_cols] = True
+        allowed, fixed_cols = _current_membership(region, members, cand_ids, cand_idx, pos, fac_ids)
         costs = np.where(allowed, costs, np.inf)
         p_eff = len(fixed_cols)
-        max_cost_matrix = None  # today's membership is evaluated, not constrained
-        objective_eff: Objective = "median"
+        forbid = None  # today's membership is evaluated, not constrained
+        objective_eff = "median"
     else:
-        objective_eff = objective
-        if p is None:
-            if not fixed_cols:
-                raise DataError(
-                    Problem(
-                        "plan_alliances",
-                        "",
-                        "p",
-                        "neither p nor leads given",
-                        "pass p=<number of alliances>, leads=[...], or current=True",
-                    )
-                )
-            p_eff = len(fixed_cols)
-        else:
-            p_eff = int(p)
-        if not len(fixed_cols) <= p_eff <= n_cand:
-            raise DataError(
-                Problem(
-                    "plan_alliances",
-                    "",
-                    "p",
-                    f"p={p_eff}",
-                    f"choose p between {len(fixed_cols)} (fixed leads) and "
-                    f"{n_cand} (lead-capable facilities)",
-                )
-            )
+        p_eff = _number_of_leads(p, len(fixed_cols), len(cand_idx))
 
     result = _solve(
         objective_eff,
         costs,
-        worst,
+        members.worst,
         p_eff,
         caps,
-        loads,
+        members.loads,
         fixed_cols,
-        max_cost_matrix,
+        forbid,
         max_travel_min,
         pop,
-        zone_member,
-        zone_ok,
+        members.zone_member,
+        members.zones,
         time_limit,
         seed,
         messages,
     )
 
-    lead_cols_sel = [int(c) for c in result.selected]
+    lead_cols = [int(c) for c in result.selected]
     member_lead_col = np.asarray(result.assignment, dtype=int).copy()
     # A chosen lead leads its own alliance (for leads without residents of their own this
     # changes nothing the solver weighed).
-    for c in lead_cols_sel:
-        row = m_pos[cand_idx[c]]
-        if zoneless[row]:
+    for c in lead_cols:
+        row = int(np.flatnonzero(members.index == cand_idx[c])[0])
+        if members.zoneless[row]:
             member_lead_col[row] = c
-    lead_ids_sel = tuple(fac_ids[cand_idx[c]] for c in lead_cols_sel)
+    lead_ids = tuple(fac_ids[cand_idx[c]] for c in lead_cols)
 
-    # Zone -> lead (facility index); non-members' (unreachable) zones get -1.
+    # Zone -> lead (facility index); unreachable zones get -1.
     lead_of_zone = np.full(len(region.zones), -1)
-    ok_assign = member_lead_col[zone_member] >= 0
-    lead_of_zone[zone_ok[ok_assign]] = cand_idx[member_lead_col[zone_member][ok_assign]]
+    zone_lead_col = member_lead_col[members.zone_member]
+    assigned = zone_lead_col >= 0
+    lead_of_zone[members.zones[assigned]] = cand_idx[zone_lead_col[assigned]]
 
-    # Capacity: share of each lead's load it can serve.
-    load_per_lead = pd.Series(loads).groupby(member_lead_col).sum()
     # Capacity is always reported (from beds); `capacities` only decides whether it is enforced.
     cap_full = rates.admissions_capacity(fac["beds"].reindex(fac_ids).to_numpy(float))
-    served_share_per_fac = np.ones(len(fac_ids))
-    for col, load in load_per_lead.items():
-        if col < 0:
-            continue
-        fidx = cand_idx[col]
-        served_share_per_fac[fidx] = min(1.0, cap_full[fidx] / load) if load > 0 else 1.0
-    capacity_served = np.where(
-        lead_of_zone >= 0, served_share_per_fac[np.maximum(lead_of_zone, 0)], 0.0
-    )
-
     table = assignments_table(
         region,
         primary=primary,
         lead_of_zone=lead_of_zone,
         t_zf=t_zf,
         fac_ids=fac_ids,
-        lead_idx=[cand_idx[c] for c in lead_cols_sel],
+        lead_idx=[cand_idx[c] for c in lead_cols],
         cand_idx=cand_idx,
         limit_min=max_travel_min,
-        capacity_served=capacity_served,
+        capacity_served=_capacity_served(
+            members.loads, member_lead_col, cand_idx, cap_full, lead_of_zone
+        ),
     )
-    if max_travel_min is not None:
-        miss = table[table["reachable"] & ~table["within_limit"]]
-        best_min = table.loc[miss.index, "t_nearest_candidate_min"]
-        beyond = pd.DataFrame(
-            {
-                "zone": miss.index,
-                "lead": miss["lead"].to_numpy(),
-                "time_min": miss["t_lead_min"].to_numpy(),
-                "best_time_min": best_min.to_numpy(),
-                "limit_min": float(max_travel_min),
-                "excess_min": (miss["t_lead_min"] - max_travel_min).to_numpy(),
-            }
-        )
-    else:
-        beyond = pd.DataFrame(
-            columns=["zone", "lead", "time_min", "best_time_min", "limit_min", "excess_min"]
-        )
-
     facilities = _facility_table(
-        region, table, fac_ids, primary, member_idx, member_lead_col, cand_idx, lead_ids_sel, rates
+        region, table, fac_ids, members.index, member_lead_col, cand_idx, lead_ids, rates
     )
-    alliances = _alliance_table(region, facilities, lead_ids_sel, cap_full, fac_ids)
-    kpis = zone_kpis(table, rates)
     plan = AlliancePlan(
         name=name,
         region=region,
-        leads=lead_ids_sel,
+        leads=lead_ids,
         facilities=facilities,
         zones=table,
-        alliances=alliances,
-        beyond_limit=beyond,
+        alliances=_alliance_table(region, facilities, lead_ids, cap_full, fac_ids),
+        beyond_limit=_beyond_limit(table, max_travel_min),
         unreachable=unreachable,
         solve=result,
         rates=rates,
-        kpis=kpis,
+        kpis=zone_kpis(table, rates),
         messages=tuple(messages),
         options={
             "p": p_eff,
@@ -774,6 +604,231 @@ def plan_alliances(
     )
     logger.info("%s", plan.summary())
     return plan
+
+
+def _note(messages: list[str], msg: str) -> None:
+    """Log a planner-facing message and keep it for the plan's ``messages``."""
+    logger.warning(msg)
+    messages.append(msg)
+
+
+def _argument_error(field: str, found: str, fix: str) -> DataError:
+    """A DataError about an argument of :func:`plan_alliances`."""
+    return DataError(Problem("plan_alliances", "", field, found, fix))
+
+
+def _zone_facility_seconds(
+    region: Region, graph: TravelGraph | None, times: np.ndarray | None, fac_ids: list[str]
+) -> np.ndarray:
+    """Zone x facility one-way travel times in seconds, in region order."""
+    if times is not None:
+        t_zf = np.asarray(times, dtype=float)
+        if t_zf.shape != (len(region.zones), len(fac_ids)):
+            raise _argument_error(
+                "times",
+                f"shape {t_zf.shape}",
+                f"pass a ({len(region.zones)}, {len(fac_ids)}) matrix",
+            )
+        return t_zf
+    if graph is None:
+        raise _argument_error("graph", "None", "pass a TravelGraph, or precomputed times=...")
+    tt = travel_times(graph, "zones", "facilities")
+    return (
+        pd.DataFrame(
+            np.asarray(tt.seconds, dtype=float),
+            index=[str(z) for z in tt.origins],
+            columns=[str(f) for f in tt.destinations],
+        )
+        .reindex(index=[str(z) for z in region.zones.index], columns=fac_ids)
+        .to_numpy(float)
+    )
+
+
+@dataclass(frozen=True)
+class _Members:
+    """The member-level model: who is a member, their zones, costs and loads."""
+
+    index: np.ndarray  # facility index of each member
+    zones: np.ndarray  # zone indices in the model (reachable ones)
+    zone_member: np.ndarray  # member row of each zone in ``zones``
+    costs: np.ndarray  # member x candidate referral patient-hours per year
+    worst: np.ndarray  # member x candidate worst zone time (s)
+    loads: np.ndarray  # referrals per year per member
+    zoneless: np.ndarray  # members without residents of their own
+
+
+def _member_model(
+    region: Region,
+    graph: TravelGraph | None,
+    fac_ids: list[str],
+    primary: np.ndarray,
+    zone_ok: np.ndarray,
+    cand_idx: np.ndarray,
+    t_zc: np.ndarray,
+    pop: np.ndarray,
+    rates: Rates,
+    primary_tiers: Sequence[str],
+) -> _Members:
+    """Aggregate zones to member facilities: costs, worst times and loads per candidate.
+
+    Members are every primary-tier facility, every facility that is primary for a reachable
+    zone, and every candidate.
+    """
+    tiers = region.facilities["tier"].reindex(fac_ids)
+    tier_members = np.flatnonzero(tiers.isin(list(primary_tiers)).to_numpy())
+    index = np.unique(np.concatenate([primary[zone_ok], cand_idx, tier_members])).astype(int)
+    zone_member = np.searchsorted(index, primary[zone_ok])
+    n_mem, n_cand = len(index), len(cand_idx)
+    t_ok = t_zc[zone_ok]
+    costs = np.zeros((n_mem, n_cand))
+    np.add.at(
+        costs, zone_member, (2.0 * pop[zone_ok] * rates.referrals_per_year / 3600.0)[:, None] * t_ok
+    )
+    loads = np.bincount(
+        zone_member, weights=pop[zone_ok] * rates.referrals_per_year, minlength=n_mem
+    )
+    worst = np.full((n_mem, n_cand), -np.inf)
+    np.maximum.at(worst, zone_member, t_ok)
+    worst[worst == -np.inf] = 0.0  # members without zones of their own
+    # Members without residents of their own join the lead nearest to them: a negligible
+    # cost (1e-6 patient-hours per second of facility-to-lead travel) breaks the tie.
+    zoneless = np.bincount(zone_member, minlength=n_mem) == 0
+    if zoneless.any() and graph is not None:
+        keys = [f"facility:{fac_ids[m]}" for m in index[zoneless]]
+        t_mc = travel_times(graph, keys, [f"facility:{fac_ids[j]}" for j in cand_idx]).seconds
+        t_mc = np.asarray(t_mc, dtype=float)
+        costs[zoneless] = np.where(np.isfinite(t_mc), 1e-6 * t_mc, 1.0)
+    return _Members(index, zone_ok, zone_member, costs, worst, loads, zoneless)
+
+
+def _limit_forbidden(
+    members: _Members,
+    t_zc: np.ndarray,
+    pop: np.ndarray,
+    max_travel_min: float,
+    fac_ids: list[str],
+    messages: list[str],
+) -> np.ndarray:
+    """Member x candidate pairs the travel limit forbids, after the documented relaxations.
+
+    Zones no candidate can serve within the limit are exempt; a member whose residents need
+    different leads to meet it may join the lead that leaves the fewest residents beyond it.
+    """
+    limit_s = max_travel_min * 60.0
+    t_ok = t_zc[members.zones]
+    best = t_ok.min(axis=1)
+    exempt = best > limit_s
+    if exempt.any():
+        _note(
+            messages,
+            f"{int(exempt.sum())} zone(s) cannot reach any lead-capable hospital within "
+            f"{max_travel_min:g} min (worst best-case {best[exempt].max() / 60:.0f} min); "
+            "the limit is relaxed for them",
+        )
+    over = (t_ok > limit_s) & ~exempt[:, None]
+    over_pop = np.zeros(members.costs.shape)
+    np.add.at(over_pop, members.zone_member, over * pop[members.zones][:, None])
+    forbid = over_pop > 0
+    split = forbid.all(axis=1)
+    if split.any():
+        forbid[split] = over_pop[split] > over_pop[split].min(axis=1, keepdims=True)
+        names = [fac_ids[m] for m in members.index[split]]
+        _note(
+            messages,
+            f"{len(names)} member facilit{'y' if len(names) == 1 else 'ies'} ({', '.join(names)}) "
+            f"serve residents that no single lead reaches within {max_travel_min:g} min; "
+            "each joins the lead that leaves the fewest residents beyond the limit",
+        )
+    return forbid
+
+
+def _current_membership(
+    region: Region,
+    members: _Members,
+    cand_ids: list[str],
+    cand_idx: np.ndarray,
+    pos: dict[str, int],
+    fac_ids: list[str],
+) -> tuple[np.ndarray, list[int]]:
+    """Allowed member x candidate pairs under today's alliances, and today's lead columns."""
+    mapping = _current_alliances(region)
+    lead_ids = sorted(set(mapping.values()))
+    not_lead = [lead for lead in lead_ids if lead not in cand_ids]
+    if not_lead:
+        raise DataError(
+            [
+                Problem(
+                    "facilities",
+                    lead,
+                    "can_lead",
+                    "a current lead cannot lead",
+                    "set can_lead = true for today's lead hospitals",
+                )
+                for lead in not_lead
+            ]
+        )
+    lead_col = {f: int(np.flatnonzero(cand_idx == pos[f])[0]) for f in lead_ids}
+    allowed = np.zeros(members.costs.shape, bool)
+    for k, m in enumerate(members.index):
+        fid = fac_ids[m]
+        if fid in lead_col:
+            allowed[k, lead_col[fid]] = True
+        elif fid in mapping:
+            allowed[k, lead_col[mapping[fid]]] = True
+        else:  # not in any alliance today: the nearest of today's leads
+            allowed[k, list(lead_col.values())] = True
+    return allowed, list(lead_col.values())
+
+
+def _number_of_leads(p: int | None, n_fixed: int, n_cand: int) -> int:
+    """The number of leads to open, checked against the fixed leads and the candidates."""
+    if p is None and not n_fixed:
+        raise _argument_error(
+            "p",
+            "neither p nor leads given",
+            "pass p=<number of alliances>, leads=[...], or current=True",
+        )
+    p_eff = n_fixed if p is None else int(p)
+    if not n_fixed <= p_eff <= n_cand:
+        raise _argument_error(
+            "p",
+            f"p={p_eff}",
+            f"choose p between {n_fixed} (fixed leads) and {n_cand} (lead-capable facilities)",
+        )
+    return p_eff
+
+
+def _capacity_served(
+    loads: np.ndarray,
+    member_lead_col: np.ndarray,
+    cand_idx: np.ndarray,
+    cap_full: np.ndarray,
+    lead_of_zone: np.ndarray,
+) -> np.ndarray:
+    """Share (0..1) of each zone's referrals its lead has beds for."""
+    share = np.ones(len(cap_full))
+    for col, load in pd.Series(loads).groupby(member_lead_col).sum().items():
+        if col >= 0 and load > 0:
+            share[cand_idx[col]] = min(1.0, cap_full[cand_idx[col]] / load)
+    return np.where(lead_of_zone >= 0, share[np.maximum(lead_of_zone, 0)], 0.0)
+
+
+def _beyond_limit(table: pd.DataFrame, max_travel_min: float | None) -> pd.DataFrame:
+    """Zones beyond the travel limit to their lead, with the best possible time and excess."""
+    columns = ["zone", "lead", "time_min", "best_time_min", "limit_min", "excess_min"]
+    if max_travel_min is None:
+        return pd.DataFrame(columns=columns)
+    miss = table[table["reachable"] & ~table["within_limit"]]
+    return pd.DataFrame(
+        {
+            "zone": miss.index,
+            "lead": miss["lead"].to_numpy(),
+            "time_min": miss["t_lead_min"].to_numpy(),
+            "best_time_min": miss["t_nearest_candidate_min"].to_numpy(),
+            "limit_min": float(max_travel_min),
+            "excess_min": (miss["t_lead_min"] - max_travel_min).to_numpy(),
+        }
+    )[columns]
 
 
 def _solve(
@@ -823,13 +878,11 @@ def _solve(
             f"lead capacity is short ({result.message}); solved without capacities, the excess "
             "is reported as unserved for lack of capacity"
         )
-        logger.warning(msg)
-        messages.append(msg)
+        _note(messages, msg)
         result = run(False, True)
     if result.status == "infeasible" and forbid is not None:
         msg = f"the travel limit cannot be met with p={p} ({result.message}); solved without it"
-        logger.warning(msg)
-        messages.append(msg)
+        _note(messages, msg)
         result = run(bool(cap_kw), False)
         if result.status == "infeasible" and cap_kw:
             result = run(False, False)
@@ -844,7 +897,6 @@ def _facility_table(
     region: Region,
     table: pd.DataFrame,
     fac_ids: Sequence[str],
-    primary: np.ndarray,
     member_idx: np.ndarray,
     member_lead_col: np.ndarray,
     cand_idx: np.ndarray,
