@@ -86,6 +86,11 @@ _FERRY_COLUMNS = [
 ]
 
 
+def _tag_text(values: pd.Series) -> pd.Series:
+    """Raw tag values as stripped pandas strings, ``<NA>`` where missing."""
+    return values.astype("object").where(values.notna(), None).astype("string").str.strip()
+
+
 def parse_maxspeed(values: pd.Series) -> pd.Series:
     """Parse OSM ``maxspeed`` tags to km/h.
 
@@ -102,7 +107,7 @@ def parse_maxspeed(values: pd.Series) -> pd.Series:
     pandas.Series of float
         Speeds in km/h, NaN where the tag is missing or not numeric.
     """
-    text = values.astype("object").where(values.notna(), None).astype("string").str.strip()
+    text = _tag_text(values)
     first = text.str.split(";").str[0].str.strip().str.lower()
     parts = first.str.extract(r"^(\d+(?:\.\d+)?)\s*(mph|knots|kn|km/h|kmh|kph)?$")
     number = pd.to_numeric(parts[0], errors="coerce").astype("float64")
@@ -128,7 +133,7 @@ def parse_duration_min(values: pd.Series) -> pd.Series:
     pandas.Series of float
         Minutes, NaN where missing or unparseable.
     """
-    text = values.astype("object").where(values.notna(), None).astype("string").str.strip()
+    text = _tag_text(values)
     clock = text.str.extract(r"^(\d+)(?::(\d{1,2}))?(?::(\d{1,2}))?$")
     h_m_s = clock.apply(pd.to_numeric, errors="coerce").astype("float64")
     one_field = h_m_s[1].isna()
@@ -159,7 +164,7 @@ def parse_oneway(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         ``oneway`` ("yes", "true", "1", "-1", "reverse") and ``reverse`` ("-1", "reverse":
         traffic runs against the drawing direction, so the line must be reversed).
     """
-    text = values.astype("object").where(values.notna(), None).astype("string").str.strip()
+    text = _tag_text(values)
     text = text.str.lower().fillna("")
     reverse = text.isin(["-1", "reverse"])
     oneway = text.isin(["yes", "true", "1"]) | reverse

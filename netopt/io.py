@@ -541,15 +541,7 @@ def _read_layer(
     path = folder / fname
     n0 = len(problems)
     if not fname or not path.is_file():
-        problems.append(
-            Problem(
-                "region.toml",
-                f"[{layer}]",
-                "file",
-                f"file '{fname}' not found in {folder}",
-                "check the file name (relative to the folder of region.toml)",
-            )
-        )
+        problems.append(_file_not_found(layer, fname, folder))
         return None
     if path.stat().st_size == 0:
         problems.append(
@@ -628,6 +620,17 @@ def _read_layer(
     frame = _set_ids(frame, layer, fname, problems)
     frame = _typed(frame, layer, fname, spec, problems)
     return frame
+
+
+def _file_not_found(layer: str, fname: str, folder: Path) -> Problem:
+    """The problem for a layer whose ``file`` in region.toml does not exist."""
+    return Problem(
+        "region.toml",
+        f"[{layer}]",
+        "file",
+        f"file '{fname}' not found in {folder}",
+        "check the file name (relative to the folder of region.toml)",
+    )
 
 
 def _read_table(path: Path, spec: Mapping[str, Any]) -> pd.DataFrame:
@@ -987,15 +990,7 @@ def _read_osm_layer(
     fname = str(spec["file"])
     path = folder / fname
     if not path.is_file():
-        problems.append(
-            Problem(
-                "region.toml",
-                "[roads]",
-                "file",
-                f"file '{fname}' not found in {folder}",
-                "check the file name (relative to the folder of region.toml)",
-            )
-        )
+        problems.append(_file_not_found("roads", fname, folder))
         return None, None
     speed = float(spec.get("ferry_speed_kmh", _osm.DEFAULT_FERRY_SPEED_KMH))
     try:

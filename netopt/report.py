@@ -274,6 +274,24 @@ def _kpi_table(summary: Mapping[str, Any]) -> str:
     )
 
 
+def _baseline_chart(
+    summary: Mapping[str, Any], keys: Sequence[str], *, title: str, unit: str
+) -> str:
+    """Bar chart of those ``keys`` the summary's KPIs have: this plan against the baseline."""
+    defs = _definitions(summary)
+    kpis, base = summary.get("kpis", {}), summary.get("baseline", {})
+    shown = [k for k in keys if k in kpis]
+    return bar_chart_svg(
+        [_label_unit(k, defs)[0] for k in shown],
+        {
+            "this plan": [kpis.get(k) for k in shown],
+            "naive baseline": [base.get(k) for k in shown],
+        },
+        title=title,
+        unit=unit,
+    )
+
+
 def _counts_html(summary: Mapping[str, Any]) -> str:
     counts = summary.get("population_counts", {})
     total = sum(_finite(counts.get(k)) or 0.0 for k, _, _ in _COUNTS)
@@ -363,8 +381,6 @@ def scenario_report(
         A complete, self-contained HTML page.
     """
     title = summary.get("title") or summary.get("scenario", "scenario")
-    defs = _definitions(summary)
-    kpis, base = summary.get("kpis", {}), summary.get("baseline", {})
     leads = ", ".join(
         f"{_esc(lead.get('name'))} ({_esc(lead.get('id'))})" for lead in summary.get("leads", [])
     )
@@ -385,31 +401,15 @@ def scenario_report(
         if msgs
         else ""
     )
-    time_keys = [
-        k
-        for k in ("mean_primary_min", "mean_lead_min", "p90_lead_min", "mean_lead_min_island")
-        if k in kpis
-    ]
-    time_chart = bar_chart_svg(
-        [_label_unit(k, defs)[0] for k in time_keys],
-        {
-            "this plan": [kpis.get(k) for k in time_keys],
-            "naive baseline": [base.get(k) for k in time_keys],
-        },
+    time_chart = _baseline_chart(
+        summary,
+        ("mean_primary_min", "mean_lead_min", "p90_lead_min", "mean_lead_min_island"),
         title="Travel time (minutes)",
         unit="min",
     )
-    share_keys = [
-        k
-        for k in ("share_lead_30min", "share_lead_60min", "in_area_share", "grassroots_share")
-        if k in kpis
-    ]
-    share_chart = bar_chart_svg(
-        [_label_unit(k, defs)[0] for k in share_keys],
-        {
-            "this plan": [kpis.get(k) for k in share_keys],
-            "naive baseline": [base.get(k) for k in share_keys],
-        },
+    share_chart = _baseline_chart(
+        summary,
+        ("share_lead_30min", "share_lead_60min", "in_area_share", "grassroots_share"),
         title="Shares of the population or of visits",
         unit="share",
     )

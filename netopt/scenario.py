@@ -705,6 +705,11 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return out
 
 
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a dataclass: the valid keys of its scenario table."""
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 #: Valid keys per table ("" = top level). None: free-form table checked elsewhere.
 _SCHEMA: dict[str, tuple[str, ...] | None] = {
     "": (
@@ -719,28 +724,10 @@ _SCHEMA: dict[str, tuple[str, ...] | None] = {
         "rotations",
         "solver",
     ),
-    "modifiers": (
-        "depart_at",
-        "close_ferries",
-        "headways",
-        "departures",
-        "links",
-        "night",
-        "emergency",
-        "emergency_speed_factor",
-    ),
-    "model": (
-        "p",
-        "fixed_leads",
-        "candidates",
-        "evaluate_only",
-        "capacities",
-        "max_travel_min",
-        "objective",
-        "rates",
-    ),
-    "rotations": ("enabled", "horizon_days", "start_date", "rhythm_days", "time_limit", "options"),
-    "solver": ("time_limit", "seed"),
+    "modifiers": _field_names(Modifiers),
+    "model": _field_names(ModelOptions),
+    "rotations": _field_names(RotationOptions),
+    "solver": _field_names(SolverOptions),
 }
 _TABLES = ("graph", "modifiers", "model", "rotations", "solver")
 
@@ -759,9 +746,16 @@ def _unknown(fname: str, table: str, key: str, valid: Iterable[str]) -> Problem:
     )
 
 
+def _unknown_keys(
+    fname: str, table: str, data: Mapping[str, Any], valid: Sequence[str]
+) -> list[Problem]:
+    """A problem for each key of ``data`` that is not in ``valid``."""
+    return [_unknown(fname, table, k, valid) for k in data if k not in valid]
+
+
 def _check_keys(data: Mapping[str, Any], fname: str) -> list[Problem]:
     """Unknown keys and non-table sections, every one."""
-    problems = [_unknown(fname, "", k, _SCHEMA[""]) for k in data if k not in _SCHEMA[""]]
+    problems = _unknown_keys(fname, "", data, _SCHEMA[""])
     for table in _TABLES:
         if table not in data:
             continue
@@ -778,7 +772,7 @@ def _check_keys(data: Mapping[str, Any], fname: str) -> list[Problem]:
             continue
         valid = _SCHEMA.get(table)
         if valid is not None:
-            problems += [_unknown(fname, table, k, valid) for k in data[table] if k not in valid]
+            problems += _unknown_keys(fname, table, data[table], valid)
     return problems
 
 
@@ -788,10 +782,9 @@ def _graph_options(table: Any, fname: str, problems: list[Problem]) -> dict[str,
         return {}
     from netopt.graph import GraphOptions
 
-    valid = [f.name for f in dataclasses.fields(GraphOptions)]
-    bad = [k for k in table if k not in valid]
-    problems += [_unknown(fname, "graph", k, valid) for k in bad]
-    if bad:
+    unknown = _unknown_keys(fname, "graph", table, _field_names(GraphOptions))
+    problems += unknown
+    if unknown:
         return {}
     try:
         GraphOptions.from_dict(table)
@@ -820,10 +813,9 @@ def _rates(table: Any, fname: str, problems: list[Problem]) -> dict[str, float]:
             Problem(fname, "[model]", "rates", repr(table), "write it as [model.rates]")
         )
         return {}
-    valid = [f.name for f in dataclasses.fields(Rates)]
-    bad = [k for k in table if k not in valid]
-    problems += [_unknown(fname, "model.rates", k, valid) for k in bad]
-    if bad:
+    unknown = _unknown_keys(fname, "model.rates", table, _field_names(Rates))
+    problems += unknown
+    if unknown:
         return {}
     try:
         Rates.from_dict(table)
@@ -981,11 +973,7 @@ class _Getter:
                     f"write it as [{where}] with keys from, to, travel_min",
                 )
                 continue
-            for k in spec:
-                if k not in ("from", "to", "travel_min"):
-                    self.problems.append(
-                        _unknown(self.fname, where, k, ("from", "to", "travel_min"))
-                    )
+            self.problems += _unknown_keys(self.fname, where, spec, ("from", "to", "travel_min"))
             a, b = self.lonlat(spec, where, "from"), self.lonlat(spec, where, "to")
             travel = self.positive(spec, where, "travel_min")
             if a is not None and b is not None:

@@ -646,12 +646,7 @@ def _capacitated(
         )  # fmt: skip
     if out.values is None:
         return _no_plan(prob, start, out, solver)
-    m = model.m
-    ii, jj = model.pairs
-    selected = np.flatnonzero(out.values[:m] > 0.5)
-    chosen = out.values[m : m + len(ii)] > 0.5
-    assign = np.full(c.shape[0], -1, np.int64)
-    assign[ii[chosen]] = jj[chosen]
+    selected, assign = _assignment_plan(model, out.values, c.shape[0])
     status = {"optimal": "optimal"}.get(out.status, "time_limit")
     done = np.flatnonzero(assign >= 0)
     objective = float((prob.weights[done] * c[done, assign[done]]).sum())
@@ -659,6 +654,17 @@ def _capacitated(
         objective += float(unassigned[assign < 0].sum())
     return _result(selected, assign, objective, out.bound, status, start,
                    solver=f"{solver} assignment MIP", message=out.message)  # fmt: skip
+
+
+def _assignment_plan(model: Model, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Open candidates and single-sourced assignment (-1: unassigned) of an x_ij / y_j solution."""
+    assert model.pairs is not None
+    m = model.m
+    ii, jj = model.pairs
+    chosen = values[m : m + len(ii)] > 0.5
+    assign = np.full(n, -1, np.int64)
+    assign[ii[chosen]] = jj[chosen]
+    return np.flatnonzero(values[:m] > 0.5), assign
 
 
 # --------------------------------------------------------------------------------------
@@ -788,14 +794,10 @@ def _cover(
         return False
     if out.values is None:
         return None
-    selected = np.flatnonzero(out.values[:m] > 0.5)
     if prob.capacities is None:
+        selected = np.flatnonzero(out.values[:m] > 0.5)
         return selected, _nearest(sub, selected)
-    ii, jj = model.pairs
-    chosen = out.values[m : m + len(ii)] > 0.5
-    assign = np.full(n, -1, np.int64)
-    assign[ii[chosen]] = jj[chosen]
-    return selected, assign
+    return _assignment_plan(model, out.values, n)
 
 
 # --------------------------------------------------------------------------------------
