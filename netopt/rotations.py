@@ -303,7 +303,10 @@ def rotation_travel(
     """Travel minutes out at ``depart_at`` and back at each return clock time.
 
     The one place where the scheduler reads the travel graph: swap it for another source
-    by passing ``travel=`` to :func:`schedule_rotations`.
+    by passing ``travel=`` to :func:`schedule_rotations`. The matrices equal
+    ``travel_times(at_clock(graph, clock), ...)`` at each clock; they come from
+    :func:`~netopt.graph.travel_times_at_clocks`, which recomputes only the ferry edges per
+    clock instead of copying the graph.
 
     Parameters
     ----------
@@ -322,18 +325,14 @@ def rotation_travel(
     back : numpy.ndarray
         ``(C, O, S)`` minutes when leaving the site at each return clock.
     """
-    from netopt.graph import at_clock, travel_times
+    from netopt.graph import travel_times_at_clocks
 
     o_keys = [f"facility:{o}" for o in origins]
     s_keys = [f"facility:{s}" for s in sites]
-    out = travel_times(at_clock(graph, depart_at), o_keys, s_keys).seconds / 60.0
+    out = travel_times_at_clocks(graph, o_keys, s_keys, [depart_at])[depart_at].seconds / 60.0
+    by_clock = travel_times_at_clocks(graph, s_keys, o_keys, return_clocks)
     back = (
-        np.stack(
-            [
-                travel_times(at_clock(graph, c), s_keys, o_keys).seconds.T / 60.0
-                for c in return_clocks
-            ]
-        )
+        np.stack([by_clock[c].seconds.T / 60.0 for c in return_clocks])
         if len(return_clocks)
         else np.zeros((0, len(origins), len(sites)))
     )
@@ -503,8 +502,9 @@ def schedule_rotations(
         CP-SAT random seed.
     num_workers : int, default 2
     deterministic : bool, default True
-        CP-SAT ``interleave_search``: the same seed gives the same schedule whenever each
-        phase ends by proof rather than by the time limit.
+        CP-SAT ``interleave_search`` with phase budgets in deterministic time: the same seed
+        gives the same schedule however busy the machine is (a wall-clock backstop of three
+        times the budget plus 5 s still stops a slow machine; only then can results differ).
     progress : callable, optional
         Called with a log line at every improving solution.
 

@@ -2,7 +2,13 @@
 
 from netopt.graph.build import MODES, TravelGraph, build_graph, validate_graph
 from netopt.graph.ferry import ferry_wait_min
-from netopt.graph.matrix import TravelTimes, dijkstra_matrix, graph_to_csr, travel_times
+from netopt.graph.matrix import (
+    TravelTimes,
+    dijkstra_matrix,
+    graph_to_csr,
+    travel_times,
+    travel_times_at_clocks,
+)
 from netopt.graph.modifiers import (
     add_departures,
     add_link,
@@ -39,5 +45,6 @@ __all__ = [
     "route",
     "set_headway",
     "travel_times",
+    "travel_times_at_clocks",
     "validate_graph",
 ]

@@ -125,6 +125,8 @@ def build_graph(
     Returns
     -------
     TravelGraph
+        Roads, land surface, links and ferries, with every facility and zone snapped to a
+        node (``points``).
 
     Raises
     ------
@@ -350,10 +352,23 @@ def _too_far(layer: str, ids, dist: np.ndarray, limit: float, what: str) -> list
     ]
 
 
-def _line_ends(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    starts = shapely.get_coordinates(shapely.get_point(gdf.geometry.values, 0))
-    ends = shapely.get_coordinates(shapely.get_point(gdf.geometry.values, -1))
-    return starts, ends
+def _snap_line_ends(
+    layer: str,
+    gdf: gpd.GeoDataFrame,
+    tree: cKDTree,
+    opts: GraphOptions,
+    problems: list[Problem],
+    what: tuple[str, str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the nodes nearest to the start and end of each line; note the ends too far."""
+    ids = gdf.index.to_numpy()
+    nodes = []
+    for vertex, end in zip((0, -1), what):
+        xy = shapely.get_coordinates(shapely.get_point(gdf.geometry.values, vertex))
+        dist, near = _snap(tree, xy)
+        problems += _too_far(layer, ids, dist, opts.max_snap_m, end)
+        nodes.append(near)
+    return nodes[0], nodes[1]
 
 
 def _add_links(
@@ -362,12 +377,9 @@ def _add_links(
     if region.links is None or len(region.links) == 0:
         return
     links = region.to_metric("links")
-    a, b = _line_ends(links)
-    da, na = _snap(tree, a)
-    db, nb = _snap(tree, b)
+    ends = ("the start of the link", "the end of the link")
+    na, nb = _snap_line_ends("links", links, tree, opts, problems, ends)
     ids = links.index.to_numpy()
-    problems += _too_far("links", ids, da, opts.max_snap_m, "the start of the link")
-    problems += _too_far("links", ids, db, opts.max_snap_m, "the end of the link")
     length = links["length_m"].to_numpy(float)
     length = np.where(np.isfinite(length), length, links.geometry.length.to_numpy())
     minutes = links["travel_min"].to_numpy(float)
@@ -390,12 +402,8 @@ def _ferry_routes(
     if region.ferries is None or len(region.ferries) == 0:
         return {}
     ferries = region.to_metric("ferries")
-    a, b = _line_ends(ferries)
-    da, na = _snap(tree, a)
-    db, nb = _snap(tree, b)
-    ids = ferries.index.to_numpy()
-    problems += _too_far("ferries", ids, da, opts.max_snap_m, "port A (line start)")
-    problems += _too_far("ferries", ids, db, opts.max_snap_m, "port B (line end)")
+    ends = ("port A (line start)", "port B (line end)")
+    na, nb = _snap_line_ends("ferries", ferries, tree, opts, problems, ends)
     routes = {}
     lengths = ferries.geometry.length.to_numpy()
     for i, (rid, row) in enumerate(ferries.drop(columns="geometry").iterrows()):

@@ -30,6 +30,7 @@ import numpy as np
 
 __all__ = [
     "apply_ferries",
+    "ferry_edges",
     "ferry_wait_min",
     "format_clock",
     "parse_clock",
@@ -158,6 +159,63 @@ def _ferry_edge_keys(G: nx.MultiDiGraph) -> list[tuple[Any, Any, Any]]:
     return [(u, v, k) for u, v, k, m in G.edges(keys=True, data="mode") if m == "ferry"]
 
 
+def ferry_edges(
+    routes: dict[str, dict[str, Any]],
+    *,
+    clock: str | None,
+    boarding_min: float,
+    night: bool = False,
+    emergency: bool = False,
+) -> list[tuple[Any, Any, dict[str, Any]]]:
+    """Return the ferry edges of a set of routes at a clock time (the graph is not touched).
+
+    Parameters
+    ----------
+    routes : dict
+        Route records as kept in ``G.graph["ferry_routes"]`` (see :func:`route_state`).
+    clock : str or None
+        ``"HH:MM"`` clock time at the ports; None for the typical-daytime waits.
+    boarding_min : float
+        Boarding time added to every crossing.
+    night : bool
+        No ferry runs: no edges.
+    emergency : bool
+        Priority boarding: the wait is zero.
+
+    Returns
+    -------
+    list of (u, v, dict)
+        One entry per direction with a departure left, with the edge attributes
+        (``travel_time_s``, ``length_m``, ``mode="ferry"``, ``route``, ``wait_s``,
+        ``crossing_s``, ``boarding_s``).
+    """
+    if night:
+        return []
+    edges = []
+    for rid, r in routes.items():
+        if r["closed"]:
+            continue
+        waits = _direction_waits(r, clock)
+        ends = ((r["node_a"], r["node_b"]), (r["node_b"], r["node_a"]))
+        for (u, v), wait in zip(ends, waits):
+            if wait is None:
+                continue
+            wait_s = 0.0 if emergency else wait * 60.0
+            crossing_s = float(r["crossing_min"]) * 60.0
+            boarding_s = float(boarding_min) * 60.0
+            attrs = {
+                "travel_time_s": crossing_s + wait_s + boarding_s,
+                "length_m": float(r["length_m"]),
+                "mode": "ferry",
+                "route": rid,
+                "wait_s": wait_s,
+                "crossing_s": crossing_s,
+                "boarding_s": boarding_s,
+            }
+            edges.append((u, v, attrs))
+    return edges
+
+
 def apply_ferries(G: nx.MultiDiGraph, *, boarding_min: float) -> int:
     """Replace every ferry edge of ``G`` in place from ``G.graph["ferry_routes"]``.
 
@@ -178,36 +236,18 @@ def apply_ferries(G: nx.MultiDiGraph, *, boarding_min: float) -> int:
         Number of ferry edges now in the graph.
     """
     G.remove_edges_from(_ferry_edge_keys(G))
-    if G.graph.get("night", False):
+    night = bool(G.graph.get("night", False))
+    if night:
         logger.debug("night: no ferry edges")
-        return 0
-    clock = G.graph.get("depart_at")
-    emergency = bool(G.graph.get("emergency", False))
-    added = 0
-    for rid, r in G.graph.get("ferry_routes", {}).items():
-        if r["closed"]:
-            continue
-        waits = _direction_waits(r, clock)
-        ends = ((r["node_a"], r["node_b"]), (r["node_b"], r["node_a"]))
-        for (u, v), wait in zip(ends, waits):
-            if wait is None:
-                continue
-            wait_s = 0.0 if emergency else wait * 60.0
-            crossing_s = float(r["crossing_min"]) * 60.0
-            boarding_s = float(boarding_min) * 60.0
-            G.add_edge(
-                u,
-                v,
-                travel_time_s=crossing_s + wait_s + boarding_s,
-                length_m=float(r["length_m"]),
-                mode="ferry",
-                route=rid,
-                wait_s=wait_s,
-                crossing_s=crossing_s,
-                boarding_s=boarding_s,
-            )
-            added += 1
-    return added
+    edges = ferry_edges(
+        G.graph.get("ferry_routes", {}),
+        clock=G.graph.get("depart_at"),
+        boarding_min=boarding_min,
+        night=night,
+        emergency=bool(G.graph.get("emergency", False)),
+    )
+    G.add_edges_from(edges)
+    return len(edges)
 
 
 def _clock_or_none(value: Any) -> str | None:

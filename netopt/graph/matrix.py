@@ -6,7 +6,11 @@ and :func:`scipy.sparse.csgraph.dijkstra` runs from whichever side has fewer poi
 transposed graph when the destinations are fewer. Sources are processed in chunks so that a
 large graph never holds more than ``chunk_mb`` of distance rows at once; with ``n_jobs > 1``
 the chunks are spread over a process pool (scipy's Dijkstra holds the GIL, so threads do not
-help; measured with scipy 1.17: two threads take as long as one). A ``max_time_s`` cutoff is passed to Dijkstra as ``limit`` and cuts the search short.
+help; measured with scipy 1.17: two threads take as long as one). A ``max_time_s`` cutoff is
+passed to Dijkstra as ``limit`` and cuts the search short.
+
+:func:`travel_times_at_clocks` gives the matrices of several clock times at the ferry ports
+(:func:`~netopt.graph.at_clock`) from one export: only the ferry edges change per clock.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +33,16 @@ from scipy.sparse.csgraph import dijkstra
 from netopt._atomic import atomic_path
 from netopt._errors import DataError, Problem
 from netopt.graph.build import TravelGraph
+from netopt.graph.ferry import ferry_edges, parse_clock
 
-__all__ = ["CSRGraph", "TravelTimes", "dijkstra_matrix", "graph_to_csr", "travel_times"]
+__all__ = [
+    "CSRGraph",
+    "TravelTimes",
+    "dijkstra_matrix",
+    "graph_to_csr",
+    "travel_times",
+    "travel_times_at_clocks",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -104,13 +116,17 @@ def graph_to_csr(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGra
     """
     nodes = list(G.nodes)
     index = {n: i for i, n in enumerate(nodes)}
-    triples = np.array(
-        [(index[a], index[b], w) for a, b, w in G.edges(data=weight)], dtype=np.float64
-    ).reshape(-1, 3)
-    u = triples[:, 0].astype(np.int64)
-    v = triples[:, 1].astype(np.int64)
-    w = triples[:, 2]
+    u, v, w = _edge_arrays(index, G.edges(data=weight))
     return CSRGraph(_csr_min(u, v, w, len(nodes)), nodes, index)
+
+
+def _edge_arrays(
+    index: dict[Hashable, int], edges: Iterable[tuple[Hashable, Hashable, float]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the row, column and weight arrays of ``(node, node, weight)`` edges."""
+    rows = [(index[a], index[b], w) for a, b, w in edges]
+    triples = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    return triples[:, 0].astype(np.int64), triples[:, 1].astype(np.int64), triples[:, 2]
 
 
 def _csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> csr_array:
@@ -302,8 +318,8 @@ def travel_times(
     okeys = _resolve_points(graph, origins, "origins")
     dkeys = _resolve_points(graph, destinations, "destinations")
     csr = graph_to_csr(graph.G)
-    src = np.array([csr.index[graph.points.at[k, "node"]] for k in okeys], np.int64)
-    dst = np.array([csr.index[graph.points.at[k, "node"]] for k in dkeys], np.int64)
+    src = _point_rows(graph, csr.index, okeys)
+    dst = _point_rows(graph, csr.index, dkeys)
     limit = None if max_time_s is None else float(max_time_s)
     path = None
     if cache_dir is not None:
@@ -314,17 +330,117 @@ def travel_times(
             with np.load(path) as f:
                 seconds = f["seconds"]
             return _result(graph, okeys, dkeys, seconds, limit)
-    if len(dst) < len(src):
-        rev = csr.matrix.T.tocsr()
-        seconds = dijkstra_matrix(rev, dst, src, limit=limit, n_jobs=n_jobs, dtype=dtype).T
-        seconds = np.ascontiguousarray(seconds)
-    else:
-        seconds = dijkstra_matrix(csr.matrix, src, dst, limit=limit, n_jobs=n_jobs, dtype=dtype)
+    seconds = _seconds(csr.matrix, src, dst, limit=limit, n_jobs=n_jobs, dtype=dtype)
     if path is not None:
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             np.savez(fh, seconds=seconds)
         logger.info("travel times cached in %s", path)
     return _result(graph, okeys, dkeys, seconds, limit)
+
+
+def _point_rows(graph: TravelGraph, index: dict[Hashable, int], keys: list[str]) -> np.ndarray:
+    """Return the CSR rows of the nodes of point keys."""
+    return np.array([index[graph.points.at[k, "node"]] for k in keys], np.int64)
+
+
+def _seconds(
+    matrix: csr_array,
+    src: np.ndarray,
+    dst: np.ndarray,
+    *,
+    limit: float | None,
+    n_jobs: int,
+    dtype: Any,
+) -> np.ndarray:
+    """Run Dijkstra from the side with fewer points (on the transposed graph for targets)."""
+    if len(dst) < len(src):
+        rev = matrix.T.tocsr()
+        seconds = dijkstra_matrix(rev, dst, src, limit=limit, n_jobs=n_jobs, dtype=dtype).T
+        return np.ascontiguousarray(seconds)
+    return dijkstra_matrix(matrix, src, dst, limit=limit, n_jobs=n_jobs, dtype=dtype)
+
+
+def travel_times_at_clocks(
+    graph: TravelGraph,
+    origins: str | Sequence[str],
+    destinations: str | Sequence[str],
+    clocks: Iterable[str | None],
+    *,
+    max_time_s: float | None = None,
+    n_jobs: int = 1,
+    dtype: Any = np.float64,
+) -> dict[str | None, TravelTimes]:
+    """Compute travel-time matrices (seconds) for several clock times at the ferry ports.
+
+    Gives for every clock exactly the matrix of
+    ``travel_times(at_clock(graph, clock), origins, destinations)``, without copying the
+    networkx graph per clock: the edges other than ferries are exported once, and for each
+    clock only the ferry edges are recomputed (the wait until the next departure at that
+    clock, or no edge when no departure is left, see :mod:`netopt.graph.ferry`) before the
+    CSR matrix is assembled and Dijkstra runs. Closed routes stay closed and emergency
+    mode keeps its zero waits; a night flag is cleared, as :func:`at_clock` does.
+
+    Parameters
+    ----------
+    graph : TravelGraph
+    origins, destinations : {"zones", "facilities"} or sequence of str
+        As in :func:`travel_times`.
+    clocks : iterable of str or None
+        ``"HH:MM"`` clock times at the ports (None: the typical-daytime waits).
+    max_time_s, n_jobs, dtype
+        As in :func:`travel_times` (there is no ``cache_dir``: nothing is cached).
+
+    Returns
+    -------
+    dict
+        Clock time to its :class:`TravelTimes`, in the order of ``clocks`` (a repeated
+        clock is computed once).
+
+    Raises
+    ------
+    ValueError
+        If a clock is not ``"HH:MM"``.
+    DataError
+        If a point key is not in ``graph.points``.
+
+    Examples
+    --------
+    >>> tts = travel_times_at_clocks(graph, "zones", "facilities", ["08:00", "17:00"])  # doctest: +SKIP
+    >>> tts["17:00"].to_frame()  # doctest: +SKIP
+    """
+    clocks = list(dict.fromkeys(clocks))
+    for clock in clocks:
+        if clock is not None:
+            parse_clock(clock)
+    okeys = _resolve_points(graph, origins, "origins")
+    dkeys = _resolve_points(graph, destinations, "destinations")
+    G = graph.G
+    nodes = list(G.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    fixed = _edge_arrays(
+        index,
+        ((a, b, d["travel_time_s"]) for a, b, d in G.edges(data=True) if d.get("mode") != "ferry"),
+    )
+    src = _point_rows(graph, index, okeys)
+    dst = _point_rows(graph, index, dkeys)
+    limit = None if max_time_s is None else float(max_time_s)
+    routes = G.graph.get("ferry_routes", {})
+    emergency = bool(G.graph.get("emergency", False))
+    out = {}
+    for clock in clocks:
+        ferries = ferry_edges(
+            routes,
+            clock=clock,
+            boarding_min=graph.options.ferry_boarding_min,
+            emergency=emergency,
+        )
+        extra = _edge_arrays(index, ((a, b, d["travel_time_s"]) for a, b, d in ferries))
+        u, v, w = (np.concatenate(pair) for pair in zip(fixed, extra))
+        matrix = _csr_min(u, v, w, len(nodes))
+        seconds = _seconds(matrix, src, dst, limit=limit, n_jobs=n_jobs, dtype=dtype)
+        logger.debug("travel times at %s: %d ferry edges", clock, len(ferries))
+        out[clock] = _result(graph, okeys, dkeys, seconds, limit)
+    return out
 
 
 def _result(

@@ -68,6 +68,7 @@ def close_ferry(graph: TravelGraph, route_id: str) -> TravelGraph:
     Returns
     -------
     TravelGraph
+        A new graph without the route's ferry edges.
 
     Raises
     ------
@@ -176,6 +177,8 @@ def add_link(
     Returns
     -------
     TravelGraph
+        A new graph with the link's two directed edges; the points' ``component`` and
+        ``island`` columns recomputed.
 
     Raises
     ------

@@ -59,7 +59,7 @@ def nearest_lead_seconds(graph: TravelGraph, leads: Sequence[str] | None = None)
     Returns
     -------
     pandas.Series
-        Indexed like ``graph.points``.
+        Seconds (named ``"seconds"``), indexed like ``graph.points``.
     """
     keys = _lead_keys(graph, leads)
     csr = graph_to_csr(graph.G)
@@ -77,7 +77,7 @@ def reachability(graph: TravelGraph, leads: Sequence[str] | None = None) -> pd.D
     ----------
     graph : TravelGraph
     leads : sequence of str, optional
-        Facility ids of the possible leads; default: facilities with ``can_lead``.
+        The possible leads, as in :func:`nearest_lead_seconds`.
 
     Returns
     -------
@@ -97,8 +97,8 @@ def check_reachable(graph: TravelGraph, leads: Sequence[str] | None = None) -> N
 
     Parameters
     ----------
-    graph : TravelGraph
-    leads : sequence of str, optional
+    graph, leads
+        As in :func:`reachability`.
 
     Raises
     ------

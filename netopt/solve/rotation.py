@@ -517,7 +517,8 @@ def solve_rotation(
     cross_alliance : bool, default False
         Let experts visit sites of other alliances.
     time_limit : float or None, default 60
-        Wall-clock limit in seconds for both phases together (None = until optimal).
+        Limit in seconds for all phases together (None = until optimal); in deterministic
+        mode measured in CP-SAT deterministic time, with a wall-clock backstop.
     rhythm_time_share : float, default 0.4
         Largest share of ``time_limit`` phase 1 may use; phase 2 gets the rest.
     seed : int, default 0
@@ -525,8 +526,9 @@ def solve_rotation(
     num_workers : int, default 2
         CP-SAT workers.
     deterministic : bool, default True
-        Use ``interleave_search`` so the same seed gives the same schedule (when each phase
-        ends by optimality, not by the time limit).
+        Use ``interleave_search`` and budget every phase in CP-SAT's deterministic time, so
+        the same seed gives the same schedule on a busy or an idle machine; a wall-clock
+        backstop of three times the phase budget plus 5 s still stops a slow machine.
     progress : callable, optional
         Called with a log line at every improving solution.
 
@@ -543,6 +545,13 @@ def solve_rotation(
     """
     E, S, K, D = inst.shape
     start = time.perf_counter()
+    # In deterministic mode the phase budgets are CP-SAT deterministic time, so the split
+    # between phases, and the schedule, do not depend on how busy the machine is.
+    used = [0.0]
+
+    def elapsed() -> float:
+        return used[0] if deterministic else time.perf_counter() - start
+
     cand = _candidates(inst, cross_alliance)
     ce, cs, cd, cl = cand["e"], cand["s"], cand["d"], cand["len"]
     ck = inst.expert_specialty[ce]
@@ -578,6 +587,7 @@ def solve_rotation(
             lambda m: log(f"rhythm: {m}"),
             raise_unknown=False,
         )
+        used[0] += sol1.deterministic_time
         if code1 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best_short = round(sol1.objective_value)
             short_bound = float(sol1.best_objective_bound)
@@ -611,7 +621,7 @@ def solve_rotation(
     limit2 = (
         None
         if time_limit is None
-        else max(1.0, float(time_limit) - reserve - (time.perf_counter() - start))
+        else max(1.0, float(time_limit) - reserve - elapsed())
     )
     code2, solver, cb2, bounds2 = _run(
         model, limit2, seed, num_workers, deterministic, start, log, scale=sc
@@ -620,7 +630,7 @@ def solve_rotation(
         best_short = round(sum(solver.value(v) for v in all_p))
     objective = float(solver.objective_value) / sc
     bound = float(solver.best_objective_bound) / sc
-    wall2 = solver.wall_time
+    used[0] += solver.deterministic_time
     values = {
         "x": [solver.boolean_value(v) for v in x],
         "u": {key: solver.value(u) for key, u in served_vars.items()},
@@ -628,7 +638,7 @@ def solve_rotation(
 
     # phase 3 (continuity): fewest distinct (expert, site) pairs at no worse objective
     pairs_note = ""
-    left = None if time_limit is None else float(time_limit) - (time.perf_counter() - start)
+    left = None if time_limit is None else float(time_limit) - elapsed()
     if weights.continuity and n and (left is None or left >= 0.5):
         model.add(objective2 <= round(solver.objective_value))
         pair = ce * S + cs
@@ -667,11 +677,8 @@ def solve_rotation(
     seconds = time.perf_counter() - start
 
     status = "optimal" if code1 == code2 == cp_model.OPTIMAL else "feasible"
-    if (
-        status == "feasible"
-        and time_limit is not None
-        and (code1 != cp_model.OPTIMAL or wall2 >= 0.95 * limit2)
-    ):
+    if status == "feasible" and time_limit is not None:
+        # CP-SAT stops short of a proof only at a limit (deterministic budget or backstop).
         status = "time_limit"
     chosen = np.array(values["x"], dtype=bool)
     visits = np.stack([ce, cs, cd, cl], axis=1)[chosen] if n else np.zeros((0, 4), np.int64)
@@ -790,7 +797,12 @@ def _run(
     prm = solver.parameters
     prm.num_workers = int(num_workers)
     prm.random_seed = int(seed)
-    if limit is not None:
+    if limit is not None and deterministic:
+        # Deterministic time (about seconds on a fast machine) keeps the result independent
+        # of machine load; wall time stays as a backstop so a slow machine still stops.
+        prm.max_deterministic_time = float(limit)
+        prm.max_time_in_seconds = 3.0 * float(limit) + 5.0
+    elif limit is not None:
         prm.max_time_in_seconds = float(limit)
     if deterministic:
         prm.interleave_search = True
