@@ -503,8 +503,8 @@ def schedule_rotations(
     num_workers : int, default 2
     deterministic : bool, default True
         CP-SAT ``interleave_search`` with phase budgets in deterministic time: the same seed
-        gives the same schedule however busy the machine is (a wall-clock backstop of three
-        times the budget plus 5 s still stops a slow machine; only then can results differ).
+        gives the same schedule however busy the machine is (a wall-clock backstop stops the
+        whole solve by 1.25 x time_limit + 2 s; only a solve stopped by it can differ).
     progress : callable, optional
         Called with a log line at every improving solution.
 

@@ -528,7 +528,8 @@ def solve_rotation(
     deterministic : bool, default True
         Use ``interleave_search`` and budget every phase in CP-SAT's deterministic time, so
         the same seed gives the same schedule on a busy or an idle machine; a wall-clock
-        backstop of three times the phase budget plus 5 s still stops a slow machine.
+        backstop stops the whole solve by ``1.25 x time_limit + 2 s`` (only a solve stopped
+        by it can differ between runs).
     progress : callable, optional
         Called with a log line at every improving solution.
 
@@ -548,6 +549,9 @@ def solve_rotation(
     # In deterministic mode the phase budgets are CP-SAT deterministic time, so the split
     # between phases, and the schedule, do not depend on how busy the machine is.
     used = [0.0]
+    # The wall-clock backstop: the whole solve stops by 1.25 x time_limit + 2 s however slow
+    # the machine; only a solve stopped by it can differ between runs.
+    wall_deadline = None if time_limit is None else start + 1.25 * float(time_limit) + 2.0
 
     def elapsed() -> float:
         return used[0] if deterministic else time.perf_counter() - start
@@ -586,6 +590,7 @@ def solve_rotation(
             start,
             lambda m: log(f"rhythm: {m}"),
             raise_unknown=False,
+            wall_deadline=wall_deadline,
         )
         used[0] += sol1.deterministic_time
         if code1 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -618,13 +623,17 @@ def solve_rotation(
     reserve = 0.0
     if weights.continuity and time_limit is not None:
         reserve = min(5.0, 0.1 * float(time_limit))
-    limit2 = (
-        None
-        if time_limit is None
-        else max(1.0, float(time_limit) - reserve - elapsed())
-    )
+    limit2 = None if time_limit is None else max(1.0, float(time_limit) - reserve - elapsed())
     code2, solver, cb2, bounds2 = _run(
-        model, limit2, seed, num_workers, deterministic, start, log, scale=sc
+        model,
+        limit2,
+        seed,
+        num_workers,
+        deterministic,
+        start,
+        log,
+        scale=sc,
+        wall_deadline=wall_deadline,
     )
     if all_p and code1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         best_short = round(sum(solver.value(v) for v in all_p))
@@ -664,6 +673,7 @@ def solve_rotation(
             start,
             lambda m: log(f"continuity: {m}"),
             raise_unknown=False,
+            wall_deadline=wall_deadline,
         )
         if code3 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = {
@@ -790,7 +800,17 @@ def _set_hint(model: cp_model.CpModel, hint: list) -> None:
 
 
 def _run(
-    model, limit, seed, num_workers, deterministic, start, log, *, scale=1, raise_unknown=True
+    model,
+    limit,
+    seed,
+    num_workers,
+    deterministic,
+    start,
+    log,
+    *,
+    scale=1,
+    raise_unknown=True,
+    wall_deadline=None,
 ):
     """Solve ``model`` once; return (status code, solver, callback, bound events)."""
     solver = cp_model.CpSolver()
@@ -801,7 +821,8 @@ def _run(
         # Deterministic time (about seconds on a fast machine) keeps the result independent
         # of machine load; wall time stays as a backstop so a slow machine still stops.
         prm.max_deterministic_time = float(limit)
-        prm.max_time_in_seconds = 3.0 * float(limit) + 5.0
+        if wall_deadline is not None:
+            prm.max_time_in_seconds = max(0.1, wall_deadline - time.perf_counter())
     elif limit is not None:
         prm.max_time_in_seconds = float(limit)
     if deterministic:
