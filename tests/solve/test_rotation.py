@@ -334,3 +334,22 @@ def test_continuity_prefers_the_same_expert():
     assert len(res.visits) == 2
     assert len(set(res.visits[:, 0].tolist())) == 1
     assert "expert-site pairs (fewest)" in res.message
+
+
+def test_time_limit_holds_on_a_large_instance():
+    """A 60-expert x 120-site month stops by its wall-clock backstop and still returns a schedule."""
+    import sys
+    import time
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from bench_rotation import make_instance as make_large
+
+    inst = make_large(60, 120, seed=1)
+    t0 = time.perf_counter()
+    res = solve_rotation(inst, time_limit=2.0, seed=0)
+    elapsed = time.perf_counter() - t0
+    # backstop 1.25 x 2 s + 2 s, plus model building and result assembly (generous)
+    assert elapsed < 1.25 * 2.0 + 2.0 + 6.0
+    assert res.status in ("time_limit", "optimal")
+    assert len(res.visits) > 0
