@@ -18,8 +18,8 @@ Design choices:
 * **Safe.** Every text that comes from data (names, ids, specialties) is HTML-escaped in
   Python before it reaches the page, and all data is embedded as JSON with ``<``, ``>`` and
   ``&`` escaped, so a facility named ``<img src=x onerror=alert(1)>`` is shown as text.
-* **Colour-blind safe.** Alliances use Paul Tol's *muted* palette, assigned so that
-  neighbouring catchments differ; travel-time bands use Tol's sequential *YlOrBr*.
+* **Colour-blind safe.** Alliances use Paul Tol's *muted* palette: one colour each up to its
+  nine colours, beyond that assigned so that neighbouring catchments differ; travel-time bands use Tol's sequential *YlOrBr*.
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: With ``rotation_layers="auto"``, more experts than this get one layer per week instead.
+_MAX_EXPERT_LAYERS = 8
 
 #: Paul Tol's "muted" qualitative palette (colour-blind safe), for alliances.
 PALETTE: tuple[str, ...] = (
@@ -334,7 +337,10 @@ def _line_features(
 
 
 def _colour_alliances(areas: dict[str, Any], order: Sequence[str]) -> dict[str, int]:
-    """Greedy graph colouring so that neighbouring catchments get different colours."""
+    """Colour index per alliance: all distinct while the palette lasts; beyond that a
+    greedy graph colouring so that neighbouring catchments still get different colours."""
+    if len(order) <= len(PALETTE):
+        return {k: i for i, k in enumerate(order)}
     keys = [k for k in order if k in areas]
     G = nx.Graph()
     G.add_nodes_from(keys)
@@ -1068,7 +1074,10 @@ def _draw_plan(
     _add_flows(m, fac, colour_of, names, precision)
     _add_ferries(m, region, tolerance, precision)
     if schedule is not None:
-        _add_rotations(m, schedule, plan, fac, graph, precision, tolerance, by=rotation_layers)
+        by = rotation_layers
+        if by == "auto":  # one layer per expert while the layer list stays readable
+            by = "expert" if schedule.visits["expert"].nunique() <= _MAX_EXPERT_LAYERS else "week"
+        _add_rotations(m, schedule, plan, fac, graph, precision, tolerance, by=by)
     _add_facilities(m, fac, colour_of, stats, names, precision, cluster_threshold=cluster_threshold)
     m.add_child(_Panel(_kpi_html(plan, kpis), position="bottomleft", css_class="netopt-kpis"))
     m.add_child(
@@ -1103,14 +1112,14 @@ def _check_options(
         problems.append(
             Problem("alliance_map", "", "band_time", repr(band_time), "use 'nearest' or 'assigned'")
         )
-    if rotation_layers not in ("expert", "week"):
+    if rotation_layers not in ("auto", "expert", "week"):
         problems.append(
             Problem(
                 "alliance_map",
                 "",
                 "rotation_layers",
                 repr(rotation_layers),
-                "use 'expert' or 'week'",
+                "use 'auto', 'expert' or 'week'",
             )
         )
     if not (0 <= int(precision) <= 8):
@@ -1144,7 +1153,7 @@ def alliance_map(
     max_zone_features: int = 5000,
     tolerance_deg: float | None = None,
     precision: int = 5,
-    rotation_layers: Literal["expert", "week"] = "expert",
+    rotation_layers: Literal["auto", "expert", "week"] = "auto",
     kpis: Sequence[str] | None = None,
     fullscreen: bool = True,
 ) -> folium.Map:
@@ -1186,8 +1195,9 @@ def alliance_map(
         of a pixel on a 1000-pixel-wide view of the whole region).
     precision : int, keyword-only
         Decimals of the coordinates written (default 5, about 1 m).
-    rotation_layers : {"expert", "week"}, keyword-only
-        One rotation layer per expert (default) or per week.
+    rotation_layers : {"auto", "expert", "week"}, keyword-only
+        One rotation layer per expert or per week; ``"auto"`` (default) draws one per
+        expert up to 8 experts with visits, else one per week.
     kpis : sequence of str, keyword-only, optional
         KPI keys for the panel (default :data:`DEFAULT_KPIS`, those present).
     fullscreen : bool, keyword-only
@@ -1281,7 +1291,7 @@ def compare_map(
         "max_zone_features": 5000,
         "tolerance_deg": None,
         "precision": 5,
-        "rotation_layers": "expert",
+        "rotation_layers": "auto",
         "kpis": None,
         "fullscreen": True,
     }

@@ -385,3 +385,20 @@ def test_point_zones_without_land_and_clustered_markers(plan, tmp_path):
     assert rep.ok, rep.problems()
     assert n_catch >= len(plan.leads)
     assert rep.counts[".leaflet-marker-icon"] >= len(plan.leads) + 1
+
+
+def test_alliances_get_distinct_colours_while_the_palette_lasts():
+    """Every alliance gets its own colour up to the palette's size, touching or not."""
+    import itertools
+
+    from shapely.geometry import box
+
+    from netopt.maps import PALETTE, _colour_alliances
+
+    far_apart = {f"L{i}": box(10 * i, 0, 10 * i + 1, 1) for i in range(len(PALETTE))}
+    colours = _colour_alliances(far_apart, list(far_apart))
+    assert len(set(colours.values())) == len(PALETTE)
+    touching = {f"L{i}": box(i, 0, i + 1, 1) for i in range(len(PALETTE) + 3)}
+    colours = _colour_alliances(touching, list(touching))
+    keys = list(touching)
+    assert all(colours[a] != colours[b] for a, b in itertools.pairwise(keys))
