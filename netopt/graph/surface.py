@@ -52,7 +52,7 @@ def surface_seconds(length_m: np.ndarray, options: GraphOptions) -> np.ndarray:
     return np.asarray(length_m, float) * options.detour_factor / (options.surface_speed_kmh / 3.6)
 
 
-def segments_on_land(land_metric, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def segments_on_land(land_metric: shapely.Geometry, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Return a boolean mask: does the segment from ``a[i]`` to ``b[i]`` stay on land?
 
     Parameters
@@ -74,8 +74,8 @@ def segments_on_land(land_metric, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def land_lattice(
-    land_wgs84,
-    land_metric,
+    land_wgs84: shapely.Geometry,
+    land_metric: shapely.Geometry,
     metric_crs: str,
     options: GraphOptions,
     *,
