@@ -632,14 +632,42 @@ def _zone_facility_seconds(
         return t_zf
     if graph is None:
         raise _argument_error("graph", "None", "pass a TravelGraph, or precomputed times=...")
-    tt = travel_times(graph, "zones", "facilities")
+    return zone_facility_seconds(region, graph)
+
+
+def zone_facility_seconds(
+    region: Region, graph: TravelGraph, *, cache_dir: str | Path | None = None
+) -> np.ndarray:
+    """Return the zone x facility travel-time matrix in the region's own row and column order.
+
+    This is the ``times`` matrix :func:`plan_alliances` computes when none is given; compute
+    it once (optionally cached on disk) to reuse it across plans of the same graph.
+
+    Parameters
+    ----------
+    region : Region
+        The region; rows follow ``region.zones``, columns ``region.facilities``.
+    graph : TravelGraph
+        Its travel-time graph.
+    cache_dir : str or pathlib.Path, optional
+        Folder for the on-disk matrix cache of :func:`netopt.travel_times`.
+
+    Returns
+    -------
+    numpy.ndarray
+        One-way travel times in seconds (``inf`` where unreachable).
+    """
+    tt = travel_times(graph, "zones", "facilities", cache_dir=cache_dir)
     return (
         pd.DataFrame(
             np.asarray(tt.seconds, dtype=float),
             index=[str(z) for z in tt.origins],
             columns=[str(f) for f in tt.destinations],
         )
-        .reindex(index=[str(z) for z in region.zones.index], columns=fac_ids)
+        .reindex(
+            index=[str(z) for z in region.zones.index],
+            columns=[str(f) for f in region.facilities.index],
+        )
         .to_numpy(float)
     )
 

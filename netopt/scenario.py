@@ -1385,8 +1385,7 @@ def _run(
     cache_dir: str | Path | None,
     progress: Progress | None,
 ) -> Result:
-    from netopt.alliances import plan_alliances
-    from netopt.graph import travel_times
+    from netopt.alliances import plan_alliances, zone_facility_seconds
     from netopt.kpis import Rates, baseline_kpis, population_counts, rotation_kpis, zone_kpis
 
     timer = _Timer(scenario.name, progress)
@@ -1395,16 +1394,7 @@ def _run(
     timer.step("build graph")
     graph = apply_modifiers(session.graph(scenario, region), scenario.modifiers)
     timer.step("travel times")
-    tt = travel_times(graph, "zones", "facilities", cache_dir=cache_dir)
-    times = (
-        pd.DataFrame(
-            np.asarray(tt.seconds, dtype=float),
-            index=[str(z) for z in tt.origins],
-            columns=[str(f) for f in tt.destinations],
-        )
-        .reindex(index=region.zones.index.astype(str), columns=region.facilities.index.astype(str))
-        .to_numpy(float)
-    )
+    times = zone_facility_seconds(region, graph, cache_dir=cache_dir)
     timer.step("plan alliances")
     m = scenario.model
     rates = Rates.from_dict(m.rates)
