@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from instances import DATA, pcenter_optima, pmed_optima, read_orlib_pmed
 
-from netopt.solve import p_center, p_median
+from netopt.solve import SolverParams, p_center, p_median
 
 __all__ = ["main", "spopt_pmedian", "textbook_highs"]
 
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.instances:
         inst = read_orlib_pmed(DATA / "orlib_pmed" / f"{name}.txt")
         n = len(inst.costs)
-        res = p_median(inst.costs, inst.p, time_limit=args.time_limit)
+        res = p_median(inst.costs, inst.p, params=SolverParams(time_limit_s=args.time_limit))
         match = abs(res.objective - optima[name]) < 1e-6
         all_match &= match
         totals["netopt"] += res.seconds
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             flag = "" if abs(obj - optima[name]) < 1e-6 else f" (obj {obj:.0f})"
             cells.append(_time(sec, opt, args.baseline_limit) + flag)
         if args.pcenter:
-            pc = p_center(inst.costs, inst.p, time_limit=args.time_limit)
+            pc = p_center(inst.costs, inst.p, params=SolverParams(time_limit_s=args.time_limit))
             cells += [f"{pc.objective:.0f}", f"{centers[name]:.0f}", f"{pc.seconds:.1f}"]
         print("| " + " | ".join(cells) + " |", flush=True)
     print()

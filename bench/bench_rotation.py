@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from netopt.solve import SolverParams
 from netopt.solve.rotation import RotationInstance, solve_rotation, visit_options
 
 SPECIALTY_RATES = (0.060, 0.080, 0.060, 0.050)  # visits per resident per year (illustrative)
@@ -93,9 +94,10 @@ def main() -> None:
         n_e, n_s = (int(v) for v in size.split("x"))
         inst = make_instance(n_e, n_s, seed=args.seed)
         t0 = time.perf_counter()
-        res = solve_rotation(
-            inst, time_limit=args.time_limit, seed=args.seed, deterministic=not args.free_search
+        params = SolverParams(
+            time_limit_s=args.time_limit, seed=args.seed, deterministic=not args.free_search
         )
+        res = solve_rotation(inst, params=params)
         t1 = res.time_to_gap(0.01)
         t1s = f"{t1:.1f}" if math.isfinite(t1) else "not reached"
         print(

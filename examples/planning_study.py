@@ -25,7 +25,10 @@ import numpy as np
 import pandas as pd
 
 import netopt
-from netopt.scenario import ModelOptions, Scenario, SolverOptions, run_all
+from netopt.alliances import AllianceOptions
+from netopt.graph import GraphOptions
+from netopt.scenario import Scenario, run_all
+from netopt.solve import SolverParams
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,9 +37,9 @@ def study(
     region: netopt.Region,
     ps: list[int],
     *,
-    graph: dict | None = None,
+    graph: GraphOptions | None = None,
     capacities: bool = False,
-    time_limit: float = 20.0,
+    time_limit_s: float = 20.0,
 ) -> pd.DataFrame:
     """Plan the region with each number of alliances in ``ps``; one row of KPIs per p.
 
@@ -49,9 +52,9 @@ def study(
             f"p{p}",
             region,
             title=f"{p} alliance(s)",
-            graph=graph or {},
-            model=ModelOptions(p=p, capacities=capacities),
-            solver=SolverOptions(time_limit=time_limit),
+            graph=graph or GraphOptions(),
+            model=AllianceOptions(p=p, capacities=capacities),
+            solver=SolverParams(time_limit_s=time_limit_s),
         )
         for p in ps
     ]
@@ -154,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     region = netopt.load_region(args.region)
-    graph = {"h3_resolution": args.h3_resolution} if args.h3_resolution else {}
+    graph = GraphOptions(h3_resolution=args.h3_resolution) if args.h3_resolution else None
     ps = list(range(1, args.max_p + 1))
     table = study(region, ps, graph=graph, capacities=args.capacities)
     k = elbow(table.index.to_numpy(), table["patient_hours_per_year"].to_numpy())

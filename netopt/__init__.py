@@ -9,13 +9,6 @@ A :class:`Scenario` (TOML) strings these together into a :class:`Result` that
 :mod:`netopt.maps` and :mod:`netopt.report` draw.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("netopt")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
-
 from netopt import graph, kpis, maps, solve
 from netopt._errors import (
     DataError,
@@ -25,7 +18,8 @@ from netopt._errors import (
     Problem,
     SolverError,
 )
-from netopt.alliances import AlliancePlan, plan_alliances
+from netopt._version import __version__
+from netopt.alliances import AllianceOptions, AlliancePlan, plan_alliances
 from netopt.graph import (
     GraphOptions,
     TravelGraph,
@@ -35,14 +29,22 @@ from netopt.graph import (
     travel_times,
 )
 from netopt.io import load_region, save_region
-from netopt.kpis import Rates
+from netopt.kpis import KPIS, Rates, plan_kpis
 from netopt.maps import alliance_map, compare_map, save_map
 from netopt.region import Region
-from netopt.rotations import RotationSchedule, schedule_rotations, validate_schedule
-from netopt.scenario import Result, Scenario, compare, run
+from netopt.rotations import (
+    RotationOptions,
+    RotationSchedule,
+    schedule_rotations,
+    validate_schedule,
+)
+from netopt.scenario import Result, Scenario, compare, run, run_all
+from netopt.solve import SolverParams
 from netopt.validate import validate_region
 
 __all__ = [
+    "KPIS",
+    "AllianceOptions",
     "AlliancePlan",
     "DataError",
     "GraphOptions",
@@ -53,9 +55,11 @@ __all__ = [
     "Rates",
     "Region",
     "Result",
+    "RotationOptions",
     "RotationSchedule",
     "Scenario",
     "SolverError",
+    "SolverParams",
     "TravelGraph",
     "TravelTimes",
     "__version__",
@@ -68,8 +72,10 @@ __all__ = [
     "load_region",
     "maps",
     "plan_alliances",
+    "plan_kpis",
     "route",
     "run",
+    "run_all",
     "save_map",
     "save_region",
     "schedule_rotations",

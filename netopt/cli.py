@@ -20,8 +20,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from netopt import __version__
 from netopt._errors import DataError, InfeasibleError, NetoptError
+from netopt._version import __version__
 
 __all__ = [
     "COMMANDS",
@@ -29,8 +29,8 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_INFEASIBLE",
     "build_parser",
-    "format_summary",
     "main",
+    "solver_overrides",
 ]
 
 logger = logging.getLogger(__name__)
@@ -41,49 +41,6 @@ EXIT_DATA = 1
 EXIT_ERROR = 3
 #: Exit code for an infeasible model.
 EXIT_INFEASIBLE = 2
-
-
-def format_summary(summary: dict[str, Any]) -> str:
-    """Render :meth:`netopt.Region.summary` as plain text.
-
-    Parameters
-    ----------
-    summary : dict
-        The dict returned by :meth:`Region.summary`.
-
-    Returns
-    -------
-    str
-        Several lines; population figures are exact integers with thousands separators.
-    """
-    tiers = summary["facilities_by_tier"]
-    order = ["tertiary", "county", "township", "village"]
-    tier_text = ", ".join(
-        f"{t} {tiers[t]}" for t in [*order, *sorted(set(tiers) - set(order))] if t in tiers
-    )
-    lines = [
-        f"Region: {summary['name']}",
-        f"Facilities: {sum(tiers.values())} ({tier_text})",
-        f"Zones: {summary['zones']}, population {_people(summary['population'])}",
-    ]
-    islands = summary["islands"]
-    if islands:
-        total = sum(islands.values())
-        lines.append(f"Islands: {len(islands)}, population {_people(total)}")
-        lines += [f"  {name}: {_people(pop)}" for name, pop in islands.items()]
-    else:
-        lines.append("Islands: none")
-    ferries = summary["ferries"]
-    lines.append(f"Ferry routes: {len(ferries)}")
-    lines += [f"  {fid}: {f['name']} ({f['crossing_min']:g} min)" for fid, f in ferries.items()]
-    lines.append(f"Fixed links: {summary['links']}")
-    lines.append(f"Experts: {summary['experts']}")
-    return "\n".join(lines)
-
-
-def _people(value: float) -> str:
-    """Return a head count as an exact integer with thousands separators."""
-    return f"{round(value):,}"
 
 
 # ----------------------------------------------------------------------------- validate
@@ -97,7 +54,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     from netopt.io import load_region
 
     region = load_region(args.folder)
-    print(format_summary(region.summary()), file=out)
+    print(region.summary(), file=out)
     print("OK: no problems found.", file=out)
     return 0
 
@@ -111,11 +68,19 @@ def _add_output_options(parser: argparse.ArgumentParser, *, default_out: str) ->
     )
     parser.add_argument(
         "--time-limit",
+        "--time-limit-s",
+        dest="time_limit_s",
         type=float,
         metavar="SECONDS",
-        help="solver time limit per solve (overrides [solver] time_limit)",
+        help=(
+            "time limit in seconds of every solve, rotations included (overrides [solver] "
+            "time_limit_s; see netopt.solve.SolverParams for what it counts in each solver)"
+        ),
     )
     parser.add_argument("--seed", type=int, help="solver seed (overrides [solver] seed)")
+    parser.add_argument(
+        "--workers", type=int, help="CP-SAT search workers (overrides [solver] workers)"
+    )
     parser.add_argument(
         "--json", action="store_true", help="print a JSON record of the results instead of tables"
     )
@@ -147,21 +112,49 @@ def _add_compare(parser: argparse.ArgumentParser) -> None:
 def _add_demo(parser: argparse.ArgumentParser) -> None:
     _add_output_options(parser, default_out="maps")
     parser.add_argument(
+        "--region",
+        default="geodata/xiangshan",
+        help="region folder whose scenarios/index.toml lists the demo (default: %(default)s)",
+    )
+    parser.add_argument(
         "--force",
         action="store_true",
         help="run every scenario even if its saved outputs are current",
     )
 
 
-def _with_overrides(scenarios: list[Any], args: argparse.Namespace) -> list[Any]:
-    """Apply --time-limit (every solve, rotations included) and --seed to every scenario."""
-    changes = {
-        k: v for k, v in (("time_limit", args.time_limit), ("seed", args.seed)) if v is not None
+def solver_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the :class:`~netopt.solve.SolverParams` fields set by ``--time-limit``,
+    ``--seed`` and ``--workers`` (only those given).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed arguments of ``run``, ``compare`` or ``demo``.
+
+    Returns
+    -------
+    dict
+        SolverParams field name to value.
+    """
+    names = (("time_limit_s", "time_limit_s"), ("seed", "seed"), ("workers", "workers"))
+    return {
+        field: getattr(args, attr) for field, attr in names if getattr(args, attr, None) is not None
     }
+
+
+def _with_overrides(scenarios: list[Any], args: argparse.Namespace) -> list[Any]:
+    """Apply the solver flags to every solve of every scenario (rotations included)."""
+    changes = solver_overrides(args)
     if not changes:
         return scenarios
-    rotations = {"time_limit": args.time_limit} if args.time_limit is not None else {}
-    return [s.replace(solver=changes, rotations=rotations) for s in scenarios]
+    out = []
+    for s in scenarios:
+        extra = {}
+        if s.rotation_solver is not None:
+            extra["rotation_solver"] = s.rotation_solver.replace(**changes)
+        out.append(s.replace(solver=s.solver.replace(**changes), **extra))
+    return out
 
 
 def _progress(args: argparse.Namespace, steps: int):
@@ -189,7 +182,7 @@ def _steps(scenario: Any) -> int:
     """Progress steps of one scenario run (its model steps plus writing)."""
     from netopt.scenario import STEPS
 
-    return len(STEPS) - (0 if scenario.rotations.enabled else 1) + 1
+    return len(STEPS) - (0 if scenario.rotations is not None else 1) + 1
 
 
 def _print_run(summary: dict[str, Any], folder: Any, out: TextIO) -> None:
@@ -197,8 +190,8 @@ def _print_run(summary: dict[str, Any], folder: Any, out: TextIO) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from netopt.kpis import kpis_in
     from netopt.report import format_value
-    from netopt.scenario import MAIN_KPIS
 
     defs = summary["definitions"]
     solver = summary["solver"]
@@ -207,7 +200,7 @@ def _print_run(summary: dict[str, Any], folder: Any, out: TextIO) -> None:
     table.add_column("KPI")
     table.add_column("this plan", justify="right")
     table.add_column("naive baseline", justify="right")
-    keys = [k for k in MAIN_KPIS if k in summary["kpis"]]
+    keys = [k.key for k in kpis_in("headline") if k.key in summary["kpis"]]
     keys += [k for k in ("expert_days", "patient_hours_saved") if k in summary["kpis"]]
     for k in keys:
         unit = defs.get(k, {}).get("unit", "")
@@ -237,12 +230,12 @@ def _print_comparison(comparison: Any, out: TextIO) -> None:
     from netopt.report import format_value
 
     frame = comparison.table
-    names = [s["scenario"] for s in comparison.summaries]
+    names = [s["scenario"] for s in comparison.records]
     table = Table(title="Scenario comparison")
     table.add_column("KPI")
     for n in names:
         table.add_column(n, justify="right")
-    table.add_row("solver status", *[s["solver"]["status"] for s in comparison.summaries])
+    table.add_row("solver status", *[s["solver"]["status"] for s in comparison.records])
     for key, row in frame.iterrows():
         if key in ("solver_seconds",):
             continue
@@ -267,7 +260,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         result = run(scenario, cache_dir=out_dir / ".cache", progress=callback)
         callback(f"{scenario.name}: write outputs")
         folder = result.to_folder(out_dir / scenario.name)
-    summary = result.summary()
+    summary = result.record()
     if args.json:
         print(
             json.dumps({**summary, "folder": str(folder)}, indent=2, ensure_ascii=False), file=out
@@ -288,7 +281,7 @@ def _compare_scenarios(scenarios: list[Any], args: argparse.Namespace, out: Text
         comparison = run_and_compare(scenarios, args.out, force=args.force, progress=callback)
     if args.json:
         record = {
-            "scenarios": comparison.summaries,
+            "scenarios": comparison.records,
             "folders": {k: str(v) for k, v in comparison.folders.items()},
             "reused": list(comparison.reused),
             "files": [str(f) for f in comparison.files],
@@ -317,7 +310,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from netopt.scenario import demo_scenarios
 
-    return _compare_scenarios(demo_scenarios(), args, out)
+    return _compare_scenarios(demo_scenarios(args.region), args, out)
 
 
 # Subcommand registry: name -> (help, add_arguments, run). Other subcommands

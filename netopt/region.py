@@ -38,6 +38,7 @@ Layer schemas (column: dtype, meaning). Optional values are ``NaN`` (numbers) or
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-__all__ = ["LEAD_TIERS", "PRIMARY_TIERS", "SCHEMA", "TIERS", "Region"]
+__all__ = ["LEAD_TIERS", "PRIMARY_TIERS", "SCHEMA", "TIERS", "Region", "format_overview"]
 
 #: Facility tiers, from the top of the referral pyramid down.
 TIERS: tuple[str, ...] = ("tertiary", "county", "township", "village")
@@ -180,14 +181,15 @@ class Region:
             return None
         return self.boundaries.geometry.union_all()
 
-    def summary(self) -> dict[str, Any]:
-        """Return counts and totals for a quick overview (used by ``netopt validate``).
+    def overview(self) -> dict[str, Any]:
+        """Return counts and totals for a quick overview (the figures of :meth:`summary`).
 
         Returns
         -------
         dict
-            ``name``, ``facilities_by_tier``, ``population``, ``islands`` (island name to
-            population), ``ferries`` (id to name and crossing minutes), ``experts``.
+            ``name``, ``facilities_by_tier``, ``zones`` (count), ``population``,
+            ``islands`` (island name to population, largest first), ``ferries`` (id to name
+            and crossing minutes), ``links`` and ``experts`` (counts).
         """
         z = self.zones
         island_pop = (
@@ -208,3 +210,63 @@ class Region:
             "links": len(self.links),
             "experts": len(self.experts),
         }
+
+    def summary(self) -> str:
+        """Return the overview as plain text (what ``netopt validate`` prints).
+
+        Returns
+        -------
+        str
+            Several lines, see :func:`format_overview`.
+
+        Examples
+        --------
+        >>> print(region.summary())  # doctest: +SKIP
+        Region: Synthetic Bay County
+        Facilities: 10 (tertiary 1, county 2, township 4, village 3)
+        ...
+        """
+        return format_overview(self.overview())
+
+
+def format_overview(overview: Mapping[str, Any]) -> str:
+    """Render the dict of :meth:`Region.overview` as plain text.
+
+    Parameters
+    ----------
+    overview : mapping
+        The dict returned by :meth:`Region.overview`.
+
+    Returns
+    -------
+    str
+        Several lines (no final newline); population figures are exact integers with
+        thousands separators.
+    """
+    tiers = overview["facilities_by_tier"]
+    tier_text = ", ".join(
+        f"{t} {tiers[t]}" for t in [*TIERS, *sorted(set(tiers) - set(TIERS))] if t in tiers
+    )
+    lines = [
+        f"Region: {overview['name']}",
+        f"Facilities: {sum(tiers.values())} ({tier_text})",
+        f"Zones: {overview['zones']}, population {_people(overview['population'])}",
+    ]
+    islands = overview["islands"]
+    if islands:
+        total = sum(islands.values())
+        lines.append(f"Islands: {len(islands)}, population {_people(total)}")
+        lines += [f"  {name}: {_people(pop)}" for name, pop in islands.items()]
+    else:
+        lines.append("Islands: none")
+    ferries = overview["ferries"]
+    lines.append(f"Ferry routes: {len(ferries)}")
+    lines += [f"  {fid}: {f['name']} ({f['crossing_min']:g} min)" for fid, f in ferries.items()]
+    lines.append(f"Fixed links: {overview['links']}")
+    lines.append(f"Experts: {overview['experts']}")
+    return "\n".join(lines)
+
+
+def _people(value: float) -> str:
+    """Return a head count as an exact integer with thousands separators."""
+    return f"{round(value):,}"

@@ -3,8 +3,12 @@
 The pages need no network and no JavaScript: the styles are inline and the charts are
 inline SVG bar charts drawn here. Every text that comes from data (scenario titles,
 facility names, messages) is HTML-escaped. The reports are rendered from the JSON record
-a scenario run writes as ``kpis.json`` (:meth:`netopt.scenario.Result.summary`), so a
+a scenario run writes as ``kpis.json`` (:meth:`netopt.scenario.Result.record`), so a
 report can be rebuilt from a saved output folder without solving again.
+
+Which KPIs are charted, and their labels and units, come from :mod:`netopt.kpis` (the one
+KPI list): :func:`~netopt.kpis.kpis_in` ``("chart")`` and :func:`~netopt.kpis.kpi_info`;
+a record's own ``definitions`` are read first when it has them.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from typing import Any
 
 import pandas as pd
 
+from netopt.kpis import POPULATION_COUNTS, kpi_info, kpis_in
+
 __all__ = [
     "PALETTE",
-    "REPORT_KPIS",
     "bar_chart_svg",
     "comparison_report",
     "format_value",
@@ -36,20 +41,10 @@ PALETTE: tuple[str, ...] = (
     "#BBBBBB",
 )
 
-#: KPIs charted in the comparison report, in order.
-REPORT_KPIS: tuple[str, ...] = (
-    "mean_lead_min",
-    "p90_lead_min",
-    "share_lead_60min",
-    "patient_hours_per_year",
-    "mean_lead_min_island",
-    "population_not_covered",
-)
-
-_COUNTS = (
-    ("population_served", "Served within the limits", "#228833"),
-    ("population_unserved_capacity", "Unserved for lack of capacity", "#CCBB44"),
-    ("population_not_covered", "Not covered within the travel limit", "#EE6677"),
+#: Colour of each population count (served, unserved for capacity, not covered).
+_COUNT_COLOURS = ("#228833", "#CCBB44", "#EE6677")
+_COUNTS = tuple(
+    (key, kpi_info(key).label, colour) for key, colour in zip(POPULATION_COUNTS, _COUNT_COLOURS)
 )
 
 _CSS = """
@@ -234,13 +229,19 @@ def _status_badge(status: str | None) -> str:
     return f'<span class="status {cls}">{_esc(status)}</span>'
 
 
-def _definitions(summary: Mapping[str, Any]) -> Mapping[str, Mapping[str, str]]:
-    return summary.get("definitions") or {}
+def _definitions(record: Mapping[str, Any]) -> Mapping[str, Mapping[str, str]]:
+    return record.get("definitions") or {}
 
 
 def _label_unit(key: str, defs: Mapping[str, Mapping[str, str]]) -> tuple[str, str, str]:
+    """Label, unit and definition of a KPI: the record's ``definitions``, else netopt.kpis."""
+    info = kpi_info(key)
     d = defs.get(key, {})
-    return d.get("label", key.replace("_", " ")), d.get("unit", ""), d.get("definition", "")
+    return (
+        d.get("label", info.label),
+        d.get("unit", info.unit),
+        d.get("definition", info.definition),
+    )
 
 
 def _solver_rows(solver: Mapping[str, Any] | None, what: str) -> str:
@@ -256,9 +257,9 @@ def _solver_rows(solver: Mapping[str, Any] | None, what: str) -> str:
     )
 
 
-def _kpi_table(summary: Mapping[str, Any]) -> str:
-    defs = _definitions(summary)
-    kpis, base = summary.get("kpis", {}), summary.get("baseline", {})
+def _kpi_table(record: Mapping[str, Any]) -> str:
+    defs = _definitions(record)
+    kpis, base = record.get("kpis", {}), record.get("baseline", {})
     rows = []
     for key in [k for k in defs if k in kpis] + [k for k in kpis if k not in defs]:
         label, unit, definition = _label_unit(key, defs)
@@ -275,11 +276,11 @@ def _kpi_table(summary: Mapping[str, Any]) -> str:
 
 
 def _baseline_chart(
-    summary: Mapping[str, Any], keys: Sequence[str], *, title: str, unit: str
+    record: Mapping[str, Any], keys: Sequence[str], *, title: str, unit: str
 ) -> str:
-    """Bar chart of those ``keys`` the summary's KPIs have: this plan against the baseline."""
-    defs = _definitions(summary)
-    kpis, base = summary.get("kpis", {}), summary.get("baseline", {})
+    """Bar chart of those ``keys`` the record's KPIs have: this plan against the baseline."""
+    defs = _definitions(record)
+    kpis, base = record.get("kpis", {}), record.get("baseline", {})
     shown = [k for k in keys if k in kpis]
     return bar_chart_svg(
         [_label_unit(k, defs)[0] for k in shown],
@@ -292,8 +293,8 @@ def _baseline_chart(
     )
 
 
-def _counts_html(summary: Mapping[str, Any]) -> str:
-    counts = summary.get("population_counts", {})
+def _counts_html(record: Mapping[str, Any]) -> str:
+    counts = record.get("population_counts", {})
     total = sum(_finite(counts.get(k)) or 0.0 for k, _, _ in _COUNTS)
     rows = "".join(
         f'<tr><td>{_esc(label)}</td><td class="num">{_esc(format_value(counts.get(k), "people"))}'
@@ -327,8 +328,8 @@ def _stacked_bar(parts: Sequence[tuple[str, float, str]], width: int = 600) -> s
     return "".join(out)
 
 
-def _alliances_html(summary: Mapping[str, Any]) -> tuple[str, str]:
-    rows = summary.get("alliances") or []
+def _alliances_html(record: Mapping[str, Any]) -> tuple[str, str]:
+    rows = record.get("alliances") or []
     if not rows:
         return '<p class="muted">No alliances.</p>', ""
     body = "".join(
@@ -362,14 +363,14 @@ def _alliances_html(summary: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def scenario_report(
-    summary: Mapping[str, Any], *, map_href: str | None = "map.html", has_schedule: bool = False
+    record: Mapping[str, Any], *, map_href: str | None = "map.html", has_schedule: bool = False
 ) -> str:
     """Return the HTML of one scenario's report.
 
     Parameters
     ----------
-    summary : mapping
-        The scenario's ``kpis.json`` record (:meth:`netopt.scenario.Result.summary`).
+    record : mapping
+        The scenario's ``kpis.json`` record (:meth:`netopt.scenario.Result.record`).
     map_href : str or None, keyword-only
         Relative link to the scenario's map (None: no link).
     has_schedule : bool, keyword-only
@@ -380,9 +381,9 @@ def scenario_report(
     str
         A complete, self-contained HTML page.
     """
-    title = summary.get("title") or summary.get("scenario", "scenario")
+    title = record.get("title") or record.get("scenario", "scenario")
     leads = ", ".join(
-        f"{_esc(lead.get('name'))} ({_esc(lead.get('id'))})" for lead in summary.get("leads", [])
+        f"{_esc(lead.get('name'))} ({_esc(lead.get('id'))})" for lead in record.get("leads", [])
     )
     links = [
         ("plan.gpkg", "GeoPackage"),
@@ -395,43 +396,43 @@ def scenario_report(
     nav = "".join(f'<a href="{_esc(h)}">{_esc(t)}</a>' for h, t in links)
     if map_href:
         nav = f'<a href="{_esc(map_href)}"><strong>Open the map</strong></a>' + nav
-    msgs = summary.get("messages") or []
+    msgs = record.get("messages") or []
     msg_html = (
         ('<h2>Notes</h2><ul class="msg">' + "".join(f"<li>{_esc(m)}</li>" for m in msgs) + "</ul>")
         if msgs
         else ""
     )
     time_chart = _baseline_chart(
-        summary,
+        record,
         ("mean_primary_min", "mean_lead_min", "p90_lead_min", "mean_lead_min_island"),
         title="Travel time (minutes)",
         unit="min",
     )
     share_chart = _baseline_chart(
-        summary,
+        record,
         ("share_lead_30min", "share_lead_60min", "in_area_share", "grassroots_share"),
         title="Shares of the population or of visits",
         unit="share",
     )
-    alliance_table, alliance_charts = _alliances_html(summary)
+    alliance_table, alliance_charts = _alliances_html(record)
     body = f"""
 <h1>{_esc(title)}</h1>
-<p class="muted">Scenario <code>{_esc(summary.get("scenario"))}</code> · region {_esc(summary.get("region"))}</p>
-<p>{_esc(summary.get("description"))}</p>
+<p class="muted">Scenario <code>{_esc(record.get("scenario"))}</code> · region {_esc(record.get("region"))}</p>
+<p>{_esc(record.get("description"))}</p>
 <nav>{nav}</nav>
 <h2>Plan</h2>
-<p>{len(summary.get("leads", []))} alliance(s) led by {leads or "–"}.</p>
+<p>{len(record.get("leads", []))} alliance(s) led by {leads or "–"}.</p>
 <table><thead><tr><th>Model</th><th>Status</th><th>Objective</th><th>Bound</th><th>Gap</th>
-<th>Seconds</th></tr></thead><tbody>{_solver_rows(summary.get("solver"), "Alliance plan")}
-{_solver_rows(summary.get("rotation_solver"), "Expert rotations")}</tbody></table>
+<th>Seconds</th></tr></thead><tbody>{_solver_rows(record.get("solver"), "Alliance plan")}
+{_solver_rows(record.get("rotation_solver"), "Expert rotations")}</tbody></table>
 {msg_html}
 <h2>Who is served</h2>
-{_counts_html(summary)}
+{_counts_html(record)}
 <h2>Key figures against the naive baseline</h2>
 <p class="muted">Naive baseline: every resident referred to the nearest lead-capable hospital,
 no travel limit, no capacity limit.</p>
 <div class="charts"><figure>{time_chart}</figure><figure>{share_chart}</figure></div>
-{_kpi_table(summary)}
+{_kpi_table(record)}
 <h2>Alliances</h2>
 <div class="charts"><figure>{alliance_charts}</figure></div>
 {alliance_table}
@@ -440,7 +441,7 @@ no travel limit, no capacity limit.</p>
 
 
 def comparison_report(
-    summaries: Sequence[Mapping[str, Any]],
+    records: Sequence[Mapping[str, Any]],
     table: pd.DataFrame,
     *,
     links: Mapping[str, str] | None = None,
@@ -450,8 +451,9 @@ def comparison_report(
 
     Parameters
     ----------
-    summaries : sequence of mapping
-        The scenarios' ``kpis.json`` records, in column order.
+    records : sequence of mapping
+        The scenarios' ``kpis.json`` records (:meth:`netopt.scenario.Result.record`), in
+        column order.
     table : pandas.DataFrame
         :func:`netopt.scenario.compare` of the same scenarios.
     links : mapping of str to str, keyword-only, optional
@@ -465,18 +467,17 @@ def comparison_report(
         A complete, self-contained HTML page.
     """
     links = dict(links or {})
-    names = [s["scenario"] for s in summaries]
-    titles = {s["scenario"]: s.get("title") or s["scenario"] for s in summaries}
+    names = [s["scenario"] for s in records]
+    titles = {s["scenario"]: s.get("title") or s["scenario"] for s in records}
     head = "".join(
         f'<th><a href="{_esc(links[n])}">{_esc(titles[n])}</a></th>'
         if n in links
         else f"<th>{_esc(titles[n])}</th>"
         for n in names
     )
-    status = "".join(f"<td>{_status_badge(s['solver'].get('status'))}</td>" for s in summaries)
+    status = "".join(f"<td>{_status_badge(s['solver'].get('status'))}</td>" for s in records)
     leads = "".join(
-        "<td>" + ", ".join(_esc(x.get("id")) for x in s.get("leads", [])) + "</td>"
-        for s in summaries
+        "<td>" + ", ".join(_esc(x.get("id")) for x in s.get("leads", [])) + "</td>" for s in records
     )
     rows = [
         f"<tr><th>Solver status</th><td></td>{status}</tr>",
@@ -491,7 +492,7 @@ def comparison_report(
             f"<td>{_esc(row['unit'])}</td>{cells}</tr>"
         )
     charts = []
-    for key in REPORT_KPIS:
+    for key in (k.key for k in kpis_in("chart")):
         if key not in table.index:
             continue
         row = table.loc[key]
@@ -514,7 +515,7 @@ def comparison_report(
                 for k, label, c in _COUNTS
             ]
         )
-        for s in summaries
+        for s in records
     )
     legend = " ".join(f'<span style="color:{c}">■</span> {_esc(label)}' for _, label, c in _COUNTS)
     nav = (

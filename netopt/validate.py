@@ -15,18 +15,15 @@ when longitude and latitude look swapped); ferry ports near land.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Mapping
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
-from pyproj.exceptions import CRSError
 
+from netopt._crs import haversine_km, is_projected, wgs84_problems
 from netopt._errors import DataError, Problem
 from netopt.region import TIERS, Region
 
@@ -62,17 +59,6 @@ _REQUIRED_NUMBERS: dict[str, tuple[str, ...]] = {
     "zones": ("population",),
     "ferries": ("crossing_min",),
 }
-_EARTH_RADIUS_KM = 6371.0088
-
-
-@functools.lru_cache(maxsize=64)
-def _cached_crs(text: str) -> CRS:
-    """Parse a CRS once (building a pyproj CRS queries its database: tens of ms)."""
-    return CRS.from_user_input(text)
-
-
-#: WGS-84 longitude/latitude, the CRS of every layer.
-WGS84: CRS = _cached_crs("EPSG:4326")
 
 
 def validate_region(
@@ -153,7 +139,7 @@ def find_problems(
         problems += _check_ids(frame, f)
         problems += _check_numbers(frame, layer, f)
         if layer in _GEOM_TYPES:
-            problems += _check_crs(frame, layer, f)
+            problems += wgs84_problems(frame, layer, f)
             problems += _check_geometry(frame, layer, f)
     problems += _check_tiers(region.facilities, files["facilities"])
     problems += _check_references(region, files)
@@ -166,38 +152,12 @@ def find_problems(
     return problems
 
 
-def haversine_km(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
-    """Return great-circle distances in km between lon/lat points (broadcasting).
-
-    Parameters
-    ----------
-    lon1, lat1, lon2, lat2 : array-like
-        Degrees.
-
-    Returns
-    -------
-    numpy.ndarray
-    """
-    lon1, lat1, lon2, lat2 = (
-        np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2)
-    )
-    a = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 # ----------------------------------------------------------------------------- checks
 
 
 def _check_metric_crs(region: Region) -> list[Problem]:
     """The metric CRS must parse and be projected."""
-    try:
-        crs = _cached_crs(str(region.metric_crs))
-    except CRSError:
-        crs = None
-    if crs is None or not crs.is_projected:
+    if not is_projected(str(region.metric_crs)):
         return [
             Problem(
                 "region",
@@ -205,31 +165,6 @@ def _check_metric_crs(region: Region) -> list[Problem]:
                 "metric_crs",
                 f"{region.metric_crs!r} is not a projected CRS",
                 'use a UTM zone such as "EPSG:32651" (or leave metric_crs out)',
-            )
-        ]
-    return []
-
-
-def _check_crs(frame: gpd.GeoDataFrame, layer: str, file: str) -> list[Problem]:
-    """Every layer must be in EPSG:4326."""
-    if frame.crs is None:
-        return [
-            Problem(
-                file,
-                "",
-                "crs",
-                f"the {layer} layer has no CRS",
-                'declare crs = "EPSG:4326" (or "GCJ-02", "EPSG:nnnn")',
-            )
-        ]
-    if frame.crs != WGS84:
-        return [
-            Problem(
-                file,
-                "",
-                "crs",
-                f"the {layer} layer is in {frame.crs.to_string()}",
-                "reproject it to EPSG:4326 (frame.to_crs(4326))",
             )
         ]
     return []

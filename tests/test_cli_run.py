@@ -30,7 +30,7 @@ def scenario_file(folder: Path, name: str, body: str = "") -> Path:
         [model]
         p = 1
         [solver]
-        time_limit = 10
+        time_limit_s = 10
     """)
         + textwrap.dedent(body),
         encoding="utf-8",
@@ -74,7 +74,7 @@ def test_run_json_and_overrides(tmp_path: Path) -> None:
     }
     assert record["baseline"]["mean_lead_min"] <= record["kpis"]["mean_lead_min"] + 1e-9
     written = (Path(record["folder"]) / "scenario.toml").read_text(encoding="utf-8")
-    assert "seed = 7" in written and "time_limit = 5.0" in written
+    assert "seed = 7" in written and "time_limit_s = 5.0" in written
 
 
 def test_quiet_prints_nothing(tmp_path: Path) -> None:
@@ -121,12 +121,12 @@ def test_solver_failures_have_documented_exit_codes(
     tmp_path: Path, monkeypatch, error, expected
 ) -> None:
     """Infeasible models exit 2 and a time limit without a solution exits 3 (forced failure)."""
-    import netopt.alliances
+    import netopt.scenario.runner
 
     def fail(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(netopt.alliances, "plan_alliances", fail)
+    monkeypatch.setattr(netopt.scenario.runner, "plan_alliances", fail)
     code, _, err = cli("run", str(scenario_file(tmp_path, "one")), "-o", str(tmp_path / "out"))
     assert code == expected
     assert str(error) in err and "Traceback" not in err

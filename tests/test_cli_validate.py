@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from netopt.cli import EXIT_DATA, build_parser, format_summary, main
+from netopt.cli import EXIT_DATA, build_parser, main
+from netopt.region import format_overview
 
 SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
 
@@ -64,9 +65,9 @@ def test_usage_error_exits_1():
     assert info.value.code == 1
 
 
-def test_format_summary_rounds_population_exactly():
+def test_format_overview_rounds_population_exactly():
     """Population prints as an exact integer with thousands separators."""
-    text = format_summary(
+    text = format_overview(
         {
             "name": "X",
             "facilities_by_tier": {"county": 1},

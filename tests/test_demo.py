@@ -18,9 +18,16 @@ from browser import open_html, requires_chromium
 
 from netopt.cli import main
 from netopt.kpis import Rates, zone_kpis
-from netopt.scenario import DEMO_SCENARIOS, OUTPUT_FILES
+from netopt.scenario import OUTPUT_FILES, demo_scenarios
 
 pytestmark = pytest.mark.slow
+
+#: The bundled region; its scenarios/index.toml lists the demo.
+XIANGSHAN = Path(__file__).resolve().parents[1] / "geodata" / "xiangshan"
+#: The demo scenario names, in the order of the index.
+DEMO_SCENARIOS = [s.name for s in demo_scenarios(XIANGSHAN)]
+#: The demo command line (the region given explicitly, so any working folder will do).
+DEMO = ["demo", "--region", str(XIANGSHAN), "--time-limit", "5"]
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +35,7 @@ def demo(tmp_path_factory) -> Path:
     """Run `netopt demo` once into a fresh folder; return the folder."""
     out_dir = tmp_path_factory.mktemp("demo") / "maps"
     out, err = io.StringIO(), io.StringIO()
-    code = main(["demo", "-o", str(out_dir), "--time-limit", "5"], out=out, err=err)
+    code = main([*DEMO, "-o", str(out_dir)], out=out, err=err)
     assert code == 0, err.getvalue()
     (out_dir / "stdout.txt").write_text(out.getvalue(), encoding="utf-8")
     return out_dir
@@ -98,6 +105,10 @@ def test_scenarios_tell_the_planning_story(demo: Path) -> None:
         "feasible",
         "time_limit",
     )
+    # --time-limit reaches every solve, the rotation model's own [rotations.solver] included.
+    for n in DEMO_SCENARIOS:
+        assert s[n]["solver"]["params"]["time_limit_s"] == 5
+    assert s["optimised_rotation"]["rotation_solver"]["params"]["time_limit_s"] == 5
     assert (
         s["optimised_rotation"]["kpis"]["grassroots_share"]
         > s["optimised"]["kpis"]["grassroots_share"]
@@ -129,9 +140,7 @@ def test_rerun_reuses_outputs(demo: Path) -> None:
     """A second demo with nothing changed solves nothing and leaves the folders as they were."""
     stamps = {n: (demo / n / "run.json").read_bytes() for n in DEMO_SCENARIOS}
     out = io.StringIO()
-    code = main(
-        ["demo", "-o", str(demo), "--time-limit", "5", "--json"], out=out, err=io.StringIO()
-    )
+    code = main([*DEMO, "-o", str(demo), "--json"], out=out, err=io.StringIO())
     assert code == 0
     assert json.loads(out.getvalue())["reused"] == list(DEMO_SCENARIOS)
     assert {n: (demo / n / "run.json").read_bytes() for n in DEMO_SCENARIOS} == stamps
@@ -153,7 +162,7 @@ def test_interrupted_demo_leaves_outputs_byte_identical(demo: Path, monkeypatch)
     monkeypatch.setattr(report, "scenario_report", crash)
     with pytest.raises(RuntimeError, match="simulated"):
         main(
-            ["demo", "-o", str(demo), "--force", "--time-limit", "5", "-q"],
+            [*DEMO, "-o", str(demo), "--force", "-q"],
             out=io.StringIO(),
             err=io.StringIO(),
         )

@@ -12,9 +12,18 @@ import pandas.testing as pdt
 import pytest
 import shapely
 
+from netopt._crs import WGS84, as_crs, is_projected
 from netopt._errors import DataError
-from netopt.io import GCJ02, dumps_toml, empty_layer, load_region, parse_crs, save_region
-from netopt.region import SCHEMA, Region
+from netopt.io import (
+    GCJ02,
+    dumps_toml,
+    empty_layer,
+    load_region,
+    parse_crs,
+    region_fingerprint,
+    save_region,
+)
+from netopt.region import SCHEMA, Region, format_overview
 from netopt.validate import haversine_km
 
 LAYERS = ("facilities", "zones", "ferries", "links", "experts", "boundaries", "roads")
@@ -23,7 +32,7 @@ LAYERS = ("facilities", "zones", "ferries", "links", "experts", "boundaries", "r
 def test_synthetic_counts(synthetic_region):
     """The synthetic region has the documented size and population."""
     r = synthetic_region
-    s = r.summary()
+    s = r.overview()
     assert s["facilities_by_tier"] == {"tertiary": 1, "county": 2, "township": 4, "village": 3}
     assert s["zones"] == 12 and s["population"] == 214_550
     assert s["islands"] == {"Beiyu Island": 24_400, "Xiaoyu Island": 3_550}
@@ -153,6 +162,21 @@ def test_parse_crs_unknown():
         parse_crs("Mars")
 
 
+@pytest.mark.parametrize(
+    ("crs", "want"),
+    [("EPSG:32651", True), (32651, True), ("EPSG:4326", False), (None, False), ("Mars", False)],
+)
+def test_is_projected(crs, want):
+    """is_projected: True for a UTM zone; False for lon/lat, None and unreadable text."""
+    assert is_projected(crs) is want
+
+
+def test_as_crs_caches_text():
+    """Text is parsed once: the same CRS object comes back, and WGS84 is EPSG:4326."""
+    assert as_crs("EPSG:32651") is as_crs("EPSG:32651")
+    assert as_crs(WGS84) is WGS84 and WGS84.to_epsg() == 4326
+
+
 def test_projected_gpkg_uses_its_own_crs(region_folder, synthetic_region):
     """A GeoPackage in UTM loads with its own CRS even though the top-level crs is WGS84."""
     folder = region_folder()
@@ -215,6 +239,68 @@ def test_invalid_toml(tmp_path):
     (tmp_path / "region.toml").write_text("name = \n", encoding="utf-8")
     with pytest.raises(DataError, match="region.toml: not valid TOML"):
         load_region(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"), [("24:00", True), ("7:30", True), ("24:30", False), ("7h30", False)]
+)
+def test_ferry_clock_times_checked(region_folder, value, ok):
+    """Service hours must be HH:MM in 00:00..24:00; others are reported with the value."""
+    folder = region_folder()
+    path = folder / "ferries.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",06:30,18:30,", f",06:30,{value},"), encoding="utf-8")
+    if ok:
+        assert load_region(folder).ferries.loc["F1", "service_end"] == value
+        return
+    with pytest.raises(DataError, match=f"'{value}' is not a clock time") as info:
+        load_region(folder)
+    (p,) = info.value.problems
+    assert (p.file, p.record, p.field) == ("ferries.csv", "F1", "service_end")
+    assert p.fix == "write times as HH:MM, e.g. 07:30"
+
+
+def test_summary_text(synthetic_region):
+    """Region.summary() is the text `netopt validate` prints, built from overview()."""
+    text = synthetic_region.summary()
+    assert text == format_overview(synthetic_region.overview())
+    assert text.splitlines()[:4] == [
+        "Region: Synthetic Bay County",
+        "Facilities: 10 (tertiary 1, county 2, township 4, village 3)",
+        "Zones: 12, population 214,550",
+        "Islands: 2, population 27,950",
+    ]
+    assert "  F1: Shipu-Beiyu ferry (25 min)" in text and text.endswith("Experts: 4")
+
+
+def test_format_overview_without_islands():
+    """Population prints as an exact integer; no islands and unknown tiers are shown."""
+    text = format_overview(
+        {
+            "name": "X",
+            "facilities_by_tier": {"clinic": 2, "county": 1},
+            "zones": 3,
+            "population": 567665.0,
+            "islands": {},
+            "ferries": {},
+            "links": 0,
+            "experts": 0,
+        }
+    )
+    assert "Facilities: 3 (county 1, clinic 2)" in text
+    assert "population 567,665" in text and "Islands: none" in text
+
+
+def test_region_fingerprint(region_folder):
+    """The fingerprint is stable, accepts the TOML path, and changes with any named file."""
+    folder = region_folder()
+    fp = region_fingerprint(folder)
+    assert len(fp) == 64 and fp == region_fingerprint(folder / "region.toml")
+    with (folder / "links.csv").open("a", encoding="utf-8") as f:
+        f.write("\n")
+    assert region_fingerprint(folder) != fp
+    with pytest.raises(FileNotFoundError, match="no region.toml in"):
+        region_fingerprint(folder / "nowhere")
 
 
 def test_dumps_toml_round_trip():

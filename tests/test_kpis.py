@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from netopt._errors import DataError
 from netopt.kpis import (
     ASSIGNMENT_COLUMNS,
-    KPI_DEFINITIONS,
+    KPI_BY_KEY,
+    KPIS,
+    POPULATION_COUNTS,
+    VIEWS,
+    Kpi,
     Rates,
     baseline_kpis,
+    kpi_info,
+    kpis_in,
+    local_visits_per_year,
+    plan_kpis,
+    rotation_kpis,
     weighted_quantile,
     zone_kpis,
 )
@@ -72,14 +84,79 @@ def test_weighted_quantile_is_a_weighted_lower_quantile():
     assert weighted_quantile(np.array([1.0, 100.0]), np.array([85.0, 15.0]), 0.9) == 100.0
 
 
+def _schedule(patients: list[float], horizon_days: int = 28) -> SimpleNamespace:
+    """A schedule-like object with the attributes plan_kpis reads."""
+    visits = pd.DataFrame({"expected_patients": patients, "lodging_days": [0] * len(patients)})
+    return SimpleNamespace(
+        visits=visits, patient_hours_saved=12.5, settings={"horizon_days": horizon_days}
+    )
+
+
 def test_every_kpi_has_a_definition():
-    """Every KPI zone_kpis returns is documented in KPI_DEFINITIONS."""
-    assert set(zone_kpis(table())) <= set(KPI_DEFINITIONS)
+    """Every KPI plan_kpis returns, with or without a schedule, is in the one KPI list."""
+    plan = SimpleNamespace(zones=table(), rates=Rates())
+    assert set(plan_kpis(plan)) <= set(KPI_BY_KEY)
+    assert set(plan_kpis(plan, _schedule([30.0, 30.0]))) <= set(KPI_BY_KEY)
+    assert set(POPULATION_COUNTS) <= set(KPI_BY_KEY)
+
+
+def test_kpi_list_is_complete_and_consistent():
+    """Keys are unique, every KPI has a label, a unit or definition, a valid direction."""
+    keys = [k.key for k in KPIS]
+    assert len(keys) == len(set(keys))
+    for k in KPIS:
+        assert k.label and k.definition
+        assert k.better in (None, "lower", "higher")
+        assert set(k.views) <= set(VIEWS)
+    assert KPI_BY_KEY["mean_lead_min"].better == "lower"
+    assert KPI_BY_KEY["share_lead_60min"].better == "higher"
+    assert KPI_BY_KEY["population_not_covered"].better == "lower"
+    for view in VIEWS:
+        assert kpis_in(view), view
+
+
+def test_kpi_views_and_unknown_keys():
+    """A view lists KPIs in list order; an unknown view is refused; unknown keys get a label."""
+    headline = [k.key for k in kpis_in("headline")]
+    assert headline == [k.key for k in KPIS if "headline" in k.views]
+    with pytest.raises(ValueError, match="unknown KPI view"):
+        kpis_in("sidebar")
+    assert kpi_info("made_up_metric").label == "made up metric"
+    with pytest.raises(ValueError, match="better"):
+        Kpi("x", "X", "", "d", better="up")
+
+
+def test_plan_kpis_is_zone_kpis_plus_rotation():
+    """plan_kpis equals the formulas: zone KPIs, local visits moved to grassroots, rotation."""
+    plan = SimpleNamespace(zones=table(), rates=Rates())
+    assert plan_kpis(plan) == pytest.approx(zone_kpis(table(), Rates()), nan_ok=True)
+    sched = _schedule([30.0, 26.0], horizon_days=28)
+    local = local_visits_per_year(sched)
+    assert local == pytest.approx(56.0 * 365 / 28)
+    expected = zone_kpis(table(), Rates(), local_specialist_visits=local)
+    expected.update(rotation_kpis(sched.visits, patient_hours_saved=12.5))
+    got = plan_kpis(plan, sched)
+    assert got == pytest.approx(expected, nan_ok=True)
+    assert got["grassroots_share"] > plan_kpis(plan)["grassroots_share"]
+    assert local_visits_per_year(None) == 0.0
+    assert local_visits_per_year(_schedule([])) == 0.0
 
 
 def test_rates_reject_bad_values():
     """Negative rates and an occupancy above 1 are refused with the field named."""
-    with pytest.raises(ValueError, match="referrals_per_year"):
+    with pytest.raises(DataError, match="referrals_per_year"):
         Rates(referrals_per_year=-1)
-    with pytest.raises(ValueError, match="bed_occupancy"):
+    with pytest.raises(DataError, match="bed_occupancy"):
         Rates(bed_occupancy=1.5)
+
+
+def test_rates_from_dict_collects_every_problem():
+    """Unknown keys get the closest valid key; bad values are named; all in one error."""
+    with pytest.raises(DataError) as info:
+        Rates.from_dict({"referals_per_year": 0.1, "bed_occupancy": "high"}, source="s.toml")
+    text = str(info.value)
+    assert "did you mean 'referrals_per_year'" in text
+    assert "bed_occupancy" in text and "s.toml" in text
+    assert len(info.value.problems) == 2
+    r = Rates.from_dict({"referrals_per_year": 0.2})
+    assert Rates.from_dict(r.to_dict()) == r

@@ -6,7 +6,9 @@ Regenerate the README screenshot with
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import json
 import os
 import shutil
 from pathlib import Path
@@ -22,8 +24,11 @@ from folium.plugins import Fullscreen, MarkerCluster
 from netopt import maps
 from netopt._errors import DataError, NetoptError
 from netopt._offline import external_resources
-from netopt.alliances import plan_alliances
+from netopt.alliances import AllianceOptions, plan_alliances
 from netopt.graph import build_graph
+from netopt.kpis import kpi_info, kpis_in
+from netopt.rotations import RotationOptions, schedule_rotations
+from netopt.solve import SolverParams
 
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL_MEMBER = "Clinic <script>alert(2)</script> & Sons"
@@ -54,15 +59,22 @@ def graph(evil_region):
 @pytest.fixture(scope="module")
 def plan(evil_region, graph):
     """A real plan: two alliances chosen by plan_alliances, led by T1 and C1 (the hostile name)."""
-    return plan_alliances(evil_region, graph, leads=["T1", "C1"], name=PLAN_NAME, time_limit=20)
+    return plan_alliances(
+        evil_region,
+        graph,
+        options=AllianceOptions(fixed_leads=("T1", "C1")),
+        params=SolverParams(time_limit_s=20),
+        name=PLAN_NAME,
+    )
+
+
+_ROTATIONS = RotationOptions(horizon_days=14, start_date="2026-03-02")
 
 
 @pytest.fixture(scope="module")
 def schedule(plan, graph):
-    """A real rotation schedule for the plan."""
-    from netopt.rotations import schedule_rotations
-
-    return schedule_rotations(plan, graph, horizon_days=14, start_date="2026-03-02", time_limit=3)
+    """A real rotation schedule for the plan (its routes traced along the graph)."""
+    return schedule_rotations(plan, graph, options=_ROTATIONS, params=SolverParams(time_limit_s=3))
 
 
 @pytest.fixture(scope="module")
@@ -185,11 +197,17 @@ def test_alliance_map_in_offline_chromium(plan, schedule, opened):
 def test_readme_screenshot(_synthetic_region_cached, graph, tmp_path):
     """The README screenshot: p=2 plan with rotations along the roads, a lead's popup open."""
     region = _synthetic_region_cached
-    clean = plan_alliances(region, graph, p=2, name="Two alliances (p = 2)", time_limit=20)
-    from netopt.rotations import schedule_rotations
-
-    sched = schedule_rotations(clean, graph, horizon_days=14, start_date="2026-03-02", time_limit=3)
-    m = maps.alliance_map(clean, sched, graph=graph)
+    clean = plan_alliances(
+        region,
+        graph,
+        options=AllianceOptions(p=2),
+        params=SolverParams(time_limit_s=20),
+        name="Two alliances (p = 2)",
+    )
+    sched = schedule_rotations(
+        clean, graph, options=_ROTATIONS, params=SolverParams(time_limit_s=3)
+    )
+    m = maps.alliance_map(clean, sched)
     path, _ = maps.save_map(m, tmp_path / "readme.html")
     shot = tmp_path / "screenshot.png"
     smaller = clean.alliances["population"].idxmin()  # its lead sits mid-map
@@ -212,26 +230,106 @@ def test_readme_screenshot(_synthetic_region_cached, graph, tmp_path):
     shutil.copyfile(shot, target)
 
 
-def test_rotation_routes_follow_the_graph(plan, schedule, graph):
-    """With a graph, rotation lines follow roads and ferries (more than two vertices)."""
-    m = maps.alliance_map(plan, schedule, graph=graph)
-    straight = maps.alliance_map(plan, schedule)
+def _rotation_lines(mp):
+    """Coordinates of every rotation line drawn on a map."""
+    layers = [
+        c
+        for c in mp._children.values()
+        if isinstance(c, folium.FeatureGroup) and c.layer_name.startswith("Rotation: ")
+    ]
+    return [
+        f["geometry"]["coordinates"]
+        for fg in layers
+        for el in fg._children.values()
+        for f in el.features
+    ]
 
-    def vertices(mp):
-        layers = [
-            c
-            for c in mp._children.values()
-            if isinstance(c, folium.FeatureGroup) and c.layer_name.startswith("Rotation: ")
-        ]
-        return [
-            len(f["geometry"]["coordinates"])
-            for fg in layers
-            for el in fg._children.values()
-            for f in el.features
-        ]
 
-    assert vertices(straight) and set(vertices(straight)) == {2}
-    assert max(vertices(m)) > 2
+def test_rotation_routes_follow_the_graph(plan, schedule):
+    """Rotation lines are the schedule's routes (along roads and ferries: more than two
+    vertices); a schedule without routes, or with a pair missing, gets straight lines."""
+    assert len(schedule.routes) and max(len(g.coords) for g in schedule.routes.geometry) > 2
+    routed = _rotation_lines(maps.alliance_map(plan, schedule))
+    no_pairs = dataclasses.replace(schedule, routes=schedule.routes.iloc[0:0])
+    straight = _rotation_lines(maps.alliance_map(plan, no_pairs))
+    assert straight and {len(c) for c in straight} == {2}
+    assert max(len(c) for c in routed) > 2
+    assert len(routed) == len(straight)
+
+
+def test_rotation_line_is_the_schedule_route(plan, schedule, tmp_path):
+    """A rotation line is drawn from ``schedule.routes``: a made-up detour shows in the page."""
+    routes = schedule.routes.copy()
+    fac = plan.region.facilities
+    detours = []
+    for i, (origin, site) in enumerate(zip(routes["origin"], routes["site"])):
+        a, b = fac.geometry[origin], fac.geometry[site]
+        via = (round(a.x + 0.1 + i / 100, 4), round(a.y + 0.15, 4))  # far off any road
+        detours.append(shapely.LineString([(a.x, a.y), via, (b.x, b.y)]))
+    routes["geometry"] = detours
+    m = maps.alliance_map(plan, dataclasses.replace(schedule, routes=routes))
+    drawn = _rotation_lines(m)
+    vias = [list(line.coords[1]) for line in detours]
+    assert all(len(c) == 3 for c in drawn)
+    assert {tuple(c[1]) for c in drawn} == {tuple(v) for v in vias}
+    path, _ = maps.save_map(m, tmp_path / "detour.html")
+    text = path.read_text(encoding="utf-8")
+    for via in vias:
+        assert json.dumps(via, separators=(",", ":")) in text
+
+
+def test_schedule_without_routes_draws_straight_lines(plan, schedule):
+    """An older schedule-like object (visits only, no routes or experts) still draws."""
+    from types import SimpleNamespace
+
+    bare = SimpleNamespace(visits=schedule.visits)
+    lines = _rotation_lines(maps.alliance_map(plan, bare))
+    assert lines and {len(c) for c in lines} == {2}
+
+
+def test_maps_never_route():
+    """netopt.maps takes no graph and imports nothing from netopt.graph."""
+    package = Path(maps.__file__).parent
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            assert not any(n == "netopt.graph" or n.startswith("netopt.graph.") for n in names), (
+                path.name
+            )
+            assert not (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "netopt"
+                and any(a.name == "graph" for a in node.names)
+            ), path.name
+
+
+def test_graph_is_not_a_map_option(plan, graph):
+    """Passing the old ``graph=`` keyword fails loudly instead of being ignored."""
+    with pytest.raises(TypeError, match="graph"):
+        maps.alliance_map(plan, graph=graph)
+    with pytest.raises(TypeError, match="graph"):
+        maps.compare_map(plan, plan, graph=graph)
+
+
+def test_kpi_panel_shows_the_panel_kpis(plan):
+    """The KPI panel lists the "panel" KPIs the plan has, in order, labelled by netopt.kpis."""
+    from netopt.maps.panels import kpi_html
+
+    page = kpi_html(plan)
+    shown = [k for k in kpis_in("panel") if k.key in plan.kpis]
+    assert shown
+    at = [page.index(f"<td>{kpi_info(k.key).label}</td>") for k in shown]
+    assert at == sorted(at)
+    hidden = [k for k in plan.kpis if k not in {x.key for x in kpis_in("panel")}]
+    assert hidden and all(f"<td>{kpi_info(k).label}</td>" not in page for k in hidden)
+    one = kpi_html(plan, ["mean_lead_min"])
+    assert kpi_info("mean_lead_min").label in one and kpi_info("population").label not in one
 
 
 @pytest.mark.browser
@@ -268,7 +366,13 @@ def test_vector_layers_have_one_feature_per_object(plan, opened):
 @requires_chromium
 def test_compare_map_synchronised_offline(plan, evil_region, graph, tmp_path):
     """Two maps side by side, each with its plan's name; panning one moves the other."""
-    other = plan_alliances(evil_region, graph, p=1, name="One alliance", time_limit=20)
+    other = plan_alliances(
+        evil_region,
+        graph,
+        options=AllianceOptions(p=1),
+        params=SolverParams(time_limit_s=20),
+        name="One alliance",
+    )
     path, _size = maps.save_map(maps.compare_map(plan, other), tmp_path / "compare.html")
     js = """() => {
         const ids = [...document.querySelectorAll('.folium-map')].map(d => d.id);
@@ -393,12 +497,13 @@ def test_alliances_get_distinct_colours_while_the_palette_lasts():
 
     from shapely.geometry import box
 
-    from netopt.maps import PALETTE, _colour_alliances
+    from netopt.maps import PALETTE
+    from netopt.maps.styles import colour_alliances
 
     far_apart = {f"L{i}": box(10 * i, 0, 10 * i + 1, 1) for i in range(len(PALETTE))}
-    colours = _colour_alliances(far_apart, list(far_apart))
+    colours = colour_alliances(far_apart, list(far_apart))
     assert len(set(colours.values())) == len(PALETTE)
     touching = {f"L{i}": box(i, 0, i + 1, 1) for i in range(len(PALETTE) + 3)}
-    colours = _colour_alliances(touching, list(touching))
+    colours = colour_alliances(touching, list(touching))
     keys = list(touching)
     assert all(colours[a] != colours[b] for a, b in itertools.pairwise(keys))

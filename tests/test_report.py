@@ -8,12 +8,13 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
+from netopt.kpis import kpi_info, kpis_in
 from netopt.report import bar_chart_svg, comparison_report, format_value, scenario_report
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def summary(name: str, title: str, mean_lead: float) -> dict:
+def record(name: str, title: str, mean_lead: float) -> dict:
     """A minimal kpis.json record."""
     return {
         "scenario": name,
@@ -83,7 +84,7 @@ def test_bar_chart_is_valid_svg_with_one_bar_per_value() -> None:
 
 def test_scenario_report_escapes_every_data_text() -> None:
     """Names, messages and descriptions with markup are shown as text, never as tags."""
-    page = scenario_report(summary("s", "<script>alert(1)</script>", 30.0))
+    page = scenario_report(record("s", "<script>alert(1)</script>", 30.0))
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "Hospital &lt;One&gt;" in page and "zone &lt;Z1&gt; &amp; friends" in page
     assert "<b>bold</b>" not in page
@@ -92,7 +93,7 @@ def test_scenario_report_escapes_every_data_text() -> None:
 
 def test_comparison_report_has_a_column_per_scenario() -> None:
     """The comparison page heads one column per scenario, linked to its report."""
-    sums = [summary("a", "A", 30.0), summary("b", "B <2>", 40.0)]
+    sums = [record("a", "A", 30.0), record("b", "B <2>", 40.0)]
     table = pd.DataFrame(
         {"label": ["Mean <lead> time"], "unit": ["min"], "a": [30.0], "b": [40.0]},
         index=pd.Index(["mean_lead_min"], name="kpi"),
@@ -103,3 +104,36 @@ def test_comparison_report_has_a_column_per_scenario() -> None:
     assert 'href="a/report.html"' in page and "B &lt;2&gt;" in page
     assert "30.0" in page and "40.0" in page and "Mean &lt;lead&gt; time" in page
     assert 'href="compare_map.html"' in page
+
+
+def test_labels_come_from_the_record_else_from_netopt_kpis() -> None:
+    """A record's own definitions label its KPIs; without them netopt.kpis does."""
+    rec = record("s", "S", 30.0)
+    page = scenario_report(rec)
+    assert "Mean &lt;lead&gt; time" in page  # the record's definition
+    assert kpi_info("share_lead_60min").label in page  # not in the record's definitions
+    del rec["definitions"]
+    page = scenario_report(rec)
+    assert kpi_info("mean_lead_min").label in page and "Mean &lt;lead&gt; time" not in page
+    for key in ("population_served", "population_not_covered"):
+        assert kpi_info(key).label in page  # the population counts
+
+
+def test_comparison_charts_the_chart_kpis() -> None:
+    """The comparison report draws one chart per "chart" KPI in the table, in order."""
+    chart = [k.key for k in kpis_in("chart")]
+    keys = [*chart, "mean_primary_min"]  # a KPI that is not charted
+    table = pd.DataFrame(
+        {
+            "label": [kpi_info(k).label for k in keys],
+            "unit": [kpi_info(k).unit for k in keys],
+            "a": [1.0] * len(keys),
+        },
+        index=pd.Index(keys, name="kpi"),
+    )
+    page = comparison_report([record("a", "A", 30.0)], table)
+    titles = [
+        ET.fromstring(svg.split("</figure>")[0]).get("aria-label")
+        for svg in page.split("<figure>")[1:]
+    ]
+    assert titles == [kpi_info(k).label for k in chart]

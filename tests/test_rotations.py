@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+import tomllib
 
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from netopt._errors import DataError
-from netopt.alliances import plan_alliances
+from netopt.alliances import AllianceOptions, plan_alliances
 from netopt.graph import build_graph
 from netopt.rotations import (
     COVERAGE_COLUMNS,
+    ROUTE_COLUMNS,
     VISIT_COLUMNS,
+    RotationOptions,
     RotationSchedule,
     rotation_travel,
     schedule_rotations,
     site_needs,
     validate_schedule,
 )
+from netopt.solve.params import SolverParams
+from netopt.solve.rotation import RotationWeights
 
 START = dt.date(2026, 3, 2)  # a Monday
 STEP = 120  # minutes between return clocks: fewer graphs to build than the default 60
@@ -36,13 +43,23 @@ def graph(_synthetic_region_cached):
 @pytest.fixture(scope="module")
 def plan(_synthetic_region_cached, graph):
     """Two alliances led by T1 and C1."""
-    return plan_alliances(_synthetic_region_cached, graph, leads=["T1", "C1"], time_limit=10)
+    return plan_alliances(
+        _synthetic_region_cached,
+        graph,
+        options=AllianceOptions(fixed_leads=("T1", "C1")),
+        params=SolverParams(time_limit_s=10),
+    )
 
 
 @pytest.fixture(scope="module")
 def schedule(plan, graph):
     """The default schedule of the region's four experts (travel read from the graph)."""
-    return schedule_rotations(plan, graph, start_date=START, return_step_min=STEP, time_limit=20)
+    return schedule_rotations(
+        plan,
+        graph,
+        options=RotationOptions(start_date=START, return_step_min=STEP),
+        params=SolverParams(time_limit_s=20),
+    )
 
 
 def test_schedule_meets_every_hard_constraint(schedule, plan):
@@ -89,14 +106,9 @@ def test_far_island_without_afternoon_ferry_gets_stays_only(_synthetic_region_ca
     experts["max_days"] = np.where(experts.index == "E3", 16, np.nan)  # E3 has time to spare
     sites = list(dict.fromkeys(site_needs(plan, ["obstetrics"])["site"]))
     travel = rotation_travel(g, ["C1", "T1"], sites, return_clocks=CLOCKS)
-    kw = {
-        "experts": experts,
-        "start_date": START,
-        "time_limit": 20,
-        "travel": travel,
-        "return_step_min": STEP,
-    }
-    stays = schedule_rotations(plan, **kw)
+    opts = RotationOptions(start_date=START, return_step_min=STEP)
+    kw = {"experts": experts, "params": SolverParams(time_limit_s=20), "travel": travel}
+    stays = schedule_rotations(plan, options=opts, **kw)
     assert validate_schedule(stays) == []
     options = stays.travel.set_index(["origin", "site"])
     assert options.loc[("C1", "H3"), "stay_days"] == 2
@@ -105,7 +117,7 @@ def test_far_island_without_afternoon_ferry_gets_stays_only(_synthetic_region_ca
     assert len(h3) >= 1
     assert (h3["stay"] == "multi-day").all() and (h3["lodging_days"] == 1).all()
     assert (pd.to_datetime(h3["date"]).dt.weekday == 0).all()  # only Mon-Tue fits E3
-    none = schedule_rotations(plan, allow_stays=False, **kw)
+    none = schedule_rotations(plan, options=opts.replace(allow_stays=False), **kw)
     assert validate_schedule(none) == []
     assert "H3" not in set(none.visits["site"])
     row = none.coverage.set_index(["site", "specialty"]).loc[("H3", "obstetrics")]
@@ -188,7 +200,7 @@ def test_bad_expert_home_is_a_data_error(plan, graph):
     experts = plan.region.experts.copy()
     experts.loc["E2", "home_facility"] = "NOPE"
     with pytest.raises(DataError, match=r"experts, record E2, field 'home_facility'"):
-        schedule_rotations(plan, graph, experts=experts, start_date=START)
+        schedule_rotations(plan, graph, experts=experts, options=RotationOptions(start_date=START))
 
 
 def test_summary_and_type(schedule):
@@ -196,3 +208,137 @@ def test_summary_and_type(schedule):
     assert isinstance(schedule, RotationSchedule)
     assert "visits" in schedule.summary() and schedule.status in schedule.summary()
     assert np.isfinite(schedule.first_solution_s)
+
+
+def test_schedule_keeps_its_options_and_params(schedule):
+    """The schedule carries the options (start date resolved) and solver parameters used."""
+    assert schedule.options == RotationOptions(start_date=START, return_step_min=STEP)
+    assert schedule.params == SolverParams(time_limit_s=20)
+    assert schedule.settings["horizon_days"] == 28
+    assert schedule.settings["start_date"] == START
+
+
+def test_routes_one_line_per_home_and_site(schedule, plan):
+    """routes: one valid lon/lat line per (home facility, site) pair visited, facility to facility."""
+    routes = schedule.routes
+    assert tuple(routes.columns) == ROUTE_COLUMNS
+    home = schedule.visits["expert"].map(plan.region.experts["home_facility"])
+    pairs = set(zip(home, schedule.visits["site"]))
+    assert len(routes) == len(pairs) > 0
+    assert set(zip(routes["origin"], routes["site"])) == pairs
+    fac = plan.region.facilities
+    for r in routes.itertuples():
+        assert isinstance(r.geometry, shapely.LineString) and r.geometry.is_valid
+        xy = shapely.get_coordinates(r.geometry)
+        assert len(xy) > 2  # along the graph, not a straight line
+        for end, fid in ((xy[0], r.origin), (xy[-1], r.site)):
+            point = shapely.get_coordinates(fac.geometry[fid])[0]
+            assert end == pytest.approx(point, abs=1e-6)
+
+
+def test_routes_are_straight_without_a_graph(schedule, plan, graph):
+    """Without a graph (travel given) each route is the straight line between the facilities."""
+    travel = rotation_travel(
+        graph,
+        sorted(set(schedule.experts["home"])),
+        list(dict.fromkeys(site_needs(plan, sorted(set(schedule.experts["specialty"])))["site"])),
+        return_clocks=CLOCKS,
+    )
+    sched = schedule_rotations(
+        plan, options=schedule.options, params=schedule.params, travel=travel
+    )
+    pd.testing.assert_frame_equal(sched.visits, schedule.visits)
+    assert validate_schedule(sched) == []
+    fac = plan.region.facilities
+    assert len(sched.routes) > 0
+    for r in sched.routes.itertuples():
+        want = shapely.get_coordinates(fac.geometry[[r.origin, r.site]])
+        assert np.array_equal(shapely.get_coordinates(r.geometry), want)
+
+
+def test_rotation_options_defaults_and_coercion():
+    """Defaults match the documented ones; ISO dates and clock lists are coerced."""
+    o = RotationOptions()
+    assert (o.horizon_days, o.rhythm_days, o.workday) == (28, 14, ("08:00", "17:30"))
+    assert o.weights == RotationWeights() and o.start_date is None
+    o = RotationOptions(start_date="2026-03-02", workday=["07:30", "16:00"])
+    assert o.start_date == START and o.workday == ("07:30", "16:00")
+    assert RotationOptions(max_clinic_hours=math.inf).max_clinic_hours is None
+    assert RotationOptions(rhythm_days={"cardiology": 7}).rhythm_for("pediatrics") == 14
+
+
+def test_rotation_options_report_every_bad_value():
+    """Every bad value is named in one DataError, with what was found."""
+    with pytest.raises(DataError) as err:
+        RotationOptions(
+            horizon_days=0,
+            start_date="2026-13-01",
+            rhythm_days={"cardiology": 0},
+            visit_rates={"cardiology": -1},
+            workday=("17:30", "08:00"),
+            min_clinic_hours=0,
+            lodging_days=-1,
+            return_step_min=2.5,
+            allow_stays="yes",
+            weights={"continuity": False},
+        )
+    fields = {p.field for p in err.value.problems}
+    assert fields == {
+        "horizon_days",
+        "start_date",
+        "rhythm_days",
+        "visit_rates",
+        "workday",
+        "min_clinic_hours",
+        "lodging_days",
+        "return_step_min",
+        "allow_stays",
+        "weights",
+    }
+    assert "'2026-13-01'" in str(err.value)
+    with pytest.raises(DataError, match=r"field 'max_clinic_hours'.*min_clinic_hours"):
+        RotationOptions(min_clinic_hours=4, max_clinic_hours=2)
+    with pytest.raises(DataError, match=r"field 'workday'.*'25:00'"):
+        RotationOptions(workday=("08:00", "25:00"))
+
+
+def test_rotation_options_from_dict_suggests_keys():
+    """Typos get the closest key; wrong types and weights keys are reported in one error."""
+    with pytest.raises(DataError) as err:
+        RotationOptions.from_dict(
+            {
+                "horizon_day": 14,
+                "rhythm_days": "weekly",
+                "weights": {"continuty": True, "scale": 0},
+            },
+            source="demo.toml [rotations]",
+        )
+    text = str(err.value)
+    assert "field 'horizon_day': unknown key. Fix: did you mean 'horizon_days'?" in text
+    assert "field 'weights.continuty': unknown key. Fix: did you mean 'continuity'?" in text
+    assert "field 'weights.scale'" in text and "field 'rhythm_days': 'weekly'" in text
+    assert all(p.file == "demo.toml [rotations]" for p in err.value.problems)
+    with pytest.raises(TypeError, match="RotationOptions"):
+        schedule_rotations(None, options={"horizon_days": 14})
+
+
+def test_rotation_options_round_trip_through_toml():
+    """to_dict is TOML-ready: written by netopt's TOML writer, read back to equal options."""
+    from netopt.io import dumps_toml
+
+    o = RotationOptions.from_dict(
+        {
+            "start_date": dt.date(2026, 3, 2),
+            "rhythm_days": {"cardiology": 7, "pediatrics": 28},
+            "visit_rates": {"cardiology": 0.1},
+            "workday": ["07:30", "16:00"],
+            "max_clinic_hours": math.inf,
+            "weights": {"expert_travel": 0.5, "continuity": False},
+        }
+    )
+    assert o.weights == RotationWeights(expert_travel=0.5, continuity=False)
+    back = RotationOptions.from_dict(tomllib.loads(dumps_toml(o.to_dict())))
+    assert back == o and back.max_clinic_hours is None
+    assert RotationOptions.from_dict(o.to_dict()) == o
+    assert o.replace(horizon_days=7).horizon_days == 7
+    assert RotationOptions.fields()[0] == "horizon_days" and "weights" in RotationOptions.fields()

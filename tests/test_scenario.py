@@ -10,26 +10,31 @@ import pandas as pd
 import pytest
 
 from netopt import DataError
-from netopt.kpis import Rates, baseline_kpis, population_counts, zone_kpis
+from netopt.alliances import AllianceOptions
+from netopt.graph import GraphOptions
+from netopt.io import dumps_toml, region_fingerprint
+from netopt.kpis import KPIS, Rates, baseline_kpis, plan_kpis, population_counts, zone_kpis
+from netopt.rotations import RotationOptions
 from netopt.scenario import (
     OUTPUT_FILES,
-    ModelOptions,
+    RECORD_KEYS,
     Modifiers,
     NewLink,
     Scenario,
-    SolverOptions,
     apply_modifiers,
     compare,
     deep_merge,
+    demo_scenarios,
     is_current,
-    load_summary,
-    region_fingerprint,
+    load_record,
+    run,
     run_all,
     run_and_compare,
 )
+from netopt.solve import SolverParams
 
 SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
-XIANGSHAN_SCENARIOS = Path(__file__).parents[1] / "geodata" / "xiangshan" / "scenarios"
+XIANGSHAN = Path(__file__).parents[1] / "geodata" / "xiangshan"
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -60,7 +65,7 @@ def base_toml(tmp_path: Path, synthetic_copy: Path) -> Path:
         [modifiers]
         headways = {{ F1 = 30 }}
         [solver]
-        time_limit = 5
+        time_limit_s = 5
         seed = 3
     """,
     )
@@ -77,7 +82,7 @@ def synthetic_copy(tmp_path: Path) -> Path:
 
 
 #: Graph options that keep the synthetic runs fast (a coarse land lattice).
-FAST = {"h3_resolution": 8}
+FAST = GraphOptions(h3_resolution=8)
 
 
 @pytest.fixture(scope="module")
@@ -89,13 +94,13 @@ def runs():
         SYNTHETIC,
         title="One <alliance>",
         graph=FAST,
-        model=ModelOptions(p=1),
-        solver=SolverOptions(time_limit=10),
+        model=AllianceOptions(p=1),
+        solver=SolverParams(time_limit_s=10),
     )
     scenarios = [
         one,
         one.replace(name="again"),
-        one.replace(name="two", model=ModelOptions(p=2)),
+        one.replace(name="two", model=AllianceOptions(p=2)),
         one.replace(name="storm", modifiers=Modifiers(close_ferries=("F1",))),
     ]
     return {r.name: r for r in run_all(scenarios)}
@@ -128,9 +133,11 @@ def test_extends_merges_tables_and_resolves_paths(base_toml: Path, synthetic_cop
     assert s.title == ""  # titles are not inherited
     assert s.region == synthetic_copy.resolve()
     assert s.model.p == 2 and s.model.max_travel_min == 90
-    assert s.model.rates == {"referrals_per_year": 0.2}
+    assert s.model.rates == Rates(referrals_per_year=0.2)
+    assert s.graph == GraphOptions(h3_resolution=8)
     assert s.modifiers.headways == {"F1": 30.0} and s.modifiers.close_ferries == ("F1",)
-    assert s.solver == SolverOptions(time_limit=5.0, seed=3)
+    assert s.solver == SolverParams(time_limit_s=5.0, seed=3)
+    assert s.rotations is None and s.rotation_params == s.solver
 
 
 def test_unknown_key_names_file_key_and_closest_valid_key(base_toml: Path) -> None:
@@ -153,26 +160,88 @@ def test_unknown_key_names_file_key_and_closest_valid_key(base_toml: Path) -> No
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    """Several bad keys and values in one file give one DataError listing all of them."""
+    """Bad keys and values in every table, [graph] and [model.rates] included, give one
+    DataError listing all of them, each naming the file and its table."""
     bad = write(
         tmp_path,
         "bad.toml",
         """
         regoin = "x"
+        [graph]
+        h3_resolution = 99
         [model]
         p = "two"
         objective = "fastest"
+        [model.rates]
+        bed_occupancy = 2.0
         [solver]
-        time_limit = -1
+        seed = -1
         [rotations]
         start_date = "next monday"
+        [modifiers]
+        depart_at = "25:00"
     """,
     )
     with pytest.raises(DataError) as info:
         Scenario.from_toml(bad)
-    fields = {p.field for p in info.value.problems}
-    assert {"regoin", "region", "p", "objective", "time_limit", "start_date"} <= fields
+    problems = {p.field: p for p in info.value.problems}
+    assert {
+        "regoin",
+        "region",
+        "h3_resolution",
+        "p",
+        "objective",
+        "bed_occupancy",
+        "seed",
+        "start_date",
+        "depart_at",
+    } <= set(problems)
     assert "did you mean 'region'" in str(info.value)
+    assert all(p.file == str(bad) for p in info.value.problems)
+    assert problems["h3_resolution"].record == "[graph]"
+    assert problems["bed_occupancy"].record == "[model.rates]"
+    assert problems["seed"].record == "[solver]"
+    assert problems["depart_at"].record == "[modifiers]"
+
+
+def test_old_solver_time_limit_suggests_time_limit_s(tmp_path: Path) -> None:
+    """[solver] time_limit is no longer a key; the error names the file and suggests the new one."""
+    bad = write(tmp_path, "old.toml", 'region = "."\n[model]\np = 1\n[solver]\ntime_limit = 20\n')
+    with pytest.raises(
+        DataError,
+        match=r"old\.toml, record \[solver\], field 'time_limit': unknown key.*"
+        r"did you mean 'time_limit_s'",
+    ):
+        Scenario.from_toml(bad)
+
+
+def test_rotations_options_table_is_an_unknown_key(tmp_path: Path, synthetic_copy: Path) -> None:
+    """The free-form [rotations.options] table is gone: its keys are [rotations] keys now."""
+    bad = write(
+        tmp_path,
+        "opts.toml",
+        """
+        region = "region"
+        [model]
+        p = 1
+        [rotations]
+        enabled = true
+        [rotations.options]
+        allow_stays = false
+    """,
+    )
+    with pytest.raises(
+        DataError,
+        match=r"opts\.toml, record \[rotations\], field 'options': no longer a key.*"
+        r"directly under \[rotations\]",
+    ):
+        Scenario.from_toml(bad)
+    good = write(
+        tmp_path,
+        "good.toml",
+        'region = "region"\n[model]\np = 1\n[rotations]\nenabled = true\nallow_stays = false\n',
+    )
+    assert Scenario.from_toml(good).rotations.allow_stays is False
 
 
 def test_region_folder_must_hold_region_toml(tmp_path: Path) -> None:
@@ -197,7 +266,8 @@ def test_rhythm_days_per_specialty(tmp_path: Path, synthetic_copy: Path) -> None
     """,
     )
     s = Scenario.from_toml(path)
-    assert s.rotations.enabled and s.rotations.rhythm_days == {"cardiology": 7, "pediatrics": 28}
+    assert s.rotations is not None
+    assert s.rotations.rhythm_days == {"cardiology": 7, "pediatrics": 28}
 
 
 def test_circular_extends_is_a_data_error(tmp_path: Path) -> None:
@@ -239,24 +309,83 @@ def test_links_and_departures_are_parsed(tmp_path: Path) -> None:
 
 
 def test_shipped_scenarios_load() -> None:
-    """Every shipped Xiangshan scenario file is valid and points at the bundled region."""
-    files = sorted(XIANGSHAN_SCENARIOS.glob("*.toml"))
+    """Every shipped Xiangshan scenario file is valid and points at the bundled region; the
+    index lists the demo in report order; the rotation model has its own time limit."""
+    files = sorted(f for f in (XIANGSHAN / "scenarios").glob("*.toml") if f.name != "index.toml")
     assert len(files) >= 4
     for f in files:
         s = Scenario.from_toml(f)
         assert (s.region / "region.toml").is_file()
-        assert s.solver.time_limit <= 30
+        assert s.solver.time_limit_s <= 30 and s.rotation_params.time_limit_s <= 30
+    demo = demo_scenarios(XIANGSHAN)
+    assert [s.name for s in demo] == ["today", "optimised", "optimised_rotation", "storm"]
+    rotation = demo[2]
+    assert rotation.rotation_params == SolverParams(time_limit_s=10, seed=0)
+    assert rotation.solver == SolverParams(time_limit_s=20, seed=0)
+
+
+def test_demo_scenarios_need_an_index(tmp_path: Path) -> None:
+    """A region folder without scenarios/index.toml names the missing file and the fix."""
+    with pytest.raises(FileNotFoundError, match=r"scenarios/index\.toml does not exist.*--region"):
+        demo_scenarios(tmp_path)
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "index.toml").write_text('demo = ["nothere"]\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"index\.toml, field 'demo': 'nothere': no file"):
+        demo_scenarios(tmp_path)
 
 
 def test_to_dict_round_trips_through_toml(tmp_path: Path, base_toml: Path) -> None:
-    """The resolved scenario written as TOML reads back to the same scenario."""
-    from netopt.io import dumps_toml
+    """The resolved scenario written as TOML reads back to the same scenario and fingerprint,
+    rotations and their solver override included; [graph] keeps only the changed options."""
+    variant = write(
+        base_toml.parent,
+        "rot.toml",
+        """
+        extends = "base.toml"
+        [graph]
+        road_speeds_kmh = { track = 12 }
+        [rotations]
+        enabled = true
+        start_date = 2026-03-02
+        rhythm_days = { cardiology = 7 }
+        [rotations.solver]
+        time_limit_s = 7
+    """,
+    )
+    for s in (Scenario.from_toml(base_toml), Scenario.from_toml(variant)):
+        path = tmp_path / "resolved.toml"
+        path.write_text(dumps_toml(s.to_dict()), encoding="utf-8")
+        again = Scenario.from_toml(path)
+        assert again.to_dict() == s.to_dict()
+        assert again.fingerprint() == s.fingerprint()
+        assert Scenario.from_dict(s.to_dict()).fingerprint() == s.fingerprint()
+        assert again.graph == s.graph and again.model == s.model and again.solver == s.solver
+        assert again.rotations == s.rotations and again.rotation_params == s.rotation_params
+    table = s.to_dict()
+    assert table["graph"] == {"h3_resolution": 8, "road_speeds_kmh": {"track": 12.0}}
+    assert table["rotations"]["solver"] == {"time_limit_s": 7.0}
+    assert s.rotation_params == SolverParams(time_limit_s=7, seed=3)
 
+
+def test_replace_merges_mappings_into_the_option_objects(base_toml: Path) -> None:
+    """replace() with a mapping changes only the fields given, rates and rotations included."""
     s = Scenario.from_toml(base_toml)
-    path = tmp_path / "resolved.toml"
-    path.write_text(dumps_toml(s.to_dict()), encoding="utf-8")
-    again = Scenario.from_toml(path)
-    assert again.to_dict() == s.to_dict()
+    t = s.replace(
+        model={"p": 2, "rates": {"bed_occupancy": 0.9}},
+        solver={"seed": 4},
+        rotations={"horizon_days": 14},
+        rotation_solver={"time_limit_s": 3},
+    )
+    assert t.model.p == 2 and t.model.max_travel_min == 90
+    assert t.model.rates == Rates(referrals_per_year=0.2, bed_occupancy=0.9)
+    assert t.solver == SolverParams(time_limit_s=5, seed=4)
+    assert t.rotations == RotationOptions(horizon_days=14)
+    assert t.rotation_params == SolverParams(time_limit_s=3, seed=3)
+    assert t.fingerprint() != s.fingerprint()
+    with pytest.raises(TypeError, match="model must be a AllianceOptions"):
+        Scenario("x", SYNTHETIC, model={"p": 1})
+    with pytest.raises(DataError, match="depart_at"):
+        s.replace(modifiers={"depart_at": "8 o'clock"})
 
 
 def test_deep_merge_replaces_lists_and_merges_tables() -> None:
@@ -308,6 +437,49 @@ def test_closing_the_ferry_cuts_off_the_island(runs) -> None:
     assert storm.population_counts["population_not_covered"] >= cut
 
 
+def test_rotation_solver_override_reaches_the_scheduler(tmp_path: Path, synthetic_copy) -> None:
+    """[rotations.solver] sets the rotation model's parameters (the rest from [solver]); the
+    KPIs then include the rotation and kpis.json records both solves' parameters."""
+    path = write(
+        tmp_path,
+        "rot.toml",
+        """
+        region = "region"
+        [graph]
+        h3_resolution = 8
+        [model]
+        p = 1
+        [rotations]
+        enabled = true
+        horizon_days = 14
+        start_date = 2026-03-02
+        [rotations.solver]
+        time_limit_s = 7
+        [solver]
+        time_limit_s = 10
+        seed = 2
+    """,
+    )
+    result = run(Scenario.from_toml(path))
+    assert result.plan.params == SolverParams(time_limit_s=10, seed=2)
+    assert result.schedule.params == SolverParams(time_limit_s=7, seed=2)
+    assert result.schedule.params.time_limit_s == 7
+    assert result.kpis == pytest.approx(plan_kpis(result.plan, result.schedule), nan_ok=True)
+    assert result.kpis["expert_days"] > 0
+    record = result.record()
+    assert record["rotation_solver"]["params"]["time_limit_s"] == 7
+    assert record["solver"]["params"]["time_limit_s"] == 10
+    assert "rotations" in result.summary()
+
+
+def test_result_population_counts_come_from_the_kpis(synthetic_result) -> None:
+    """population_counts is the three counts of the KPIs, and summary() is a short text."""
+    r = synthetic_result
+    assert r.population_counts == {k: r.kpis[k] for k in population_counts(r.plan.zones)}
+    text = r.summary()
+    assert text.startswith("one: ") and len(text.splitlines()) <= 4
+
+
 def test_unknown_ferry_route_is_a_data_error(synthetic_result) -> None:
     """Closing a ferry that does not exist names the route and the valid ones."""
     with pytest.raises(DataError, match="F9.*no such ferry route"):
@@ -324,7 +496,7 @@ def test_to_folder_writes_every_output(synthetic_result, tmp_path: Path) -> None
         assert (folder / name).is_file(), name
     zones = gpd.read_file(folder / "plan.gpkg", layer="zones")
     assert len(zones) == len(synthetic_result.plan.zones)
-    summary = load_summary(folder)
+    summary = load_record(folder)
     table = pd.read_csv(folder / "assignments.csv")
     recomputed = zone_kpis(
         table,
@@ -335,6 +507,12 @@ def test_to_folder_writes_every_output(synthetic_result, tmp_path: Path) -> None
         if value is not None:
             assert recomputed[key] == pytest.approx(value, rel=1e-9), key
     assert summary["solver"]["status"] == "optimal"
+    assert summary["solver"]["params"] == SolverParams(time_limit_s=10).to_dict()
+    assert summary["rotation_solver"] is None
+    assert set(summary) == set(RECORD_KEYS)
+    assert summary == synthetic_result.record()
+    assert list(summary["definitions"]) == [k.key for k in KPIS]
+    assert summary["definitions"]["mean_lead_min"]["better"] == "lower"
     assert set(summary["population_counts"]) == {
         "population_served",
         "population_unserved_capacity",

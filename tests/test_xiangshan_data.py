@@ -49,7 +49,7 @@ def zones_raw() -> gpd.GeoDataFrame:
 
 def test_loads_and_population_is_census_total(region):
     """The committed files load cleanly and the residents sum to exactly the 2020 census total."""
-    summary = region.summary()
+    summary = region.overview()
     assert summary["population"] == CENSUS_2020
     assert summary["name"] == "Xiangshan County"
     assert (region.zones["population"] == region.zones["population"].round()).all()
@@ -160,7 +160,7 @@ def test_ferry_islands_are_separate_land(region, boundaries):
 
 def test_bridged_islands_have_links(region):
     """Nantian and Gaotang are islands reached by the Sanmenkou (B2) and Limengang (B3) bridges."""
-    islands = region.summary()["islands"]
+    islands = region.overview()["islands"]
     assert islands["Nantian Island"] > 0 and islands["Gaotang Island"] > 0
     land = region.zones.dissolve("island_name").to_crs(region.metric_crs)
     links = region.to_metric("links")

@@ -107,24 +107,50 @@ HOSPITAL_FIGURES: dict[str, dict[str, Any]] = {
 }
 HOSPITAL_SPECIALTIES: dict[str, tuple[str, ...]] = {
     "XS-H01": (
-        "emergency", "internal medicine", "surgery", "cardiology", "respiratory", "pediatrics",
-        "orthopedics", "endocrinology", "oncology", "obstetrics", "ophthalmology",
+        "emergency",
+        "internal medicine",
+        "surgery",
+        "cardiology",
+        "respiratory",
+        "pediatrics",
+        "orthopedics",
+        "endocrinology",
+        "oncology",
+        "obstetrics",
+        "ophthalmology",
     ),
     "XS-H02": (
-        "emergency", "internal medicine", "surgery", "cardiology", "pediatrics", "obstetrics",
-        "orthopedics", "ophthalmology",
+        "emergency",
+        "internal medicine",
+        "surgery",
+        "cardiology",
+        "pediatrics",
+        "obstetrics",
+        "orthopedics",
+        "ophthalmology",
     ),
     "XS-H03": (
-        "tcm internal medicine", "acupuncture and rehabilitation", "tcm gynecology",
+        "tcm internal medicine",
+        "acupuncture and rehabilitation",
+        "tcm gynecology",
         "tcm pediatrics",
     ),
     "NB-H01": (
-        "emergency", "cardiology", "oncology", "neurology", "respiratory", "neurosurgery",
-        "cardiac surgery", "intensive care",
+        "emergency",
+        "cardiology",
+        "oncology",
+        "neurology",
+        "respiratory",
+        "neurosurgery",
+        "cardiac surgery",
+        "intensive care",
     ),
 }
 HEALTH_CENTRE_SPECIALTIES: tuple[str, ...] = (
-    "general practice", "chronic disease management", "maternal and child health", "tcm",
+    "general practice",
+    "chronic disease management",
+    "maternal and child health",
+    "tcm",
 )
 #: Health-centre beds: 1.5 per 1,000 residents, rounded to 5, clipped to 20-60.
 HC_BEDS_PER_1000 = 1.5
@@ -143,14 +169,18 @@ TODAY_LEADS: tuple[str, str] = ("XS-H01", "XS-H02")
 #: does not sit on the First People's Hospital, which is at the county-seat point.
 EXTRA_CENTRES: tuple[dict[str, Any], ...] = (
     {
-        "id": "XS-T01", "code": "330225001",
+        "id": "XS-T01",
+        "code": "330225001",
         "name": "Dandong Subdistrict community health service centre",
-        "name_zh": "象山县丹东街道社区卫生服务中心", "point": "label",
+        "name_zh": "象山县丹东街道社区卫生服务中心",
+        "point": "label",
     },
     {
-        "id": "XS-T02", "code": "330225002",
+        "id": "XS-T02",
+        "code": "330225002",
         "name": "Danxi Subdistrict community health service centre",
-        "name_zh": "象山县丹西街道社区卫生服务中心", "point": "seat",
+        "name_zh": "象山县丹西街道社区卫生服务中心",
+        "point": "seat",
     },
 )
 
@@ -203,9 +233,12 @@ PORT_INSET_M = 50.0  # ports are moved this far inside the coast
 SERVICE_HOURS = ("06:30", "18:00")
 FERRIES: tuple[dict[str, Any], ...] = (
     {
-        "id": "F1", "name": "Shipu - Yushan Islands (fast boat)",
-        "crossing_min": 90.0, "headway_min": math.nan,  # crossing REAL (fast boat 1.5 h)
-        "departures_ab": "07:30;14:00", "departures_ba": "09:30;16:00",
+        "id": "F1",
+        "name": "Shipu - Yushan Islands (fast boat)",
+        "crossing_min": 90.0,
+        "headway_min": math.nan,  # crossing REAL (fast boat 1.5 h)
+        "departures_ab": "07:30;14:00",
+        "departures_ba": "09:30;16:00",
         "kind": "passenger",
         "source": (
             "crossing REAL: fast boat 1.5 h (slow boat 2.5 h), http://lfasc.com/Weatherinquiry/"
@@ -213,9 +246,12 @@ FERRIES: tuple[dict[str, Any], ...] = (
         ),
     },
     {
-        "id": "F2", "name": "Jingaoyi pier (Gaotang) - Datangtou (Hua'ao Island)",
-        "crossing_min": 5.0, "headway_min": 60.0,
-        "departures_ab": "", "departures_ba": "",
+        "id": "F2",
+        "name": "Jingaoyi pier (Gaotang) - Datangtou (Hua'ao Island)",
+        "crossing_min": 5.0,
+        "headway_min": 60.0,
+        "departures_ab": "",
+        "departures_ba": "",
         "kind": "passenger",
         "source": (
             "route REAL (bus + boat line listed 2012, http://english.xiangshan.gov.cn/art/2012/4/"
@@ -224,9 +260,12 @@ FERRIES: tuple[dict[str, Any], ...] = (
         ),
     },
     {
-        "id": "F3", "name": "Shipu - Dongmen Island",
-        "crossing_min": 5.0, "headway_min": 25.0,
-        "departures_ab": "", "departures_ba": "",
+        "id": "F3",
+        "name": "Shipu - Dongmen Island",
+        "crossing_min": 5.0,
+        "headway_min": 25.0,
+        "departures_ab": "",
+        "departures_ba": "",
         "kind": "passenger",
         "source": (
             "ESTIMATED: no source found; 10-15 min incl. boarding assumed = 5 min sailing + "
@@ -234,9 +273,12 @@ FERRIES: tuple[dict[str, Any], ...] = (
         ),
     },
     {
-        "id": "F4", "name": "Shipu - Tantoushan Island",
-        "crossing_min": 30.0, "headway_min": math.nan,
-        "departures_ab": "07:00;10:30;14:30", "departures_ba": "08:00;11:30;16:00",
+        "id": "F4",
+        "name": "Shipu - Tantoushan Island",
+        "crossing_min": 30.0,
+        "headway_min": math.nan,
+        "departures_ab": "07:00;10:30;14:30",
+        "departures_ba": "08:00;11:30;16:00",
         "kind": "passenger",
         "source": (
             "ESTIMATED: no source found; 30-45 min incl. boarding assumed = 30 min sailing + "
@@ -613,11 +655,20 @@ def make_zones(parts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if not cells:
             rp = part.geometry.representative_point()
             cells = [h3.latlng_to_cell(rp.y, rp.x, H3_RESOLUTION)]
-            logger.info("part %s of %s (%.2f km2) holds no cell centre: using 1 cell",
-                        i, part["township"], part["area_km2"])
+            logger.info(
+                "part %s of %s (%.2f km2) holds no cell centre: using 1 cell",
+                i,
+                part["township"],
+                part["area_km2"],
+            )
         rows.extend(
-            {"id": c, "code": part["code"], "township": part["township"],
-             "island": bool(part["island"]), "island_name": part["island_name"]}
+            {
+                "id": c,
+                "code": part["code"],
+                "township": part["township"],
+                "island": bool(part["island"]),
+                "island_name": part["island_name"],
+            }
             for c in cells
         )
     frame = pd.DataFrame(rows).drop_duplicates("id").set_index("id").sort_index()
@@ -762,8 +813,12 @@ def build_ferries(parts: gpd.GeoDataFrame, townships: gpd.GeoDataFrame) -> pd.Da
     tantou = coast_port(island("Tantoushan Island"), shipu)
     ports = {
         "F1": ("Shipu harbour", shipu, "Beiyushan (Yushan Islands)", yushan),
-        "F2": ("Jingaoyi pier (Gaotang)", jingaoyi, "Datangtou (Hua'ao Island)",
-               coast_port(huaao, jingaoyi)),
+        "F2": (
+            "Jingaoyi pier (Gaotang)",
+            jingaoyi,
+            "Datangtou (Hua'ao Island)",
+            coast_port(huaao, jingaoyi),
+        ),
         "F3": ("Shipu harbour", shipu, "Dongmen Island pier", dongmen),
         "F4": ("Shipu harbour", shipu, "Tantoushan Island pier", tantou),
     }
@@ -771,15 +826,28 @@ def build_ferries(parts: gpd.GeoDataFrame, townships: gpd.GeoDataFrame) -> pd.Da
     for f in FERRIES:
         a_name, a, b_name, b = ports[f["id"]]
         (alon, alat), (blon, blat) = _to_lonlat(a), _to_lonlat(b)
-        rows.append({
-            "id": f["id"], "name": f["name"], "from_port": a_name, "to_port": b_name,
-            "from_lon": alon, "from_lat": alat, "to_lon": blon, "to_lat": blat,
-            "crossing_min": f["crossing_min"], "headway_min": f["headway_min"],
-            "departures_ab": f["departures_ab"], "departures_ba": f["departures_ba"],
-            "service_start": SERVICE_HOURS[0], "service_end": SERVICE_HOURS[1],
-            "kind": f["kind"], "source": f["source"], "estimated": True,
-            "straight_km": round(a.distance(b) / 1000, 2),
-        })
+        rows.append(
+            {
+                "id": f["id"],
+                "name": f["name"],
+                "from_port": a_name,
+                "to_port": b_name,
+                "from_lon": alon,
+                "from_lat": alat,
+                "to_lon": blon,
+                "to_lat": blat,
+                "crossing_min": f["crossing_min"],
+                "headway_min": f["headway_min"],
+                "departures_ab": f["departures_ab"],
+                "departures_ba": f["departures_ba"],
+                "service_start": SERVICE_HOURS[0],
+                "service_end": SERVICE_HOURS[1],
+                "kind": f["kind"],
+                "source": f["source"],
+                "estimated": True,
+                "straight_km": round(a.distance(b) / 1000, 2),
+            }
+        )
     return pd.DataFrame(rows).set_index("id")
 
 
@@ -838,35 +906,83 @@ def build_links(
     b2 = _contact_bridge(mainland, nantian, 300.0)
     b3 = _contact_bridge(nantian, gaotang, B3_LENGTH_M / 2)
 
-    src_b1 = ("REAL: Ningbo->Dancheng 52 km, ~35 min (http://168wz.cn/xwxx/65873.html, 文汇报 "
-              "2012-12-29); end points ESTIMATED; the 35 min and 52 km are split between B1 and "
-              "B1S in proportion to straight-line length")
+    src_b1 = (
+        "REAL: Ningbo->Dancheng 52 km, ~35 min (http://168wz.cn/xwxx/65873.html, 文汇报 "
+        "2012-12-29); end points ESTIMATED; the 35 min and 52 km are split between B1 and "
+        "B1S in proportion to straight-line length"
+    )
     rows = [
-        ("B1", "Xiangshan Port Bridge and northern approach (Ningbo - Daigang)",
-         "bridge+expressway", ningbo_end, daigang,
-         round(B1_TOTAL_MIN * share, 1), round(B1_TOTAL_KM * share * 1000), src_b1),
-        ("B1S", "Xiangshan Port Bridge southern approach (Daigang - Dancheng north)", "expressway",
-         daigang, interchange, round(B1_TOTAL_MIN * (1 - share), 1),
-         round(B1_TOTAL_KM * (1 - share) * 1000), src_b1),
-        ("B2", "Sanmenkou sea-crossing bridge (mainland - Nantian Island)", "bridge", b2[0], b2[1],
-         math.nan, math.nan,
-         ("REAL: bridge exists (http://www-997799.com/xwzxzt/system/2008/01/05/005435849.shtml); "
-         "alignment ESTIMATED (middle of where the polygons meet); time from length")),
-        ("B3", "Limengang Bridge (Nantian - Gaotang)", "bridge", b3[0], b3[1], math.nan,
-         B3_LENGTH_M, ("REAL: 210 m, opened 1995 (http://86513.cc/58/67/a-7425); alignment "
-         "ESTIMATED; time from length")),
+        (
+            "B1",
+            "Xiangshan Port Bridge and northern approach (Ningbo - Daigang)",
+            "bridge+expressway",
+            ningbo_end,
+            daigang,
+            round(B1_TOTAL_MIN * share, 1),
+            round(B1_TOTAL_KM * share * 1000),
+            src_b1,
+        ),
+        (
+            "B1S",
+            "Xiangshan Port Bridge southern approach (Daigang - Dancheng north)",
+            "expressway",
+            daigang,
+            interchange,
+            round(B1_TOTAL_MIN * (1 - share), 1),
+            round(B1_TOTAL_KM * (1 - share) * 1000),
+            src_b1,
+        ),
+        (
+            "B2",
+            "Sanmenkou sea-crossing bridge (mainland - Nantian Island)",
+            "bridge",
+            b2[0],
+            b2[1],
+            math.nan,
+            math.nan,
+            (
+                "REAL: bridge exists (http://www-997799.com/xwzxzt/system/2008/01/05/005435849.shtml); "
+                "alignment ESTIMATED (middle of where the polygons meet); time from length"
+            ),
+        ),
+        (
+            "B3",
+            "Limengang Bridge (Nantian - Gaotang)",
+            "bridge",
+            b3[0],
+            b3[1],
+            math.nan,
+            B3_LENGTH_M,
+            (
+                "REAL: 210 m, opened 1995 (http://86513.cc/58/67/a-7425); alignment "
+                "ESTIMATED; time from length"
+            ),
+        ),
     ]
     out = []
     for lid, name, kind, a, b, tmin, length, src in rows:
         (alon, alat), (blon, blat) = _to_lonlat(a), _to_lonlat(b)
-        out.append({"id": lid, "name": name, "kind": kind, "from_lon": alon, "from_lat": alat,
-                    "to_lon": blon, "to_lat": blat, "travel_min": tmin, "length_m": length,
-                    "source": src, "estimated": True})
+        out.append(
+            {
+                "id": lid,
+                "name": name,
+                "kind": kind,
+                "from_lon": alon,
+                "from_lat": alat,
+                "to_lon": blon,
+                "to_lat": blat,
+                "travel_min": tmin,
+                "length_m": length,
+                "source": src,
+                "estimated": True,
+            }
+        )
     return pd.DataFrame(out).set_index("id"), corridor
 
 
-def build_boundaries(townships: gpd.GeoDataFrame, targets: pd.Series, corridor: shapely.Geometry,
-                     src: Path) -> gpd.GeoDataFrame:
+def build_boundaries(
+    townships: gpd.GeoDataFrame, targets: pd.Series, corridor: shapely.Geometry, src: Path
+) -> gpd.GeoDataFrame:
     """Return the 18 township polygons plus the Ningbo land corridor (context, no residents).
 
     Parameters
@@ -946,14 +1062,19 @@ def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series)
     hc = src_h[~src_h["facility_id"].isin(list(HOSPITAL_FIGURES))].copy()
     hc["name"] = hc["name_en"]
     hc["code"] = hc["township_zh"].map(code_by_zh)
-    extra = pd.DataFrame([
-        {
-            "facility_id": e["id"], "name": e["name"], "name_zh": e["name_zh"], "code": e["code"],
-            "lat": townships.loc[e["code"], f"{e['point']}_lat"],
-            "lon": townships.loc[e["code"], f"{e['point']}_lon"],
-        }
-        for e in EXTRA_CENTRES
-    ])
+    extra = pd.DataFrame(
+        [
+            {
+                "facility_id": e["id"],
+                "name": e["name"],
+                "name_zh": e["name_zh"],
+                "code": e["code"],
+                "lat": townships.loc[e["code"], f"{e['point']}_lat"],
+                "lon": townships.loc[e["code"], f"{e['point']}_lon"],
+            }
+            for e in EXTRA_CENTRES
+        ]
+    )
     hc = pd.concat([hc, extra], ignore_index=True)
     if hc["code"].isna().any() or hc["code"].duplicated().any() or len(hc) != 18:
         raise ValueError("expected exactly one health centre per township")
@@ -986,8 +1107,11 @@ def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series)
         raise ValueError(f"health centres outside their township: {list(bad['facility_id'])}")
     frame["township"] = frame["in_code"].map(townships["name"])
     frame["township"] = frame["township"].astype(object).where(frame["township"].notna(), None)
-    where = np.where(frame["facility_id"] == "XS-T01", "map-xiangshan label point of Dandong",
-                     "township seat point")
+    where = np.where(
+        frame["facility_id"] == "XS-T01",
+        "map-xiangshan label point of Dandong",
+        "township seat point",
+    )
     frame["status"] = np.where(
         frame["facility_id"].str.startswith("XS-T"),
         "ASSUMED facility (usual naming); position ESTIMATED (" + pd.Series(where) + "); beds, "
@@ -1000,8 +1124,20 @@ def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series)
     )
     frame["lon"] = frame["lon"].map(_r)
     frame["lat"] = frame["lat"].map(_r)
-    cols = ["name", "name_zh", "tier", "beds", "outpatient_per_day", "specialties", "can_lead",
-            "alliance", "township", "lon", "lat", "status"]
+    cols = [
+        "name",
+        "name_zh",
+        "tier",
+        "beds",
+        "outpatient_per_day",
+        "specialties",
+        "can_lead",
+        "alliance",
+        "township",
+        "lon",
+        "lat",
+        "status",
+    ]
     out = frame.set_index("facility_id")[cols]
     out.index.name = "id"
     return out.sort_index()
@@ -1020,10 +1156,16 @@ def build_experts() -> pd.DataFrame:
     for i, (home, spec, days, cap) in enumerate(EXPERTS, start=1):
         n = count[(home, spec)] = count.get((home, spec), 0) + 1
         label = spec.capitalize().replace("Tcm", "TCM")
-        rows.append({"id": f"E{i:02d}",
-                     "name": f"{label} specialist {chr(64 + n)}, {SHORT_NAMES[home]}",
-                     "home_facility": home, "specialty": spec, "weekdays": days,
-                     "max_days_per_month": cap})
+        rows.append(
+            {
+                "id": f"E{i:02d}",
+                "name": f"{label} specialist {chr(64 + n)}, {SHORT_NAMES[home]}",
+                "home_facility": home,
+                "specialty": spec,
+                "weekdays": days,
+                "max_days_per_month": cap,
+            }
+        )
     return pd.DataFrame(rows).set_index("id")
 
 
@@ -1105,10 +1247,14 @@ def build(source: Path, out: Path = HERE) -> dict[str, Any]:
     boundaries = build_boundaries(townships, targets, corridor, src)
     experts = build_experts()
 
-    write_geojson(zones, out / "zones.geojson",
-                  ["population", "township", "island", "island_name", "primary_facility"])
-    write_geojson(boundaries, out / "boundaries.geojson",
-                  ["name", "name_zh", "kind", "population_estimate"])
+    write_geojson(
+        zones,
+        out / "zones.geojson",
+        ["population", "township", "island", "island_name", "primary_facility"],
+    )
+    write_geojson(
+        boundaries, out / "boundaries.geojson", ["name", "name_zh", "kind", "population_estimate"]
+    )
     write_csv(facilities, out / "facilities.csv")
     write_csv(ferries.drop(columns="straight_km"), out / "ferries.csv")
     write_csv(links, out / "links.csv")
@@ -1137,9 +1283,7 @@ def build(source: Path, out: Path = HERE) -> dict[str, Any]:
             str(i): {c: _jsonable(v) for c, v in row.items()}
             for i, row in links[["travel_min", "length_m"]].iterrows()
         },
-        "alliances": {
-            str(a): list(g) for a, g in centres.groupby("alliance")["township"]
-        },
+        "alliances": {str(a): list(g) for a, g in centres.groupby("alliance")["township"]},
     }
     if figures["zone_population"] != total:
         raise AssertionError(f"zone population {figures['zone_population']} != census {total}")
@@ -1164,11 +1308,16 @@ def main(argv: list[str] | None = None) -> int:
         Exit status (0 on success).
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
-                        help=f"shared source folder (default: {DEFAULT_SOURCE}); "
-                             "pass geodata/xiangshan/sources to rebuild from the copies")
-    parser.add_argument("--out", type=Path, default=HERE,
-                        help="output folder (default: this folder)")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=DEFAULT_SOURCE,
+        help=f"shared source folder (default: {DEFAULT_SOURCE}); "
+        "pass geodata/xiangshan/sources to rebuild from the copies",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=HERE, help="output folder (default: this folder)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     figures = build(args.source, args.out)

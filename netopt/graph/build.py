@@ -25,12 +25,12 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from netopt._crs import is_projected
 from netopt._errors import DataError, Problem
 from netopt.graph.ferry import apply_ferries, parse_clock, route_state
 from netopt.graph.options import GraphOptions
@@ -142,8 +142,7 @@ def build_graph(
     opts = resolve_options(options, overrides)
     if depart_at is not None:
         parse_clock(depart_at)
-    crs = pyproj.CRS.from_user_input(region.metric_crs)
-    if not crs.is_projected:
+    if not is_projected(region.metric_crs):
         raise DataError(
             Problem(
                 "region",
@@ -539,7 +538,7 @@ def validate_graph(G: nx.MultiDiGraph) -> None:
         raise TypeError(f"expected networkx.MultiDiGraph, got {type(G).__name__}")
     problems = []
     crs = G.graph.get("crs")
-    if crs is None or not pyproj.CRS.from_user_input(crs).is_projected:
+    if not is_projected(crs):
         problems.append(Problem("graph", "", "crs", repr(crs), "set a projected metric CRS"))
     for n, d in G.nodes(data=True):
         if not ("x" in d and "y" in d):

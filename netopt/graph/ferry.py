@@ -28,6 +28,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from netopt._clock import DAY_MIN as _DAY_MIN
+from netopt._clock import format_clock, parse_clock
+
 __all__ = [
     "apply_ferries",
     "ferry_edges",
@@ -39,46 +42,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-_DAY_MIN = 24 * 60
-
-
-def parse_clock(text: str) -> float:
-    """Return minutes after midnight of an ``"HH:MM"`` clock time.
-
-    Parameters
-    ----------
-    text : str
-        ``"HH:MM"`` with 0 <= HH <= 24 (``"24:00"`` is the end of the day).
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    ValueError
-        If the text is not a valid clock time.
-
-    Examples
-    --------
-    >>> parse_clock("07:30")
-    450.0
-    """
-    try:
-        hh, mm = str(text).strip().split(":")
-        h, m = int(hh), int(mm)
-    except ValueError:
-        raise ValueError(f"clock time {text!r} is not 'HH:MM'") from None
-    if not (0 <= h <= 24 and 0 <= m < 60) or (h == 24 and m):
-        raise ValueError(f"clock time {text!r} is out of range 00:00..24:00")
-    return float(h * 60 + m)
-
-
-def format_clock(minutes: float) -> str:
-    """Return ``"HH:MM"`` for minutes after midnight (rounded down to the minute)."""
-    m = int(minutes)
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def ferry_wait_min(

@@ -2,10 +2,14 @@
 
 :func:`p_median`, :func:`p_center` and :func:`max_coverage` take ``costs[i, j]`` (cost of
 serving demand i from candidate j, ``inf`` = forbidden) and return a :class:`SolveResult`.
-They are built on OR-Tools (its model builder with the bundled HiGHS or SCIP).
+They are built on OR-Tools (its model builder with the bundled HiGHS or SCIP). The rotation
+model (CP-SAT) lives in :mod:`netopt.solve.rotation`. Every solve takes one
+:class:`SolverParams` and reports a status from :data:`STATUSES`.
 """
 
 from netopt.solve.location import max_coverage, p_center, p_median
+from netopt.solve.params import SolverParams
 from netopt.solve.result import SolveResult
+from netopt.solve.status import STATUSES
 
-__all__ = ["SolveResult", "max_coverage", "p_center", "p_median"]
+__all__ = ["STATUSES", "SolveResult", "SolverParams", "max_coverage", "p_center", "p_median"]

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["STATUSES", "SolveResult"]
+from netopt.solve.status import STATUSES, check_status
 
-STATUSES = ("optimal", "feasible", "infeasible", "time_limit")
+__all__ = ["STATUSES", "SolveResult"]
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ class SolveResult:
         selected = np.asarray(self.selected)
         assignment = np.asarray(self.assignment)
         problems = []
-        if self.status not in STATUSES:
-            problems.append(f"status must be one of {STATUSES}, found {self.status!r}")
+        if (bad_status := check_status(self.status)) is not None:
+            problems.append(bad_status)
         if selected.ndim != 1 or (selected.size and selected.dtype.kind not in "iu"):
             problems.append(
                 f"selected must be a 1-D int array, found {selected.dtype}{selected.shape}"

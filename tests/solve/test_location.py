@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from netopt import DataError
-from netopt.solve import SolveResult, max_coverage, p_center, p_median
+from netopt.solve import STATUSES, SolveResult, SolverParams, max_coverage, p_center, p_median
 from netopt.solve._mip import solve_mip
 from netopt.solve._models import radius_median
 
@@ -263,8 +264,8 @@ def test_evaluate_only_assigns_within_capacities():
 def test_same_seed_same_result():
     """Two solves with the same seed return the same plan, objective and bound."""
     inst = instances.read_orlib_pmed(instances.DATA / "orlib_pmed" / "pmed3.txt")
-    a = p_median(inst.costs, inst.p, seed=7)
-    b = p_median(inst.costs, inst.p, seed=7)
+    a = p_median(inst.costs, inst.p, params=SolverParams(time_limit_s=None, seed=7))
+    b = p_median(inst.costs, inst.p, params=SolverParams(time_limit_s=None, seed=7))
     assert a.selected.tolist() == b.selected.tolist()
     assert (a.assignment == b.assignment).all()
     assert (a.objective, a.bound, a.status) == (b.objective, b.bound, b.status)
@@ -273,11 +274,54 @@ def test_same_seed_same_result():
 def test_time_limit_holds_and_returns_best_plan():
     """A 1 s limit on a hard instance returns a plan with a valid bound soon after the limit."""
     inst = instances.read_orlib_pmed(instances.DATA / "orlib_pmed" / "pmed19.txt")
-    res = p_median(inst.costs, inst.p, time_limit=1.0)
+    res = p_median(inst.costs, inst.p, params=SolverParams(time_limit_s=1.0))
     assert res.status in ("time_limit", "optimal")
     assert np.isfinite(res.objective) and res.bound <= res.objective
     assert res.bound <= 2845 <= res.objective
     assert res.seconds < 1.0 + 15.0  # the limit plus the watchdog's grace, generously
+
+
+def _random_plane(n: int, m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-metre distances between n random demands and m random candidates in a 1 km square."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.random((n, 2)), rng.random((m, 2))
+    costs = np.rint(1000 * np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1]))
+    return costs, rng.integers(1, 20, n).astype(float)
+
+
+@pytest.mark.parametrize("model", ["p_median", "p_center", "max_coverage", "capacitated"])
+def test_short_limit_under_cpu_load_returns_the_best_plan(cpu_hogs, model):
+    """Two CPU hogs and a 2 s limit on a 1500 x 300 instance: a plan (or none) soon, no error."""
+    costs, w = _random_plane(1500, 300)
+    params = SolverParams(time_limit_s=2.0)
+    caps = np.full(300, w.sum() / 30 * 1.1)
+    t0 = time.perf_counter()
+    if model == "p_median":
+        res = p_median(costs, 30, weights=w, params=params)
+    elif model == "p_center":
+        res = p_center(costs, 30, params=params)
+    elif model == "max_coverage":
+        res = max_coverage(costs, 30, 60.0, weights=w, params=params)
+    else:
+        res = p_median(costs, 30, weights=w, loads=w, capacities=caps, params=params)
+    elapsed = time.perf_counter() - t0
+    # three MIPs may each overrun by 1.5 s (SolverParams), model building comes on top
+    assert elapsed < 1.02 * 2.0 + 3 * 1.5 + 10.0
+    assert res.status in STATUSES and res.status != "infeasible"
+    if model == "capacitated" and not res.is_feasible:  # no capacitated plan within 2 s
+        assert res.status == "time_limit" and len(res.selected) == 0
+        return
+    assert res.is_feasible and len(res.selected) == 30
+    if model == "max_coverage":
+        _check_assignment(res, np.where(costs <= 60.0, costs, np.inf), max_cost=60.0)
+        assert res.objective == pytest.approx(w[res.assignment >= 0].sum())
+        assert res.bound >= res.objective
+        return
+    _check_assignment(res, costs, loads=w if model == "capacitated" else None, caps=caps)
+    served = costs[np.arange(len(costs)), res.assignment]
+    value = served.max() if model == "p_center" else (w * served).sum()
+    assert res.objective == pytest.approx(value)
+    assert res.bound <= res.objective
 
 
 def test_watchdog_stops_an_overrunning_solver():

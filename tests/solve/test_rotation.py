@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
+from ortools.sat.python import cp_model
 
+from netopt._errors import SolverError
+from netopt.solve import STATUSES, SolverParams
 from netopt.solve.rotation import (
     RotationInstance,
     RotationWeights,
@@ -16,6 +22,11 @@ from netopt.solve.rotation import (
     solve_rotation,
     visit_options,
 )
+from netopt.solve.rotation import cpsat as rotation_cpsat
+from netopt.solve.rotation import solve as rotation_solve
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from bench_rotation import make_instance as make_large
 
 INF = np.inf
 
@@ -125,8 +136,8 @@ def brute_force(inst: RotationInstance, weights: RotationWeights | None = None):
     return best
 
 
-def solve(inst, **kw):
-    kw.setdefault("time_limit", 20)
+def solve(inst, *, seed: int = 0, **kw):
+    kw.setdefault("params", SolverParams(time_limit_s=20, seed=seed))
     return solve_rotation(inst, **kw)
 
 
@@ -338,18 +349,138 @@ def test_continuity_prefers_the_same_expert():
 
 def test_time_limit_holds_on_a_large_instance():
     """A 60-expert x 120-site month stops by its wall-clock backstop and still returns a schedule."""
-    import sys
-    import time
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-    from bench_rotation import make_instance as make_large
-
     inst = make_large(60, 120, seed=1)
     t0 = time.perf_counter()
-    res = solve_rotation(inst, time_limit=2.0, seed=0)
+    res = solve_rotation(inst, params=SolverParams(time_limit_s=2.0, seed=0))
     elapsed = time.perf_counter() - t0
     # backstop 1.25 x 2 s + 2 s, plus model building and result assembly (generous)
     assert elapsed < 1.25 * 2.0 + 2.0 + 6.0
     assert res.status in ("time_limit", "optimal")
     assert len(res.visits) > 0
+    assert_valid_schedule(inst, res)
+
+
+def assert_valid_schedule(inst: RotationInstance, res, *, cross_alliance: bool = False) -> None:
+    """Check a result against the instance directly (not through the model's constraints)."""
+    E, S, K, D = inst.shape
+    opt = inst.options
+    assert res.status in STATUSES and res.status != "infeasible"
+    assert res.visits.shape[1] == 4
+    got = np.zeros((S, K))
+    days: dict[tuple[int, int], list[int]] = {}
+    for e in range(E):
+        mine = res.visits[res.visits[:, 0] == e]
+        o, k = inst.expert_origin[e], inst.expert_specialty[e]
+        busy = np.zeros(D, int)
+        for _, s, d, n in mine.tolist():
+            assert n == opt.stay_days[o, s] > 0 and d + n <= D
+            assert inst.available[e, d : d + n].all()
+            assert inst.need[s, k] > 0
+            assert cross_alliance or inst.site_alliance[s] == inst.expert_alliance[e]
+            busy[d : d + n] += 1
+            got[s, k] += opt.capacity[o, s]
+            days.setdefault((s, k), []).append(d)
+        assert busy.max(initial=0) <= 1  # one place per expert per day
+        assert mine[:, 3].sum() <= inst.max_days[e]
+    assert (res.served <= np.minimum(got, inst.need)).all() and (res.served >= 0).all()
+    for s, k in zip(*np.nonzero(inst.need)):
+        mine = days.get((s, k), [])
+        assert res.delivered[s, k] == len(mine)
+        assert res.shortfall[s, k] == rhythm_shortfall(mine, D, int(inst.rhythm_days[k]))
+        assert res.max_gap[s, k] == max_gap_days(mine, D)
+    assert res.bound <= res.objective + 1e-6 and res.gap >= 0
+
+
+def patient_and_expert_minutes(inst: RotationInstance, res, weights=None) -> float:
+    """The phase-2 objective of a schedule: patient travel left plus weighted expert travel."""
+    weights = weights or RotationWeights()
+    opt = inst.options
+    o = inst.expert_origin[res.visits[:, 0]]
+    s = res.visits[:, 1]
+    travel = np.rint(opt.travel_out_min[o, s] + opt.travel_back_min[o, s])
+    coef = np.rint(weights.scale * weights.expert_travel * travel) / weights.scale
+    saving = np.rint(inst.patient_saving_min)
+    return float(np.sum(saving[:, None] * (inst.need - res.served)) + coef.sum())
+
+
+def test_one_second_limit_under_cpu_load_returns_a_valid_schedule(cpu_hogs):
+    """With two CPU hogs on the machine, a 1 s limit on a large month returns in bounded time."""
+    inst = make_large(60, 120, seed=1)
+    t0 = time.perf_counter()
+    res = solve_rotation(inst, params=SolverParams(time_limit_s=1.0, seed=0))
+    elapsed = time.perf_counter() - t0
+    # backstop 1.25 x 1 s + 2 s; model building and the greedy start run three times slower
+    # beside the hogs (generous)
+    assert elapsed < 1.25 * 1.0 + 2.0 + 20.0
+    assert res.status == "time_limit"
+    assert len(res.visits) > 0
+    assert_valid_schedule(inst, res)
+    assert res.objective >= patient_and_expert_minutes(inst, res) - 1e-6
+
+
+def _unknown_in(monkeypatch, phases: set[int], code: int = cp_model.UNKNOWN) -> None:
+    """Make CP-SAT report ``code`` without a solution in the given phases (1, 2, 3)."""
+    real = rotation_cpsat.run_cpsat
+    calls = []
+
+    def fake(model, limit, seed, num_workers, deterministic, start, log, **kw):
+        calls.append(1)
+        out = real(model, limit, seed, num_workers, deterministic, start, log, **kw)
+        if len(calls) in phases:
+            empty = rotation_cpsat.SolutionLog(start, None, kw.get("scale", 1))
+            return code, out[1], empty, []
+        return out
+
+    monkeypatch.setattr(rotation_solve, "run_cpsat", fake)
+
+
+def _mid_instance() -> RotationInstance:
+    return make_large(8, 12, seed=2)
+
+
+def test_time_out_in_phase_2_returns_the_greedy_start(monkeypatch):
+    """No CP-SAT solution in phase 2: the greedy start is returned, valid, with status time_limit."""
+    inst = _mid_instance()
+    _unknown_in(monkeypatch, {2})
+    res = solve_rotation(inst, params=SolverParams(time_limit_s=5.0))
+    assert res.status == "time_limit"
+    assert "greedy start is returned" in res.message
+    assert len(res.visits) > 0
+    assert_valid_schedule(inst, res)
+    # phase 1 succeeded, so the objective is the patient + expert travel of the schedule
+    assert res.objective == pytest.approx(patient_and_expert_minutes(inst, res))
+    assert 0 <= res.bound <= res.objective and 0 <= res.gap <= 1
+    # the greedy start keeps phase 1's shortfall (adding visits never breaks the rhythm)
+    monkeypatch.undo()
+    proved = solve_rotation(inst, params=SolverParams(time_limit_s=10.0))
+    assert proved.status == "optimal"
+    assert int(res.shortfall.sum()) == int(proved.shortfall.sum())
+
+
+def test_time_out_in_both_phases_returns_a_valid_greedy_schedule(monkeypatch):
+    """No CP-SAT solution in phases 1 and 2: still a valid schedule, never an exception."""
+    inst = _mid_instance()
+    _unknown_in(monkeypatch, {1, 2})
+    res = solve_rotation(inst, params=SolverParams(time_limit_s=5.0))
+    assert res.status == "time_limit"
+    assert "greedy start is returned" in res.message
+    assert_valid_schedule(inst, res)
+    assert res.objective >= patient_and_expert_minutes(inst, res) - 1e-6
+
+
+def test_an_invalid_model_is_a_solver_error(monkeypatch):
+    """Only a genuinely impossible answer (MODEL_INVALID in phase 2) raises SolverError."""
+    _unknown_in(monkeypatch, {2}, code=cp_model.MODEL_INVALID)
+    with pytest.raises(SolverError, match="feasible solution by construction"):
+        solve_rotation(_mid_instance(), params=SolverParams(time_limit_s=5.0))
+
+
+def test_status_vocabulary_is_the_shared_one():
+    """CP-SAT codes map into STATUSES, and a RotationResult refuses any other status."""
+    assert set(rotation_cpsat.CP_STATUS.values()) <= set(STATUSES)
+    res = solve(make_instance())
+    assert res.status in STATUSES
+    with pytest.raises(ValueError, match="status must be one of"):
+        dataclasses.replace(res, status="unknown")
+    with pytest.raises(TypeError, match="SolverParams"):
+        solve_rotation(make_instance(), params={"time_limit_s": 5})

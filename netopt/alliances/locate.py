@@ -1,0 +1,213 @@
+"""Choose the leads: the member x candidate location model, solved with its relaxations.
+
+:func:`location_model` turns the :class:`~netopt.alliances.members.Members` and the options
+into one :class:`LocationModel`; :func:`solve_location` runs the chosen model of
+:mod:`netopt.solve` on it, relaxing capacity first and then the travel limit when they cannot
+hold; :func:`assignment_of` reads the result back as member -> lead columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from netopt._errors import InfeasibleError
+from netopt.alliances._notes import note
+from netopt.alliances.leads import number_of_leads
+from netopt.alliances.members import (
+    Members,
+    PlanData,
+    current_membership,
+    limit_forbidden,
+)
+from netopt.alliances.options import AllianceOptions
+from netopt.solve import SolveResult, max_coverage, p_center, p_median
+from netopt.solve.params import SolverParams
+
+__all__ = ["Assignment", "LocationModel", "assignment_of", "location_model", "solve_location"]
+
+
+@dataclass(frozen=True, eq=False)
+class LocationModel:
+    """One member x candidate location model, as the solver core takes it.
+
+    Attributes
+    ----------
+    objective : {"median", "center", "coverage"}
+        The model solved ("median" when today's alliances are evaluated).
+    p : int
+        Number of leads to open.
+    costs : numpy.ndarray
+        Member x candidate referral patient-hours per year; ``inf`` = not allowed.
+    worst : numpy.ndarray
+        Member x candidate worst zone time, seconds.
+    fixed : tuple of int
+        Candidate columns that must be open.
+    capacities : numpy.ndarray or None
+        Yearly admission capacity per candidate (None: not enforced).
+    loads : numpy.ndarray
+        Referrals per year per member.
+    weights : numpy.ndarray
+        Residents per member (the coverage weights).
+    forbid : numpy.ndarray or None
+        Member x candidate pairs the travel limit forbids (None: no limit).
+    max_travel_min : float or None
+        The travel limit (coverage radius).
+    """
+
+    objective: str
+    p: int
+    costs: np.ndarray
+    worst: np.ndarray
+    fixed: tuple[int, ...]
+    capacities: np.ndarray | None
+    loads: np.ndarray
+    weights: np.ndarray
+    forbid: np.ndarray | None
+    max_travel_min: float | None
+
+    @property
+    def has_capacities(self) -> bool:
+        """Whether a finite capacity is enforced."""
+        return self.capacities is not None and bool(np.isfinite(self.capacities).any())
+
+
+def location_model(
+    data: PlanData, members: Members, options: AllianceOptions, messages: list[str]
+) -> LocationModel:
+    """Build the location model of ``options`` (today's alliances, or leads to choose).
+
+    Raises
+    ------
+    DataError
+        An inconsistent ``p``, or today's alliances that cannot be evaluated.
+    """
+    limit = options.max_travel_min
+    forbid = limit_forbidden(members, data, limit, messages) if limit is not None else None
+    fac = data.region.facilities
+    caps = (
+        options.rates.admissions_capacity(
+            fac["beds"].reindex([data.fac_ids[j] for j in data.cand_idx]).to_numpy(float)
+        )
+        if options.capacities
+        else None
+    )
+    costs = members.costs
+    objective = options.objective
+    fixed = [data.column(f) for f in data.fixed_ids]
+    if options.evaluate_only:
+        allowed, fixed = current_membership(members, data)
+        costs = np.where(allowed, costs, np.inf)
+        p = len(fixed)
+        forbid = None  # today's membership is evaluated, not constrained
+        objective = "median"
+    else:
+        p = number_of_leads(options.p, len(fixed), len(data.cand_idx))
+    return LocationModel(
+        objective=objective,
+        p=p,
+        costs=costs,
+        worst=members.worst,
+        fixed=tuple(fixed),
+        capacities=caps,
+        loads=members.loads,
+        weights=members.population,
+        forbid=forbid,
+        max_travel_min=limit,
+    )
+
+
+def _run(
+    model: LocationModel, params: SolverParams, *, with_caps: bool, with_limit: bool
+) -> SolveResult:
+    """Solve ``model`` once, with or without its capacities and travel limit."""
+    costs, worst = model.costs, model.worst
+    if with_limit and model.forbid is not None:
+        costs = np.where(model.forbid, np.inf, costs)
+        worst = np.where(model.forbid, np.inf, worst)
+    kw: dict = {"fixed": model.fixed, "params": params}
+    if with_caps and model.has_capacities:
+        kw.update(capacities=model.capacities, loads=model.loads)
+    if model.objective == "median":
+        return p_median(costs, model.p, **kw)
+    worst = np.where(np.isfinite(costs), worst, np.inf)
+    if model.objective == "center":
+        return p_center(worst / 60.0, model.p, **kw)
+    return max_coverage(
+        worst / 60.0, model.p, float(model.max_travel_min), weights=model.weights, **kw
+    )
+
+
+def solve_location(model: LocationModel, params: SolverParams, messages: list[str]) -> SolveResult:
+    """Solve the model; fall back without capacities, then without the limit, when infeasible.
+
+    The emergency window outranks capacity: when both cannot hold, capacity is dropped first
+    (its excess is reported as unserved), then the window (zones beyond it reported). Each
+    relaxation is noted in ``messages``.
+
+    Raises
+    ------
+    InfeasibleError
+        If no plan exists even without capacities and the limit.
+    """
+    caps = model.has_capacities
+    result = _run(model, params, with_caps=True, with_limit=True)
+    if result.status == "infeasible" and caps:
+        note(
+            messages,
+            f"lead capacity is short ({result.message}); solved without capacities, the excess "
+            "is reported as unserved for lack of capacity",
+        )
+        result = _run(model, params, with_caps=False, with_limit=True)
+    if result.status == "infeasible" and model.forbid is not None:
+        note(
+            messages,
+            f"the travel limit cannot be met with p={model.p} ({result.message}); "
+            "solved without it",
+        )
+        result = _run(model, params, with_caps=caps, with_limit=False)
+        if result.status == "infeasible" and caps:
+            result = _run(model, params, with_caps=False, with_limit=False)
+    if result.status == "infeasible":
+        raise InfeasibleError(f"no alliance plan exists: {result.message}")
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class Assignment:
+    """The solved plan: the open candidate columns and each member's lead column (-1: none)."""
+
+    lead_cols: tuple[int, ...]
+    member_lead_col: np.ndarray
+
+    def lead_idx(self, data: PlanData) -> list[int]:
+        """Facility indices of the leads."""
+        return [int(data.cand_idx[c]) for c in self.lead_cols]
+
+    def lead_ids(self, data: PlanData) -> tuple[str, ...]:
+        """Facility ids of the leads."""
+        return tuple(data.fac_ids[data.cand_idx[c]] for c in self.lead_cols)
+
+    def lead_of_zone(self, data: PlanData, members: Members) -> np.ndarray:
+        """Facility index of each zone's lead; -1 for zones outside the model or unassigned."""
+        out = np.full(len(data.region.zones), -1)
+        zone_lead_col = self.member_lead_col[members.zone_member]
+        assigned = zone_lead_col >= 0
+        out[members.zones[assigned]] = data.cand_idx[zone_lead_col[assigned]]
+        return out
+
+
+def assignment_of(result: SolveResult, members: Members, data: PlanData) -> Assignment:
+    """Read the solver's result back as leads and member -> lead columns.
+
+    A chosen lead leads its own alliance (for leads without residents of their own this
+    changes nothing the solver weighed).
+    """
+    lead_cols = tuple(int(c) for c in result.selected)
+    member_lead_col = np.asarray(result.assignment, dtype=int).copy()
+    for c in lead_cols:
+        row = int(np.flatnonzero(members.index == data.cand_idx[c])[0])
+        if members.zoneless[row]:
+            member_lead_col[row] = c
+    return Assignment(lead_cols, member_lead_col)

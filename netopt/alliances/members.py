@@ -1,0 +1,272 @@
+"""The member-level model: zones aggregated to their primary (member) facilities.
+
+:func:`plan_data` gathers the arrays one planning run works on (:class:`PlanData`);
+:func:`member_model` aggregates zones to members with their referral costs, worst times and
+loads per candidate lead (:class:`Members`); :func:`limit_forbidden` turns the travel limit
+into forbidden member x lead pairs after its documented relaxations, and
+:func:`current_membership` the pairs today's alliances allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from netopt._errors import DataError, Problem
+from netopt.alliances._notes import note
+from netopt.alliances.leads import current_alliances, resolve_leads
+from netopt.alliances.options import AllianceOptions
+from netopt.graph import TravelGraph, travel_times
+from netopt.kpis import Rates
+from netopt.region import Region
+
+__all__ = [
+    "Members",
+    "PlanData",
+    "current_membership",
+    "limit_forbidden",
+    "member_model",
+    "plan_data",
+    "primary_of_zones",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class PlanData:
+    """The arrays of one planning run: facilities, candidates, primaries, times, population.
+
+    Facility indices point into ``fac_ids`` (the region's facility order), zone indices into
+    ``region.zones``.
+    """
+
+    region: Region
+    fac_ids: tuple[str, ...]
+    t_zf: np.ndarray  # zone x facility one-way seconds
+    cand_ids: tuple[str, ...]  # facilities that may lead (fixed leads included)
+    fixed_ids: tuple[str, ...]  # leads that must stay open
+    cand_idx: np.ndarray  # facility index of each candidate
+    primary: np.ndarray  # facility index of each zone's primary facility; -1 where none
+    pop: np.ndarray  # population of each zone
+
+    @cached_property
+    def pos(self) -> dict[str, int]:
+        """Facility id -> facility index."""
+        return {f: i for i, f in enumerate(self.fac_ids)}
+
+    @cached_property
+    def t_zc(self) -> np.ndarray:
+        """Zone x candidate one-way seconds."""
+        return self.t_zf[:, self.cand_idx]
+
+    @cached_property
+    def reachable(self) -> np.ndarray:
+        """True for zones that reach a candidate and have a primary facility (the model's)."""
+        return np.isfinite(self.t_zc).any(axis=1) & (self.primary >= 0)
+
+    def column(self, fid: str) -> int:
+        """Candidate column of facility ``fid``."""
+        return int(np.flatnonzero(self.cand_idx == self.pos[fid])[0])
+
+
+def plan_data(region: Region, t_zf: np.ndarray, options: AllianceOptions) -> PlanData:
+    """Resolve candidates, fixed leads and primary facilities into a :class:`PlanData`.
+
+    Raises
+    ------
+    DataError
+        Unknown facility ids, no lead-capable or primary-tier facility.
+    """
+    fac_ids = tuple(str(i) for i in region.facilities.index)
+    cand_ids, fixed_ids = resolve_leads(region, options.fixed_leads, options.candidates)
+    pos = {f: i for i, f in enumerate(fac_ids)}
+    return PlanData(
+        region=region,
+        fac_ids=fac_ids,
+        t_zf=t_zf,
+        cand_ids=tuple(cand_ids),
+        fixed_ids=tuple(fixed_ids),
+        cand_idx=np.array([pos[c] for c in cand_ids]),
+        primary=primary_of_zones(region, t_zf, fac_ids, options.primary_tiers),
+        pop=region.zones["population"].to_numpy(float),
+    )
+
+
+def primary_of_zones(
+    region: Region, t_zf: np.ndarray, fac_ids: Sequence[str], primary_tiers: Sequence[str]
+) -> np.ndarray:
+    """Return the index (into ``fac_ids``) of each zone's primary facility; -1 where none.
+
+    A zone's ``primary_facility`` is used where given, else the nearest facility of a
+    primary tier by travel time.
+
+    Raises
+    ------
+    DataError
+        No facility of a primary tier, or an unknown ``primary_facility`` id.
+    """
+    tiers = region.facilities["tier"].reindex(fac_ids).to_numpy()
+    allowed = np.isin(tiers, list(primary_tiers))
+    if not allowed.any():
+        raise DataError(
+            Problem(
+                "facilities",
+                "",
+                "tier",
+                f"no facility of a primary tier {list(primary_tiers)}",
+                "add township/village facilities or set primary_tiers",
+            )
+        )
+    masked = np.where(allowed[None, :], t_zf, np.inf)
+    primary = np.argmin(masked, axis=1)
+    primary[~np.isfinite(masked[np.arange(len(primary)), primary])] = -1
+    given = region.zones["primary_facility"]
+    pos = {f: i for i, f in enumerate(fac_ids)}
+    problems = []
+    for k, (zid, fid) in enumerate(given.items()):
+        if fid is None or (isinstance(fid, float) and np.isnan(fid)) or fid == "":
+            continue
+        if fid not in pos:
+            problems.append(
+                Problem(
+                    "zones",
+                    str(zid),
+                    "primary_facility",
+                    f"unknown facility id {fid!r}",
+                    "use an id from the facilities layer or leave it empty",
+                )
+            )
+            continue
+        primary[k] = pos[fid]
+    if problems:
+        raise DataError(problems)
+    return primary
+
+
+@dataclass(frozen=True, eq=False)
+class Members:
+    """The member-level model: who is a member, their zones, costs and loads."""
+
+    index: np.ndarray  # facility index of each member
+    zones: np.ndarray  # zone indices in the model (reachable ones)
+    zone_member: np.ndarray  # member row of each zone in ``zones``
+    costs: np.ndarray  # member x candidate referral patient-hours per year
+    worst: np.ndarray  # member x candidate worst zone time (s)
+    loads: np.ndarray  # referrals per year per member
+    population: np.ndarray  # residents per member
+    zoneless: np.ndarray  # members without residents of their own
+
+
+def member_model(
+    data: PlanData, graph: TravelGraph | None, rates: Rates, primary_tiers: Sequence[str]
+) -> Members:
+    """Aggregate zones to member facilities: costs, worst times and loads per candidate.
+
+    Members are every primary-tier facility, every facility that is primary for a reachable
+    zone, and every candidate. Members without residents of their own join the lead nearest
+    to them (by ``graph``; a negligible cost breaks the tie).
+    """
+    fac_ids, primary, pop, cand_idx = data.fac_ids, data.primary, data.pop, data.cand_idx
+    zone_ok = np.flatnonzero(data.reachable)
+    tiers = data.region.facilities["tier"].reindex(list(fac_ids))
+    tier_members = np.flatnonzero(tiers.isin(list(primary_tiers)).to_numpy())
+    index = np.unique(np.concatenate([primary[zone_ok], cand_idx, tier_members])).astype(int)
+    zone_member = np.searchsorted(index, primary[zone_ok])
+    n_mem, n_cand = len(index), len(cand_idx)
+    t_ok = data.t_zc[zone_ok]
+    costs = np.zeros((n_mem, n_cand))
+    np.add.at(
+        costs, zone_member, (2.0 * pop[zone_ok] * rates.referrals_per_year / 3600.0)[:, None] * t_ok
+    )
+    loads = np.bincount(
+        zone_member, weights=pop[zone_ok] * rates.referrals_per_year, minlength=n_mem
+    )
+    worst = np.full((n_mem, n_cand), -np.inf)
+    np.maximum.at(worst, zone_member, t_ok)
+    worst[worst == -np.inf] = 0.0  # members without zones of their own
+    # Members without residents of their own join the lead nearest to them: a negligible
+    # cost (1e-6 patient-hours per second of facility-to-lead travel) breaks the tie.
+    zoneless = np.bincount(zone_member, minlength=n_mem) == 0
+    if zoneless.any() and graph is not None:
+        keys = [f"facility:{fac_ids[m]}" for m in index[zoneless]]
+        t_mc = travel_times(graph, keys, [f"facility:{fac_ids[j]}" for j in cand_idx]).seconds
+        t_mc = np.asarray(t_mc, dtype=float)
+        costs[zoneless] = np.where(np.isfinite(t_mc), 1e-6 * t_mc, 1.0)
+    population = np.bincount(zone_member, weights=pop[zone_ok], minlength=n_mem)
+    return Members(index, zone_ok, zone_member, costs, worst, loads, population, zoneless)
+
+
+def limit_forbidden(
+    members: Members, data: PlanData, max_travel_min: float, messages: list[str]
+) -> np.ndarray:
+    """Return the member x candidate pairs the travel limit forbids, after the relaxations.
+
+    Zones no candidate can serve within the limit are exempt; a member whose residents need
+    different leads to meet it may join the lead that leaves the fewest residents beyond it.
+    Both relaxations are noted in ``messages``.
+    """
+    limit_s = max_travel_min * 60.0
+    t_ok = data.t_zc[members.zones]
+    best = t_ok.min(axis=1)
+    exempt = best > limit_s
+    if exempt.any():
+        note(
+            messages,
+            f"{int(exempt.sum())} zone(s) cannot reach any lead-capable hospital within "
+            f"{max_travel_min:g} min (worst best-case {best[exempt].max() / 60:.0f} min); "
+            "the limit is relaxed for them",
+        )
+    over = (t_ok > limit_s) & ~exempt[:, None]
+    over_pop = np.zeros(members.costs.shape)
+    np.add.at(over_pop, members.zone_member, over * data.pop[members.zones][:, None])
+    forbid = over_pop > 0
+    split = forbid.all(axis=1)
+    if split.any():
+        forbid[split] = over_pop[split] > over_pop[split].min(axis=1, keepdims=True)
+        names = [data.fac_ids[m] for m in members.index[split]]
+        note(
+            messages,
+            f"{len(names)} member facilit{'y' if len(names) == 1 else 'ies'} ({', '.join(names)}) "
+            f"serve residents that no single lead reaches within {max_travel_min:g} min; "
+            "each joins the lead that leaves the fewest residents beyond the limit",
+        )
+    return forbid
+
+
+def current_membership(members: Members, data: PlanData) -> tuple[np.ndarray, list[int]]:
+    """Return the member x candidate pairs today's alliances allow, and today's lead columns.
+
+    Raises
+    ------
+    DataError
+        A lead of today that cannot lead (not a candidate), or a bad ``alliance`` column.
+    """
+    mapping = current_alliances(data.region)
+    lead_ids = sorted(set(mapping.values()))
+    not_lead = [lead for lead in lead_ids if lead not in data.cand_ids]
+    if not_lead:
+        raise DataError(
+            [
+                Problem(
+                    "facilities",
+                    lead,
+                    "can_lead",
+                    "a current lead cannot lead",
+                    "set can_lead = true for today's lead hospitals",
+                )
+                for lead in not_lead
+            ]
+        )
+    lead_col = {f: data.column(f) for f in lead_ids}
+    allowed = np.zeros(members.costs.shape, bool)
+    for k, m in enumerate(members.index):
+        fid = data.fac_ids[m]
+        if fid in lead_col:
+            allowed[k, lead_col[fid]] = True
+        elif fid in mapping:
+            allowed[k, lead_col[mapping[fid]]] = True
+        else:  # not in any alliance today: the nearest of today's leads
+            allowed[k, list(lead_col.values())] = True
+    return allowed, list(lead_col.values())

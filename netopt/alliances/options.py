@@ -1,0 +1,287 @@
+r"""What an alliance plan optimises and under which limits (:class:`AllianceOptions`).
+
+A scenario's ``[model]`` table (with its ``[model.rates]`` sub-table) is read by
+:meth:`AllianceOptions.from_dict`; the CLI and the scenario runner hand the same object to
+:func:`netopt.alliances.plan_alliances` unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from typing import Any, Literal
+
+from netopt._errors import DataError, Problem
+from netopt.kpis import Rates
+from netopt.region import PRIMARY_TIERS
+
+__all__ = ["OBJECTIVES", "AllianceOptions", "Objective"]
+
+Objective = Literal["median", "center", "coverage"]
+
+#: The location models :func:`~netopt.alliances.plan_alliances` can solve.
+OBJECTIVES: tuple[str, ...] = ("median", "center", "coverage")
+
+_TEXT_TUPLES = ("fixed_leads", "candidates", "primary_tiers")
+
+
+@dataclass(frozen=True)
+class AllianceOptions:
+    r"""The alliance model: how many leads, which ones, what to optimise, under which limits.
+
+    The model is two-level. Residents of zone :math:`z` (population :math:`w_z`) first use
+    their primary facility :math:`m(z)` (given in the data, else the nearest facility of a
+    ``primary_tiers`` tier by travel time); a member facility's alliance decides which lead
+    :math:`j` receives its referrals. With yearly rates :math:`r_p` (primary visits) and
+    :math:`r_r` (referrals) and one-way times :math:`t`, the plan minimises patient-hours
+    travelled per year (round trips):
+
+    .. math::
+
+        \min \sum_z 2 w_z \big( r_p\, t(z, m(z)) + r_r\, t(z, \ell(m(z))) \big) / 3600
+
+    where :math:`\ell(m)` is the lead of member :math:`m`'s alliance. The first term does not
+    depend on the choice, so the choice is a p-median over member facilities with cost
+    :math:`c_{mj} = \sum_{z: m(z)=m} 2 w_z r_r t(z, j) / 3600`, single-sourced capacities
+    (referrals per year against the lead's admission capacity) and an optional hard limit on
+    every zone's travel time to its lead.
+
+    The other objectives keep the members and the limits but change what is optimised:
+    ``"center"`` minimises :math:`\max_m \max_{z: m(z)=m} t(z, \ell(m))` (p-center over the
+    members' worst zone times) and ``"coverage"`` maximises
+    :math:`\sum_m W_m [\max_{z: m(z)=m} t(z, \ell(m)) \le T]` with :math:`W_m` the residents of
+    member :math:`m` and :math:`T` = ``max_travel_min`` (maximal covering location problem).
+
+    Parameters
+    ----------
+    p : int, optional
+        Number of alliances (lead hospitals) to form, >= 1. None with ``fixed_leads``:
+        exactly those leads, members assigned optimally.
+    fixed_leads : tuple of str
+        Facility ids of leads that must be kept open (they count toward ``p``).
+    candidates : tuple of str, optional
+        Facility ids that may lead; default every facility with ``can_lead``.
+    evaluate_only : bool, default False
+        Evaluate today's alliances (the facilities' ``alliance`` column) as they are, without
+        optimising; ``p``, ``max_travel_min`` and ``objective`` are then not used.
+    capacities : bool, default True
+        Enforce the leads' yearly admission capacity (beds, see
+        :meth:`netopt.kpis.Rates.admissions_capacity`) against their referral load. When the
+        total cannot fit, the plan is solved without capacities and the shortfall is reported
+        (``kpis['population_unserved_capacity']``, ``messages``). With False the capacity is
+        not enforced but the overload is still reported.
+    max_travel_min : float, optional
+        Hard limit (minutes, > 0) on every zone's one-way travel time to its lead (emergency
+        window, ferry included). Zones that no candidate can serve within it are exempted and
+        listed in ``AlliancePlan.beyond_limit`` with their excess.
+    objective : {"median", "center", "coverage"}, default "median"
+        ``"median"`` minimises patient-hours (p-median); ``"center"`` minimises the worst
+        zone's time to its lead (p-center); ``"coverage"`` maximises the population within
+        ``max_travel_min`` of its lead (MCLP; requires ``max_travel_min``).
+    rates : Rates, default Rates()
+        Visit rates and bed conversion (documented defaults with sources).
+    primary_tiers : tuple of str, default ("township", "village")
+        Tiers residents use first.
+
+    Raises
+    ------
+    DataError
+        Listing every value out of range or of the wrong type, each naming its field.
+
+    Examples
+    --------
+    >>> AllianceOptions(p=3, max_travel_min=60).objective
+    'median'
+    >>> AllianceOptions.from_dict({"p": 2, "rates": {"referrals_per_year": 0.2}}).p
+    2
+    """
+
+    p: int | None = None
+    fixed_leads: tuple[str, ...] = ()
+    candidates: tuple[str, ...] | None = None
+    evaluate_only: bool = False
+    capacities: bool = True
+    max_travel_min: float | None = None
+    objective: str = "median"
+    rates: Rates = field(default_factory=Rates)
+    primary_tiers: tuple[str, ...] = PRIMARY_TIERS
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        p = self.p
+        if p is not None:
+            if isinstance(p, bool) or not isinstance(p, Integral) or p < 1:
+                problems.append(_problem("p", p, "use a whole number of alliances >= 1"))
+            else:
+                object.__setattr__(self, "p", int(p))
+        for name in _TEXT_TUPLES:
+            value = getattr(self, name)
+            if value is None and name == "candidates":
+                continue
+            texts = _text_tuple(value)
+            if texts is None:
+                problems.append(_problem(name, value, "use a list of facility ids or tiers (text)"))
+            else:
+                object.__setattr__(self, name, texts)
+        if not self.primary_tiers:
+            problems.append(_problem("primary_tiers", (), "name at least one tier"))
+        for name in ("evaluate_only", "capacities"):
+            if not isinstance(getattr(self, name), bool):
+                problems.append(_problem(name, getattr(self, name), "use true or false"))
+        limit = self.max_travel_min
+        if limit is not None:
+            if (
+                isinstance(limit, bool)
+                or not isinstance(limit, Real)
+                or not (math.isfinite(limit) and limit > 0)
+            ):
+                problems.append(_problem("max_travel_min", limit, "use a number of minutes > 0"))
+            else:
+                object.__setattr__(self, "max_travel_min", float(limit))
+        if self.objective not in OBJECTIVES:
+            problems.append(
+                _problem("objective", self.objective, "use 'median', 'center' or 'coverage'")
+            )
+        elif self.objective == "coverage" and limit is None:
+            problems.append(
+                _problem("max_travel_min", None, "objective 'coverage' needs max_travel_min")
+            )
+        if not isinstance(self.rates, Rates):
+            problems.append(_problem("rates", self.rates, "use a netopt.kpis.Rates"))
+        if problems:
+            raise DataError(problems)
+
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        """Return the field names (the valid keys of a ``[model]`` table).
+
+        Returns
+        -------
+        tuple of str
+        """
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "[model]") -> AllianceOptions:
+        """Build options from a mapping such as a scenario's ``[model]`` table.
+
+        Parameters
+        ----------
+        data : mapping
+            Keys among :meth:`fields`; missing keys keep their defaults. ``rates`` may be a
+            mapping of :class:`~netopt.kpis.Rates` fields (a ``[model.rates]`` table).
+        source : str, default "[model]"
+            Named in error messages.
+
+        Returns
+        -------
+        AllianceOptions
+
+        Raises
+        ------
+        DataError
+            Unknown keys (with the closest valid key), wrong types and bad values, all in
+            one error.
+        """
+        valid = cls.fields()
+        problems: list[Problem | str] = []
+        for key in data:
+            if key not in valid:
+                close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                problems.append(
+                    Problem(
+                        source, "", str(key), "unknown key", f"{hint}valid keys: {', '.join(valid)}"
+                    )
+                )
+        kwargs = {k: v for k, v in data.items() if k in valid}
+        if "rates" in kwargs and isinstance(kwargs["rates"], Mapping):
+            rates_source = f"{source[:-1]}.rates]" if source.endswith("]") else f"{source}.rates"
+            try:
+                kwargs["rates"] = Rates.from_dict(kwargs["rates"], source=rates_source)
+            except DataError as exc:
+                problems.extend(exc.problems)
+                del kwargs["rates"]
+        try:
+            options = cls(**kwargs)
+        except DataError as exc:
+            problems.extend(
+                Problem(source, "", p.field, p.found, p.fix) if isinstance(p, Problem) else p
+                for p in exc.problems
+            )
+        if problems:
+            raise DataError(problems)
+        return options
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the options as a TOML-ready dict (the keys of a ``[model]`` table).
+
+        Tuples become lists, ``rates`` a dict of its fields, None values are dropped;
+        :meth:`from_dict` reads it back to equal options.
+
+        Returns
+        -------
+        dict
+        """
+        out: dict[str, Any] = {}
+        for name in self.fields():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Rates):
+                value = value.to_dict()
+            out[name] = value
+        return out
+
+    def replace(self, **changes: Any) -> AllianceOptions:
+        """Return a copy with some fields changed (checked again).
+
+        Parameters
+        ----------
+        **changes
+            Field names to new values.
+
+        Returns
+        -------
+        AllianceOptions
+
+        Raises
+        ------
+        DataError
+            An unknown field name or a bad value.
+        """
+        unknown = [k for k in changes if k not in self.fields()]
+        if unknown:
+            raise DataError(
+                [
+                    Problem(
+                        "AllianceOptions",
+                        "",
+                        k,
+                        "unknown option",
+                        f"use one of {', '.join(self.fields())}",
+                    )
+                    for k in unknown
+                ]
+            )
+        return dataclasses.replace(self, **changes)
+
+
+def _text_tuple(value: Any) -> tuple[str, ...] | None:
+    """``value`` as a tuple of str (from a list, tuple, ...), or None if it is not one."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return None
+    items = tuple(value)
+    if not all(isinstance(v, str) for v in items):
+        return None
+    return items
+
+
+def _problem(field: str, value: Any, fix: str) -> Problem:
+    return Problem("AllianceOptions", "", field, repr(value), fix)

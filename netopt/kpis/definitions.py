@@ -1,0 +1,292 @@
+"""The one list of KPIs: label, unit, definition, direction and where each is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["KPIS", "KPI_BY_KEY", "POPULATION_COUNTS", "VIEWS", "Kpi", "kpi_info", "kpis_in"]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One key performance indicator: what it is called, measured in, means, and which way is
+    better.
+
+    Parameters
+    ----------
+    key : str
+        The key in ``kpis.json`` and in :func:`plan_kpis`'s result.
+    label : str
+        Short English label (the message catalogue translates it).
+    unit : str
+        ``"min"``, ``"share"`` (0..1), ``"people"``, ``"h/year"`` ...
+    definition : str
+        How it is computed, from the columns of the assignments table.
+    better : {"lower", "higher"} or None
+        Which direction is an improvement; None for a context figure (population, effort).
+    views : frozenset of str
+        Where it is shown: ``"headline"`` (CLI summary, baseline rows of a comparison,
+        first in reports), ``"chart"`` (bar charts of the comparison report), ``"panel"``
+        (the KPI panel of the maps).
+    """
+
+    key: str
+    label: str
+    unit: str
+    definition: str
+    better: str | None = None
+    views: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.better not in (None, "lower", "higher"):
+            raise ValueError(f"Kpi {self.key}: better must be 'lower', 'higher' or None")
+        unknown = set(self.views) - set(VIEWS)
+        if unknown:
+            raise ValueError(f"Kpi {self.key}: unknown views {sorted(unknown)}; valid {VIEWS}")
+
+
+#: Where a KPI can be shown (see :class:`Kpi`).
+VIEWS: tuple[str, ...] = ("headline", "chart", "panel")
+
+#: Every KPI netopt computes, in display order: the one list that the report, the maps, the
+#: comparison and the CLI read. Its definitions are the documentation.
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "population",
+        "Population",
+        "people",
+        "sum of zone populations",
+        better=None,
+        views=frozenset(["panel"]),
+    ),
+    Kpi(
+        "population_unreachable",
+        "Population that cannot reach any lead",
+        "people",
+        "population of zones with no path to any chosen lead (e.g. ferries closed)",
+        better="lower",
+        views=frozenset(["panel"]),
+    ),
+    Kpi(
+        "mean_primary_min",
+        "Mean travel time to primary facility",
+        "min",
+        "population-weighted mean of t_primary_min over reachable zones",
+        better="lower",
+        views=frozenset([]),
+    ),
+    Kpi(
+        "p90_primary_min",
+        "90th percentile travel time to primary facility",
+        "min",
+        "population-weighted 90th percentile of t_primary_min over reachable zones",
+        better="lower",
+        views=frozenset([]),
+    ),
+    Kpi(
+        "mean_lead_min",
+        "Mean travel time to the alliance lead",
+        "min",
+        "population-weighted mean of t_lead_min over reachable zones",
+        better="lower",
+        views=frozenset(["headline", "chart", "panel"]),
+    ),
+    Kpi(
+        "p90_lead_min",
+        "90th percentile travel time to the alliance lead",
+        "min",
+        "population-weighted 90th percentile of t_lead_min over reachable zones",
+        better="lower",
+        views=frozenset(["headline", "chart", "panel"]),
+    ),
+    Kpi(
+        "max_lead_min",
+        "Longest travel time to the lead",
+        "min",
+        "max of t_lead_min over reachable zones",
+        better="lower",
+        views=frozenset([]),
+    ),
+    Kpi(
+        "share_lead_30min",
+        "Population within 30 min of its lead",
+        "share",
+        "population with t_lead_min <= 30 / total population",
+        better="higher",
+        views=frozenset(["panel"]),
+    ),
+    Kpi(
+        "share_lead_60min",
+        "Population within 60 min of its lead",
+        "share",
+        "population with t_lead_min <= 60 / total population",
+        better="higher",
+        views=frozenset(["headline", "chart", "panel"]),
+    ),
+    Kpi(
+        "share_any_lead_60min",
+        "Population within 60 min of any lead",
+        "share",
+        "population with t_nearest_lead_min <= 60 / total population",
+        better="higher",
+        views=frozenset(["panel"]),
+    ),
+    Kpi(
+        "patient_hours_per_year",
+        "Patient-hours travelled per year",
+        "h/year",
+        "sum of population x (primary_visits_per_year x 2 t_primary_min + referrals_per_year x 2 t_lead_min) / 60, round trips, reachable zones",
+        better="lower",
+        views=frozenset(["headline", "chart", "panel"]),
+    ),
+    Kpi(
+        "in_area_share",
+        "Care reachable inside the county",
+        "share",
+        "visits at facilities inside the planning area / all visits: primary visits count as inside, referrals count as inside when the lead lies inside the area (target 0.90)",
+        better="higher",
+        views=frozenset(["headline", "panel"]),
+    ),
+    Kpi(
+        "grassroots_share",
+        "Care at grassroots level",
+        "share",
+        "(primary visits + specialist visits held by rotating experts at members) / all visits (target 0.65)",
+        better="higher",
+        views=frozenset(["headline", "panel"]),
+    ),
+    Kpi(
+        "population_served",
+        "Served within the limits",
+        "people",
+        "population reachable, within the travel limit, and with lead capacity for its referrals",
+        better="higher",
+        views=frozenset(["headline"]),
+    ),
+    Kpi(
+        "population_unserved_capacity",
+        "Unserved for lack of capacity",
+        "people",
+        "population x (1 - capacity_served): referrals beyond the lead's capacity, in people",
+        better="lower",
+        views=frozenset(["headline", "panel"]),
+    ),
+    Kpi(
+        "population_not_covered",
+        "Not covered within the travel limit",
+        "people",
+        "population of zones beyond the travel-time limit to their lead, or unreachable",
+        better="lower",
+        views=frozenset(["headline", "chart", "panel"]),
+    ),
+    Kpi(
+        "mean_lead_min_island",
+        "Island residents: mean travel time to the lead",
+        "min",
+        "mean_lead_min over island zones",
+        better="lower",
+        views=frozenset(["headline", "chart", "panel"]),
+    ),
+    Kpi(
+        "share_lead_60min_island",
+        "Island residents within 60 min of their lead",
+        "share",
+        "share_lead_60min over island zones",
+        better="higher",
+        views=frozenset([]),
+    ),
+    Kpi(
+        "mean_primary_min_island",
+        "Island residents: mean travel time to primary facility",
+        "min",
+        "mean_primary_min over island zones",
+        better="lower",
+        views=frozenset([]),
+    ),
+    Kpi(
+        "patient_hours_per_year_island",
+        "Island residents: patient-hours per year",
+        "h/year",
+        "patient_hours_per_year over island zones",
+        better="lower",
+        views=frozenset([]),
+    ),
+    Kpi(
+        "expert_days",
+        "Expert outreach days",
+        "days",
+        "visits in the rotation schedule, in expert-days",
+        better=None,
+        views=frozenset(["panel"]),
+    ),
+    Kpi(
+        "patients_seen_locally",
+        "Patients seen locally by visiting experts",
+        "patients",
+        "sum of expected_patients over the schedule's visits, per horizon",
+        better="higher",
+        views=frozenset([]),
+    ),
+    Kpi(
+        "patient_hours_saved",
+        "Patient-hours saved by rotation",
+        "h/period",
+        "patients seen locally by visiting experts x their round trip to the lead, per horizon",
+        better="higher",
+        views=frozenset(["panel"]),
+    ),
+)
+
+#: KPI key -> :class:`Kpi`.
+KPI_BY_KEY: dict[str, Kpi] = {k.key: k for k in KPIS}
+
+
+def kpis_in(view: str, *, order: Sequence[str] | None = None) -> tuple[Kpi, ...]:
+    """Return the KPIs shown in one view, in display order.
+
+    Parameters
+    ----------
+    view : {"headline", "chart", "panel"}
+        See :class:`Kpi`.
+    order : sequence of str, optional
+        Keys in the order to return (default: the order of :data:`KPIS`).
+
+    Returns
+    -------
+    tuple of Kpi
+
+    Raises
+    ------
+    ValueError
+        If the view is unknown.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"unknown KPI view {view!r}; use one of {VIEWS}")
+    chosen = [k for k in KPIS if view in k.views]
+    if order is not None:
+        rank = {key: i for i, key in enumerate(order)}
+        chosen.sort(key=lambda k: rank.get(k.key, len(rank)))
+    return tuple(chosen)
+
+
+def kpi_info(key: str) -> Kpi:
+    """Return the :class:`Kpi` of ``key``; an undocumented key gets a plain label.
+
+    Parameters
+    ----------
+    key : str
+
+    Returns
+    -------
+    Kpi
+    """
+    return KPI_BY_KEY.get(key) or Kpi(key, key.replace("_", " "), "", "")
+
+
+#: The three population counts, which add up to the total population.
+POPULATION_COUNTS: tuple[str, ...] = (
+    "population_served",
+    "population_unserved_capacity",
+    "population_not_covered",
+)

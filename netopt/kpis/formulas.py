@@ -1,0 +1,275 @@
+"""KPI formulas on the per-zone assignments table, and :func:`plan_kpis`, the one KPI function.
+
+See the package docstring for the columns of the assignments table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netopt.kpis.rates import Rates
+
+__all__ = [
+    "ASSIGNMENT_COLUMNS",
+    "baseline_kpis",
+    "local_visits_per_year",
+    "plan_kpis",
+    "population_counts",
+    "rotation_kpis",
+    "weighted_quantile",
+    "zone_kpis",
+]
+
+#: Columns of the per-zone assignments table, in the order written to ``assignments.csv``.
+ASSIGNMENT_COLUMNS: tuple[str, ...] = (
+    "zone",
+    "township",
+    "population",
+    "island",
+    "island_name",
+    "primary",
+    "lead",
+    "t_primary_min",
+    "t_lead_min",
+    "t_nearest_lead_min",
+    "t_nearest_candidate_min",
+    "lead_in_area",
+    "nearest_candidate_in_area",
+    "reachable",
+    "within_limit",
+    "capacity_served",
+)
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Return the weighted ``q``-quantile (lower, no interpolation) of ``values``.
+
+    Parameters
+    ----------
+    values, weights : numpy.ndarray
+        Same length; weights >= 0.
+    q : float
+        Quantile in [0, 1].
+
+    Returns
+    -------
+    float
+        NaN when the total weight is 0.
+    """
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if weights.sum() <= 0:
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    k = int(np.searchsorted(cum, q * cum[-1], side="left"))
+    return float(values[order][min(k, len(values) - 1)])
+
+
+def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
+    total = float(weights.sum())
+    return float((values * weights).sum() / total) if total > 0 else float("nan")
+
+
+def _travel_kpis(frame: pd.DataFrame, rates: Rates) -> dict[str, float]:
+    """Travel KPIs of a set of zones (all zones, or the island ones)."""
+    pop_total = float(frame["population"].sum())
+    ok = frame[frame["reachable"].astype(bool)]
+    w = ok["population"]
+    hours = (
+        ok["population"]
+        * (
+            rates.primary_visits_per_year * 2 * ok["t_primary_min"]
+            + rates.referrals_per_year * 2 * ok["t_lead_min"]
+        )
+        / 60.0
+    ).sum()
+    share = lambda mask: float(ok.loc[mask, "population"].sum() / pop_total) if pop_total else 0.0
+    return {
+        "mean_primary_min": _weighted_mean(ok["t_primary_min"], w),
+        "p90_primary_min": weighted_quantile(ok["t_primary_min"], w, 0.9),
+        "mean_lead_min": _weighted_mean(ok["t_lead_min"], w),
+        "p90_lead_min": weighted_quantile(ok["t_lead_min"], w, 0.9),
+        "max_lead_min": float(ok["t_lead_min"].max()) if len(ok) else float("nan"),
+        "share_lead_30min": share(ok["t_lead_min"] <= 30),
+        "share_lead_60min": share(ok["t_lead_min"] <= 60),
+        "share_any_lead_60min": share(ok["t_nearest_lead_min"] <= 60),
+        "patient_hours_per_year": float(hours),
+    }
+
+
+def population_counts(assignments: pd.DataFrame) -> dict[str, float]:
+    """Return the three population counts planners ask for.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        The per-zone table (module docstring).
+
+    Returns
+    -------
+    dict
+        ``population_served`` (reachable, within the travel limit, capacity for its
+        referrals), ``population_unserved_capacity`` (the share of population whose
+        referrals exceed the lead's capacity), ``population_not_covered`` (beyond the travel
+        limit or unreachable). The three add up to the total population.
+    """
+    pop = assignments["population"].astype(float)
+    covered = assignments["reachable"].astype(bool) & assignments["within_limit"].astype(bool)
+    served_share = assignments["capacity_served"].astype(float).clip(0, 1)
+    return {
+        "population_served": float((pop * served_share)[covered].sum()),
+        "population_unserved_capacity": float((pop * (1 - served_share))[covered].sum()),
+        "population_not_covered": float(pop[~covered].sum()),
+    }
+
+
+def zone_kpis(
+    assignments: pd.DataFrame,
+    rates: Rates = Rates(),
+    *,
+    local_specialist_visits: float = 0.0,
+) -> dict[str, float]:
+    """Compute every plan KPI from the per-zone assignments table.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        One row per zone with the columns in :data:`ASSIGNMENT_COLUMNS`.
+    rates : Rates
+        Visit rates (see :class:`Rates`).
+    local_specialist_visits : float, optional
+        Patient visits per year held locally by rotating experts (moves referral visits to
+        grassroots level in ``grassroots_share``).
+
+    Returns
+    -------
+    dict
+        KPI key -> value, keys as in :data:`~netopt.kpis.KPIS` (rotation KPIs excluded).
+    """
+    a = assignments
+    pop_total = float(a["population"].sum())
+    reachable = a["reachable"].astype(bool)
+    out: dict[str, float] = {
+        "population": pop_total,
+        "population_unreachable": float(a.loc[~reachable, "population"].sum()),
+    }
+    out.update(_travel_kpis(a, rates))
+    primary_visits = pop_total * rates.primary_visits_per_year
+    referrals = pop_total * rates.referrals_per_year
+    in_area_refs = float(a.loc[reachable & a["lead_in_area"].astype(bool), "population"].sum())
+    total_visits = primary_visits + referrals
+    out["in_area_share"] = (
+        (primary_visits + in_area_refs * rates.referrals_per_year) / total_visits
+        if total_visits
+        else 0.0
+    )
+    local = min(local_specialist_visits, referrals)
+    out["grassroots_share"] = (primary_visits + local) / total_visits if total_visits else 0.0
+    out.update(population_counts(a))
+    island = a[a["island"].astype(bool)]
+    island_kpis = _travel_kpis(island, rates) if len(island) else {}
+    for key in ("mean_lead_min", "share_lead_60min", "mean_primary_min", "patient_hours_per_year"):
+        out[f"{key}_island"] = island_kpis.get(key, float("nan"))
+    return out
+
+
+def baseline_kpis(assignments: pd.DataFrame, rates: Rates = Rates()) -> dict[str, float]:
+    """KPIs of the naive baseline: everyone referred to the nearest lead-capable hospital.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        The per-zone table; ``t_nearest_candidate_min`` replaces ``t_lead_min``, and no
+        travel limit or capacity applies.
+
+    Returns
+    -------
+    dict
+        Same keys as :func:`zone_kpis`.
+    """
+    naive = assignments.copy()
+    naive["t_lead_min"] = naive["t_nearest_candidate_min"]
+    naive["t_nearest_lead_min"] = naive["t_nearest_candidate_min"]
+    naive["lead_in_area"] = naive["nearest_candidate_in_area"]
+    naive["reachable"] = np.isfinite(naive["t_nearest_candidate_min"].astype(float)) & np.isfinite(
+        naive["t_primary_min"].astype(float)
+    )
+    naive["within_limit"] = True
+    naive["capacity_served"] = 1.0
+    return zone_kpis(naive, rates)
+
+
+def rotation_kpis(visits: pd.DataFrame, *, patient_hours_saved: float) -> dict[str, float]:
+    """KPIs of an expert rotation schedule.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        One row per expert visit (a RotationSchedule's ``visits``), with ``expected_patients``
+        and ``lodging_days``.
+    patient_hours_saved : float
+        Patient-hours saved against no rotation, as computed by the scheduler.
+
+    Returns
+    -------
+    dict
+        ``expert_days`` (visit days plus lodging days), ``patients_seen_locally``,
+        ``patient_hours_saved``.
+    """
+    lodging = visits["lodging_days"].sum() if "lodging_days" in visits else 0
+    return {
+        "expert_days": float(len(visits) + lodging),
+        "patients_seen_locally": float(visits["expected_patients"].sum()) if len(visits) else 0.0,
+        "patient_hours_saved": float(patient_hours_saved),
+    }
+
+
+def local_visits_per_year(schedule: Any) -> float:
+    """Patients seen locally by visiting experts, scaled from the schedule's horizon to a year.
+
+    Parameters
+    ----------
+    schedule : netopt.rotations.RotationSchedule or None
+        Uses ``visits["expected_patients"]`` and ``settings["horizon_days"]``.
+
+    Returns
+    -------
+    float
+        0 without a schedule or visits.
+    """
+    if schedule is None or len(schedule.visits) == 0:
+        return 0.0
+    horizon = float(schedule.settings.get("horizon_days") or 0)
+    if horizon <= 0:
+        return 0.0
+    return float(schedule.visits["expected_patients"].sum()) * 365.0 / horizon
+
+
+def plan_kpis(plan: Any, schedule: Any = None) -> dict[str, float]:
+    """Compute every KPI of an alliance plan (and its rotation schedule): the one KPI function.
+
+    The planner calls it for ``AlliancePlan.kpis`` and the scenario runner for
+    ``Result.kpis`` when a schedule exists; nothing else computes KPIs.
+
+    Parameters
+    ----------
+    plan : netopt.alliances.AlliancePlan
+        Uses ``plan.zones`` (the assignments table) and ``plan.rates``.
+    schedule : netopt.rotations.RotationSchedule, optional
+        Adds the rotation KPIs (:func:`rotation_kpis`) and counts the patients seen locally
+        by visiting experts as grassroots care in ``grassroots_share``.
+
+    Returns
+    -------
+    dict
+        KPI key -> value, keys as in :data:`KPIS`.
+    """
+    if schedule is None:
+        return zone_kpis(plan.zones, plan.rates)
+    out = zone_kpis(plan.zones, plan.rates, local_specialist_visits=local_visits_per_year(schedule))
+    out.update(rotation_kpis(schedule.visits, patient_hours_saved=schedule.patient_hours_saved))
+    return out

@@ -1,0 +1,51 @@
+"""Folium maps of alliance plans and rotation schedules, for officials, working offline.
+
+:func:`alliance_map` draws one :class:`~netopt.alliances.AlliancePlan` (and optionally its
+:class:`~netopt.rotations.RotationSchedule`); :func:`compare_map` puts two plans side by side
+on synchronised maps; :func:`save_map` writes a self-contained HTML file.
+
+Design choices:
+
+* **Offline first.** The page embeds Leaflet, Leaflet.markercluster and Font Awesome icons from
+  their ``xstatic-*`` PyPI packages (:mod:`netopt._offline`); no CDN, no tiles by default. The
+  region's land and township polygons are the basemap; OpenStreetMap or Tianditu tiles can be
+  added as online extras (``tiles=``).
+* **Light.** Resident zones are not drawn one by one: Voronoi cells of the zones (or the zone
+  polygons) are dissolved into one area per alliance and one per travel-time band, clipped to
+  the land, simplified to screen precision and written with 5 decimals (about 1 m). Points and
+  lines are one GeoJSON layer each, drawn on a canvas; facility markers are clustered above
+  ``cluster_threshold``.
+* **Safe.** Every text that comes from data (names, ids, specialties) is HTML-escaped in
+  Python before it reaches the page, and all data is embedded as JSON with ``<``, ``>`` and
+  ``&`` escaped, so a facility named ``<img src=x onerror=alert(1)>`` is shown as text.
+* **Colour-blind safe.** Alliances use Paul Tol's *muted* palette: one colour each up to its
+  nine colours, beyond that assigned so that neighbouring catchments differ; travel-time
+  bands use Tol's sequential *YlOrBr*.
+* **Drawing never routes.** Rotation lines come from the schedule's ``routes`` table; this
+  package does not import :mod:`netopt.graph`.
+
+Modules: ``options`` (:class:`MapOptions`), ``styles`` (palette, band colours, icon sizes,
+CSS), ``text`` (escaping, number formats, popups), ``tables`` (the plan's tables joined for
+drawing), ``geometry`` (zone cells, dissolved catchments, GeoJSON features), ``elements``
+(the Folium elements: GeoJSON layer, panel, full-screen button), ``tiles`` (online
+basemaps), ``layers`` (land, catchments, bands, zones, flows, ferries, facilities),
+``rotation_layers`` (expert rotations), ``panels`` (legend, KPI panel), ``draw``
+(:func:`alliance_map`, :func:`compare_map`), ``save`` (:func:`save_map`).
+"""
+
+from netopt.maps.draw import alliance_map, compare_map
+from netopt.maps.geometry import dissolve_cells, zone_cells
+from netopt.maps.options import MapOptions
+from netopt.maps.save import save_map
+from netopt.maps.styles import BAND_COLOURS, PALETTE
+
+__all__ = [
+    "BAND_COLOURS",
+    "PALETTE",
+    "MapOptions",
+    "alliance_map",
+    "compare_map",
+    "dissolve_cells",
+    "save_map",
+    "zone_cells",
+]

@@ -1,0 +1,48 @@
+"""Scenarios: one planning question as a TOML file, run end to end into a folder of outputs.
+
+One job per module:
+
+- :mod:`~netopt.scenario.options`: :class:`Modifiers` and :class:`NewLink`, the changes to
+  the travel network (the other option objects belong to the planners).
+- :mod:`~netopt.scenario.reader`: the TOML format, ``extends`` chains, every problem at once.
+- :mod:`~netopt.scenario.spec`: the frozen :class:`Scenario`.
+- :mod:`~netopt.scenario.runner`: :func:`run`, :func:`run_all` and the :class:`Result`.
+- :mod:`~netopt.scenario.outputs`: the output folder and its ``kpis.json`` record.
+- :mod:`~netopt.scenario.studies`: :func:`compare`, :func:`run_and_compare`,
+  :func:`demo_scenarios`.
+"""
+
+from netopt.scenario.options import Modifiers, NewLink
+from netopt.scenario.outputs import OUTPUT_FILES, RECORD_KEYS, is_current, load_record
+from netopt.scenario.reader import deep_merge
+from netopt.scenario.runner import STEPS, Result, Session, apply_modifiers, run, run_all
+from netopt.scenario.spec import Scenario
+from netopt.scenario.studies import (
+    Comparison,
+    compare,
+    demo_scenarios,
+    run_and_compare,
+    write_comparison,
+)
+
+__all__ = [
+    "OUTPUT_FILES",
+    "RECORD_KEYS",
+    "STEPS",
+    "Comparison",
+    "Modifiers",
+    "NewLink",
+    "Result",
+    "Scenario",
+    "Session",
+    "apply_modifiers",
+    "compare",
+    "deep_merge",
+    "demo_scenarios",
+    "is_current",
+    "load_record",
+    "run",
+    "run_all",
+    "run_and_compare",
+    "write_comparison",
+]

@@ -1,0 +1,273 @@
+"""A run's output folder: what is written (:data:`OUTPUT_FILES`), the ``kpis.json`` record
+(:data:`RECORD_KEYS`), and when saved outputs are still current (:func:`is_current`).
+
+:func:`write_outputs` writes every file of a :class:`~netopt.scenario.Result` into a
+temporary folder and swaps it in only when all of them are written, so a failed run leaves
+the previous outputs byte-identical. ``kpis.json`` holds the record of
+:func:`make_record`, the one description of a run that reports, comparisons and the CLI
+read; :data:`RECORD_KEYS` is its schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from netopt._atomic import atomic_dir
+from netopt.kpis import KPIS, local_visits_per_year
+
+if TYPE_CHECKING:
+    from netopt.scenario.runner import Result
+    from netopt.scenario.spec import Scenario
+
+__all__ = [
+    "OUTPUT_FILES",
+    "RECORD_KEYS",
+    "is_current",
+    "load_record",
+    "make_record",
+    "write_outputs",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Files :func:`write_outputs` writes (``schedule.csv`` and ``ics/`` only with rotations).
+OUTPUT_FILES: tuple[str, ...] = (
+    "plan.gpkg",
+    "assignments.csv",
+    "alliances.csv",
+    "kpis.json",
+    "map.html",
+    "report.html",
+    "scenario.toml",
+    "run.json",
+)
+
+#: The schema of ``kpis.json`` (:meth:`Result.record`): every key and what it holds.
+RECORD_KEYS: dict[str, str] = {
+    "scenario": "scenario name (its output folder)",
+    "title": "scenario title (the name when it has none)",
+    "description": "scenario description",
+    "region": "region name",
+    "leads": "the alliance leads: list of {id, name}",
+    "solver": (
+        "the alliance plan's solve: status (netopt.solve.STATUSES), objective, bound, gap, "
+        "seconds, solver (backend name), message, params (the SolverParams used)"
+    ),
+    "rotation_solver": (
+        "the rotation solve (null without rotations): status, objective, bound, gap, "
+        "seconds, params (the SolverParams used)"
+    ),
+    "kpis": "KPI key -> value (netopt.kpis.plan_kpis; null for NaN)",
+    "baseline": "the same KPIs for the naive plan (netopt.kpis.baseline_kpis)",
+    "population_counts": (
+        "population_served, population_unserved_capacity, population_not_covered "
+        "(they add up to the population)"
+    ),
+    "rates": "the netopt.kpis.Rates fields used (visits and referrals per resident per year)",
+    "local_specialist_visits_per_year": (
+        "patients seen locally by visiting experts, per year (0 without rotations)"
+    ),
+    "alliances": "one record per alliance (the rows of alliances.csv)",
+    "messages": "the planner's notes (relaxed limits, capacity shortfalls ...)",
+    "definitions": (
+        "KPI key -> {label, unit, definition, better} (netopt.kpis.KPIS; better is "
+        '"lower", "higher" or null)'
+    ),
+    "fingerprint": "Scenario.fingerprint() (null for an in-memory region)",
+    "seconds": "wall-clock seconds per step of the run",
+}
+
+
+def make_record(result: Result) -> dict[str, Any]:
+    """Return the JSON-ready ``kpis.json`` record of a run (keys: :data:`RECORD_KEYS`).
+
+    Parameters
+    ----------
+    result : Result
+
+    Returns
+    -------
+    dict
+        Plain JSON types; NaN and infinities are None.
+    """
+    plan, sched, scenario = result.plan, result.schedule, result.scenario
+    names = plan.region.facilities["name"]
+    solve = plan.solve
+    record = {
+        "scenario": scenario.name,
+        "title": scenario.title or scenario.name,
+        "description": scenario.description,
+        "region": plan.region.name,
+        "leads": [{"id": j, "name": str(names.get(j, j))} for j in plan.leads],
+        "solver": {
+            "status": solve.status,
+            "objective": solve.objective,
+            "bound": solve.bound,
+            "gap": solve.gap,
+            "seconds": solve.seconds,
+            "solver": solve.solver,
+            "message": solve.message,
+            "params": plan.params.to_dict(),
+        },
+        "rotation_solver": None
+        if sched is None
+        else {
+            "status": sched.status,
+            "objective": sched.objective,
+            "bound": sched.bound,
+            "gap": sched.gap,
+            "seconds": sched.seconds,
+            "params": sched.params.to_dict(),
+        },
+        "kpis": result.kpis,
+        "baseline": result.baseline,
+        "population_counts": result.population_counts,
+        "rates": plan.rates.to_dict(),
+        "local_specialist_visits_per_year": local_visits_per_year(sched),
+        "alliances": plan.alliances.reset_index().to_dict(orient="records"),
+        "messages": list(plan.messages),
+        "definitions": {
+            k.key: {
+                "label": k.label,
+                "unit": k.unit,
+                "definition": k.definition,
+                "better": k.better,
+            }
+            for k in KPIS
+        },
+        "fingerprint": scenario.fingerprint(),
+        "seconds": result.seconds,
+    }
+    return _jsonable(record)
+
+
+def write_outputs(result: Result, folder: str | Path) -> Path:
+    """Write every output of a run into ``folder`` atomically (the old folder survives a
+    failure).
+
+    Writes ``plan.gpkg``, ``assignments.csv``, ``alliances.csv``, ``kpis.json``
+    (:func:`make_record`), ``map.html``, ``report.html``, ``scenario.toml`` (resolved),
+    ``run.json`` (the fingerprint) and, with rotations, ``schedule.csv`` and ``ics/*.ics``.
+
+    Parameters
+    ----------
+    result : Result
+    folder : str or pathlib.Path
+        The scenario's output folder, e.g. ``maps/storm``.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    from netopt import maps, report
+    from netopt.io import dumps_toml
+
+    folder = Path(folder)
+    record = make_record(result)
+    with atomic_dir(folder) as tmp:
+        tmp.chmod(0o755)  # mkdtemp makes it private; outputs are for sharing
+        result.plan.to_file(tmp / "plan.gpkg")
+        result.plan.zones.to_csv(tmp / "assignments.csv", index=False)
+        result.plan.alliances.to_csv(tmp / "alliances.csv")
+        if result.schedule is not None:
+            result.schedule.to_csv(tmp / "schedule.csv")
+            result.schedule.to_ics(tmp / "ics")
+        (tmp / "kpis.json").write_text(
+            json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        maps.save_map(maps.alliance_map(result.plan, result.schedule), tmp / "map.html")
+        (tmp / "report.html").write_text(
+            report.scenario_report(
+                record, map_href="map.html", has_schedule=result.schedule is not None
+            ),
+            encoding="utf-8",
+        )
+        (tmp / "scenario.toml").write_text(dumps_toml(result.scenario.to_dict()), encoding="utf-8")
+        for sub in (p for p in tmp.rglob("*") if p.is_dir()):
+            sub.chmod(0o755)  # writers that use temporary folders make them private
+        (tmp / "run.json").write_text(
+            json.dumps(
+                {
+                    "scenario": result.name,
+                    "fingerprint": record["fingerprint"],
+                    "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+    logger.info("outputs of %s written to %s", result.name, folder)
+    return folder
+
+
+def load_record(folder: str | Path) -> dict[str, Any]:
+    """Read the ``kpis.json`` record of a scenario output folder.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+
+    Returns
+    -------
+    dict
+        As :func:`make_record` (keys: :data:`RECORD_KEYS`).
+    """
+    path = Path(folder) / "kpis.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def is_current(scenario: Scenario, folder: str | Path) -> bool:
+    """Return True if ``folder`` holds complete outputs of exactly this scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    folder : str or pathlib.Path
+        The scenario's output folder.
+
+    Returns
+    -------
+    bool
+        True when ``run.json`` holds the scenario's fingerprint and every output file
+        exists (``schedule.csv`` too with rotations).
+    """
+    folder = Path(folder)
+    fp = scenario.fingerprint()
+    if fp is None or not (folder / "run.json").is_file():
+        return False
+    try:
+        saved = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    needed = [*OUTPUT_FILES, *(["schedule.csv"] if scenario.rotations is not None else [])]
+    return saved.get("fingerprint") == fp and all((folder / f).is_file() for f in needed)
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types; NaN and infinities become None (strict JSON)."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray, pd.Index)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, str):
+        return value
+    if pd.isna(value):
+        return None
+    return str(value)

@@ -1,0 +1,315 @@
+"""Running scenarios: :func:`run` and :func:`run_all` turn a :class:`Scenario` into a
+:class:`Result`.
+
+A run goes down the layers once: load the region, build the travel graph, apply the
+network changes (:func:`apply_modifiers`), compute the zone-to-facility travel times, plan
+the alliances (:func:`netopt.alliances.plan_alliances`), schedule the expert rotations
+(:func:`netopt.rotations.schedule_rotations`) and take the KPIs. Each planner gets its
+option object and solver parameters from the scenario unchanged. A :class:`Session`
+shares loaded regions and base graphs between the scenarios of one call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netopt import graph as g
+from netopt._errors import SolverError
+from netopt.alliances import AlliancePlan, plan_alliances, zone_facility_seconds
+from netopt.graph import TravelGraph, build_graph
+from netopt.kpis import POPULATION_COUNTS, baseline_kpis, plan_kpis
+from netopt.region import Region
+from netopt.rotations import RotationSchedule, schedule_rotations
+from netopt.scenario.options import Modifiers
+from netopt.scenario.outputs import make_record, write_outputs
+from netopt.scenario.spec import Scenario
+
+__all__ = ["STEPS", "Progress", "Result", "Session", "apply_modifiers", "run", "run_all"]
+
+logger = logging.getLogger(__name__)
+
+#: Progress callback: called with a short description of each step.
+Progress = Callable[[str], None]
+
+#: The steps of a run, in order (for progress bars; "schedule rotations" only with rotations).
+STEPS: tuple[str, ...] = (
+    "load region",
+    "build graph",
+    "travel times",
+    "plan alliances",
+    "schedule rotations",
+    "KPIs",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """Everything a scenario run produced.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    plan : netopt.alliances.AlliancePlan
+    schedule : netopt.rotations.RotationSchedule or None
+        None when rotations are not enabled.
+    kpis : dict
+        Every KPI of the plan and its schedule (:func:`netopt.kpis.plan_kpis`).
+    baseline : dict
+        The same KPIs for the naive plan: everyone referred to the nearest lead-capable
+        hospital (no travel limit, no capacity; :func:`netopt.kpis.baseline_kpis`).
+    graph : netopt.graph.TravelGraph
+        The travel graph after the scenario's modifiers.
+    seconds : dict
+        Wall-clock seconds per step.
+    """
+
+    scenario: Scenario
+    plan: AlliancePlan
+    schedule: RotationSchedule | None
+    kpis: dict[str, float]
+    baseline: dict[str, float]
+    graph: TravelGraph
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The scenario name."""
+        return self.scenario.name
+
+    @property
+    def population_counts(self) -> dict[str, float]:
+        """The three population counts of :data:`netopt.kpis.POPULATION_COUNTS` (from kpis)."""
+        return {k: self.kpis[k] for k in POPULATION_COUNTS}
+
+    def summary(self) -> str:
+        """Return a few lines for a log or a terminal: the plan, the schedule, the headline.
+
+        Returns
+        -------
+        str
+        """
+        lines = [f"{self.name}: {self.plan.summary()}"]
+        if self.schedule is not None:
+            lines.append(f"  rotations: {self.schedule.summary()}")
+        counts = self.population_counts
+        lines.append(
+            "  population served {:,.0f}, unserved for lack of capacity {:,.0f}, "
+            "not covered {:,.0f}".format(*(counts[k] for k in POPULATION_COUNTS))
+        )
+        return "\n".join(lines)
+
+    def record(self) -> dict[str, Any]:
+        """Return the JSON-ready record written as ``kpis.json`` (and read by reports).
+
+        Returns
+        -------
+        dict
+            Keys and meanings: :data:`netopt.scenario.outputs.RECORD_KEYS`.
+        """
+        return make_record(self)
+
+    def to_folder(self, path: str | Path) -> Path:
+        """Write every output into ``path`` atomically (see :func:`~netopt.scenario.outputs.
+        write_outputs`).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The scenario's output folder, e.g. ``maps/storm``.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        return write_outputs(self, path)
+
+
+class Session:
+    """Loaded regions and base graphs shared by the scenarios of one call.
+
+    Regions are keyed by their folder, base graphs by the region, the
+    :meth:`GraphOptions.fingerprint <netopt.graph.GraphOptions.fingerprint>` and the
+    departure clock; a scenario's modifiers then change a copy (they never mutate).
+    """
+
+    def __init__(self) -> None:
+        self.regions: dict[Any, Region] = {}
+        self.graphs: dict[Any, TravelGraph] = {}
+
+    def region(self, scenario: Scenario) -> Region:
+        """Return the scenario's region, loaded once per folder."""
+        key = scenario.region if isinstance(scenario.region, Path) else id(scenario.region)
+        if key not in self.regions:
+            self.regions[key] = scenario.load_region()
+        return self.regions[key]
+
+    def graph(self, scenario: Scenario, region: Region) -> TravelGraph:
+        """Return the base graph of a region for the scenario's graph options and clock."""
+        depart_at = scenario.modifiers.depart_at
+        key = (id(region), scenario.graph.fingerprint(), depart_at)
+        if key not in self.graphs:
+            self.graphs[key] = build_graph(region, depart_at=depart_at, options=scenario.graph)
+        return self.graphs[key]
+
+
+def apply_modifiers(graph: TravelGraph, modifiers: Modifiers) -> TravelGraph:
+    """Return the graph with the scenario's network changes (the input is untouched).
+
+    Parameters
+    ----------
+    graph : netopt.graph.TravelGraph
+    modifiers : Modifiers
+
+    Returns
+    -------
+    netopt.graph.TravelGraph
+
+    Raises
+    ------
+    DataError
+        An unknown ferry route, or a link end far from the network.
+    """
+    for route in modifiers.close_ferries:
+        graph = g.close_ferry(graph, route)
+    for route, minutes in modifiers.headways.items():
+        graph = g.set_headway(graph, route, minutes)
+    for route, times in modifiers.departures.items():
+        graph = g.add_departures(graph, route, list(times))
+    for link in modifiers.links:
+        graph = g.add_link(graph, link.a, link.b, travel_min=link.travel_min, name=link.name)
+    if modifiers.night:
+        graph = g.at_night(graph)
+    if modifiers.emergency:
+        graph = g.emergency_mode(graph, speed_factor=modifiers.emergency_speed_factor)
+    return graph
+
+
+def run(
+    scenario: Scenario,
+    *,
+    cache_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    session: Session | None = None,
+) -> Result:
+    """Run one scenario: region, graph, modifiers, alliance plan, rotations, KPIs.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    cache_dir : str or pathlib.Path, optional
+        Folder for cached travel-time matrices.
+    progress : callable, optional
+        Called with ``"<scenario>: <step>"`` before each step of :data:`STEPS`.
+    session : Session, optional
+        Regions and base graphs to share with other runs (default: a new one).
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    DataError
+        Bad input (unknown ferry route or facility id, ...).
+    InfeasibleError
+        The model has no solution.
+    SolverError
+        The time limit passed before any plan was found.
+
+    Examples
+    --------
+    >>> result = netopt.run(netopt.Scenario.from_toml("geodata/xiangshan/scenarios/today.toml"))
+    ... # doctest: +SKIP
+    """
+    session = session if session is not None else Session()
+    timer = _Timer(scenario.name, progress)
+    timer.step("load region")
+    region = session.region(scenario)
+    timer.step("build graph")
+    graph = apply_modifiers(session.graph(scenario, region), scenario.modifiers)
+    timer.step("travel times")
+    times = zone_facility_seconds(region, graph, cache_dir=cache_dir)
+    timer.step("plan alliances")
+    plan = plan_alliances(
+        region,
+        graph,
+        options=scenario.model,
+        params=scenario.solver,
+        name=scenario.title or scenario.name,
+        times=times,
+    )
+    if len(plan.leads) == 0:  # the solver stopped at its time limit without any plan
+        solve, limit = plan.solve, scenario.solver.time_limit_s
+        raise SolverError(
+            f"scenario {scenario.name!r}: no plan found within "
+            f"{'no limit' if limit is None else f'{limit:g} s'} (status {solve.status}"
+            f"{': ' + solve.message if solve.message else ''}); raise [solver] time_limit_s"
+        )
+    schedule = None
+    if scenario.rotations is not None:
+        timer.step("schedule rotations")
+        schedule = schedule_rotations(
+            plan, graph, options=scenario.rotations, params=scenario.rotation_params
+        )
+    timer.step("KPIs")
+    kpis = dict(plan.kpis) if schedule is None else plan_kpis(plan, schedule)
+    baseline = baseline_kpis(plan.zones, plan.rates)
+    timer.step(None)
+    logger.info("scenario %s done: %s", scenario.name, plan.summary())
+    return Result(
+        scenario=scenario,
+        plan=plan,
+        schedule=schedule,
+        kpis=kpis,
+        baseline=baseline,
+        graph=graph,
+        seconds=timer.seconds,
+    )
+
+
+def run_all(
+    scenarios: Sequence[Scenario],
+    *,
+    cache_dir: str | Path | None = None,
+    progress: Progress | None = None,
+) -> list[Result]:
+    """Run several scenarios, loading each region and building each base graph once.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+    cache_dir : str or pathlib.Path, optional
+        Folder for cached travel-time matrices.
+    progress : callable, optional
+        Called with ``"<scenario>: <step>"`` before each step.
+
+    Returns
+    -------
+    list of Result
+    """
+    session = Session()
+    return [run(s, cache_dir=cache_dir, progress=progress, session=session) for s in scenarios]
+
+
+class _Timer:
+    """Reports each step to the progress callback and records its wall-clock seconds."""
+
+    def __init__(self, name: str, progress: Progress | None):
+        self.name = name
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        self._current: str | None = None
+        self._start = time.perf_counter()
+
+    def step(self, name: str | None) -> None:
+        now = time.perf_counter()
+        if self._current is not None:
+            self.seconds[self._current] = round(now - self._start, 3)
+        self._current, self._start = name, now
+        if name is not None and self.progress is not None:
+            self.progress(f"{self.name}: {name}")

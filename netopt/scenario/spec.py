@@ -1,0 +1,324 @@
+"""One planning question: the frozen :class:`Scenario`.
+
+A scenario names a region folder and carries the option objects of every step, each owned by
+the planner that uses it: :class:`~netopt.graph.GraphOptions` (the travel graph),
+:class:`~netopt.scenario.Modifiers` (changes to the network),
+:class:`~netopt.alliances.AllianceOptions` (the alliance model),
+:class:`~netopt.rotations.RotationOptions` (expert rotations, None when not enabled) and
+:class:`~netopt.solve.SolverParams` (the solver, with an optional override for the rotation
+model). :func:`netopt.scenario.run` hands them down unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from netopt._errors import DataError, Problem
+from netopt._version import __version__
+from netopt.alliances import AllianceOptions
+from netopt.graph import GraphOptions
+from netopt.kpis import Rates
+from netopt.region import Region
+from netopt.rotations import RotationOptions
+from netopt.scenario.options import Modifiers
+from netopt.scenario.reader import NAME_PATTERN, read_chain, scenario_fields
+from netopt.solve import SolverParams
+
+__all__ = ["Scenario"]
+
+#: Field name -> the option class it must hold (``rotations`` and ``rotation_solver`` may
+#: also be None).
+_OPTION_TYPES: dict[str, type] = {
+    "graph": GraphOptions,
+    "modifiers": Modifiers,
+    "model": AllianceOptions,
+    "rotations": RotationOptions,
+    "solver": SolverParams,
+    "rotation_solver": SolverParams,
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """One planning question: region, network changes, model, rotations, solver parameters.
+
+    Parameters
+    ----------
+    name : str
+        Output folder name (letters, digits, ``_ . -``).
+    region : pathlib.Path or Region
+        Region folder (``region.toml``), or a loaded :class:`~netopt.region.Region`
+        (results from an in-memory region are never reused from a cache).
+    title, description : str
+        Shown on reports.
+    graph : netopt.graph.GraphOptions
+        Speeds and limits of the travel graph.
+    modifiers : Modifiers
+        Changes to the travel network.
+    model : netopt.alliances.AllianceOptions
+        The alliance model.
+    rotations : netopt.rotations.RotationOptions or None
+        Expert rotation options; None: no rotations are scheduled.
+    solver : netopt.solve.SolverParams
+        Time limit, seed and workers of every solve.
+    rotation_solver : netopt.solve.SolverParams or None
+        The rotation model's parameters when they differ from ``solver`` (a scenario's
+        ``[rotations.solver]`` table, merged over ``[solver]``); see :attr:`rotation_params`.
+    source : pathlib.Path, optional
+        The TOML file the scenario was read from.
+
+    Raises
+    ------
+    DataError
+        If the name cannot name a folder.
+    TypeError
+        If an option field does not hold its option object (e.g. a dict for ``model``).
+
+    Examples
+    --------
+    >>> from netopt.alliances import AllianceOptions
+    >>> s = Scenario("two", "geodata/xiangshan", model=AllianceOptions(p=2))  # doctest: +SKIP
+    >>> s = Scenario.from_toml("geodata/xiangshan/scenarios/storm.toml")  # doctest: +SKIP
+    """
+
+    name: str
+    region: Path | Region
+    title: str = ""
+    description: str = ""
+    graph: GraphOptions = dataclasses.field(default_factory=GraphOptions)
+    modifiers: Modifiers = dataclasses.field(default_factory=Modifiers)
+    model: AllianceOptions = dataclasses.field(default_factory=AllianceOptions)
+    rotations: RotationOptions | None = None
+    solver: SolverParams = dataclasses.field(default_factory=SolverParams)
+    rotation_solver: SolverParams | None = None
+    source: Path | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.region, Region):
+            object.__setattr__(self, "region", Path(self.region))
+        for key, cls in _OPTION_TYPES.items():
+            value = getattr(self, key)
+            if value is None and key in ("rotations", "rotation_solver"):
+                continue
+            if not isinstance(value, cls):
+                raise TypeError(
+                    f"Scenario {key} must be a {cls.__name__}, not {type(value).__name__}; "
+                    f"build it with {cls.__name__}(...) or {cls.__name__}.from_dict(...), or "
+                    f"change fields with Scenario.replace({key}={{...}})"
+                )
+        if not isinstance(self.name, str) or not NAME_PATTERN.match(self.name):
+            raise DataError(
+                Problem(
+                    str(self.source or "Scenario"),
+                    "",
+                    "name",
+                    repr(self.name),
+                    "use letters, digits, '_', '.' or '-' (it names a folder)",
+                )
+            )
+
+    # -- construction ----------------------------------------------------------------
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scenario:
+        """Read and validate a scenario file, following ``extends`` chains.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The ``.toml`` file (format: :mod:`netopt.scenario.reader`).
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        DataError
+            Every problem found: the file, the table, the key, what was found and the fix
+            (unknown keys come with the closest valid key).
+        FileNotFoundError
+            If the file (or a base it extends) does not exist.
+        """
+        path = Path(path)
+        return cls.from_dict(read_chain(path), file=path)
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        file: str | Path | None = None,
+        base_dir: str | Path | None = None,
+    ) -> Scenario:
+        """Build a scenario from the (merged) tables of a scenario file.
+
+        Parameters
+        ----------
+        data : mapping
+            Tables and keys as in :mod:`netopt.scenario.reader` (e.g. :meth:`to_dict`).
+        file : str or pathlib.Path, optional
+            File named in error messages; its stem is the default name and its folder the
+            default ``base_dir``.
+        base_dir : str or pathlib.Path, optional
+            Folder that a relative ``region`` path is relative to (default: the file's
+            folder, else the current folder).
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        DataError
+            Every problem found in one pass.
+        """
+        return cls(**scenario_fields(data, file=file, base_dir=base_dir))
+
+    def replace(self, **changes: Any) -> Scenario:
+        """Return a copy with some fields changed.
+
+        Parameters
+        ----------
+        **changes
+            Field names to new values. ``graph``, ``modifiers``, ``model``, ``rotations``,
+            ``solver`` and ``rotation_solver`` may also be given as mappings of the fields
+            to change: they merge into the current object (``model={"rates": {...}}``
+            merges into the rates; ``rotations`` into the defaults when rotations are off;
+            ``rotation_solver`` into :attr:`rotation_params`). ``solver`` changes only the
+            solver; give ``rotation_solver`` too to change the rotation model's.
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        DataError
+            If a changed value is out of range.
+
+        Examples
+        --------
+        >>> s.replace(name="seed1", solver={"seed": 1})  # doctest: +SKIP
+        """
+        for key in ("graph", "modifiers", "model", "rotations", "solver", "rotation_solver"):
+            value = changes.get(key)
+            if not isinstance(value, Mapping):
+                continue
+            if key == "rotation_solver":
+                current: Any = self.rotation_params
+            elif key == "rotations":
+                current = self.rotations or RotationOptions()
+            else:
+                current = getattr(self, key)
+            value = dict(value)
+            if key == "model" and isinstance(value.get("rates"), Mapping):
+                value["rates"] = Rates.from_dict({**current.rates.to_dict(), **value["rates"]})
+            changes[key] = current.replace(**value)
+        return dataclasses.replace(self, **changes)
+
+    # -- description -----------------------------------------------------------------
+
+    @property
+    def rotation_params(self) -> SolverParams:
+        """The solver parameters of the rotation model: ``rotation_solver`` or ``solver``."""
+        return self.rotation_solver if self.rotation_solver is not None else self.solver
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the scenario as the tables of a scenario file (fully resolved).
+
+        ``[graph]`` holds only the options that differ from the defaults and
+        ``[rotations.solver]`` only the parameters that differ from ``[solver]``, so that
+        the written ``scenario.toml`` stays readable; :meth:`from_dict` reads it back to
+        an equal scenario.
+
+        Returns
+        -------
+        dict
+            Plain values (str, int, float, bool, lists, tables); no ``extends``.
+        """
+        region = (
+            str(self.region)
+            if isinstance(self.region, Path)
+            else f"<in-memory region {self.region.name}>"
+        )
+        out: dict[str, Any] = {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "region": region,
+            "graph": _graph_changes(self.graph),
+            "modifiers": self.modifiers.to_dict(),
+            "model": self.model.to_dict(),
+        }
+        if self.rotations is not None:
+            base = self.solver.to_dict()
+            overrides = {
+                k: v for k, v in self.rotation_params.to_dict().items() if base.get(k) != v
+            }
+            out["rotations"] = {"enabled": True, **self.rotations.to_dict()}
+            if overrides:
+                out["rotations"]["solver"] = overrides
+        out["solver"] = self.solver.to_dict()
+        return {k: v for k, v in out.items() if v != {}}
+
+    def fingerprint(self) -> str | None:
+        """Return a SHA-256 of the resolved scenario, the region files and netopt's version.
+
+        Two runs with the same fingerprint give the same outputs (the solvers are
+        deterministic for a seed), so a saved result may be reused. None for an in-memory
+        region (never reused).
+
+        Returns
+        -------
+        str or None
+        """
+        if isinstance(self.region, Region):
+            return None
+        from netopt.io import region_fingerprint
+
+        # The parameters also as objects: a TOML table cannot hold a None time limit.
+        params = {
+            "solver": dataclasses.asdict(self.solver),
+            "rotation_solver": (
+                dataclasses.asdict(self.rotation_params) if self.rotations is not None else None
+            ),
+        }
+        h = hashlib.sha256()
+        h.update(json.dumps([self.to_dict(), params], sort_keys=True, default=str).encode())
+        h.update(region_fingerprint(self.region).encode())
+        h.update(__version__.encode())
+        return h.hexdigest()
+
+    def load_region(self) -> Region:
+        """Return the scenario's region (loaded and validated from its folder).
+
+        Returns
+        -------
+        Region
+        """
+        if isinstance(self.region, Region):
+            return self.region
+        from netopt.io import load_region
+
+        return load_region(self.region)
+
+
+def _graph_changes(options: GraphOptions) -> dict[str, Any]:
+    """The graph options that differ from the defaults (road speeds: the changed classes)."""
+    default = GraphOptions().to_dict()
+    out = {}
+    for key, value in options.to_dict().items():
+        if key == "road_speeds_kmh":
+            speeds = {k: v for k, v in value.items() if default[key].get(k) != v}
+            if speeds:
+                out[key] = speeds
+        elif value != default[key]:
+            out[key] = value
+    return out
