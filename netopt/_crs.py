@@ -16,8 +16,10 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
+from scipy.spatial import cKDTree
 
 from netopt._errors import Problem
 
@@ -27,6 +29,7 @@ __all__ = [
     "WGS84",
     "WGS84_ALIASES",
     "as_crs",
+    "distance_to_shapes_km",
     "haversine_km",
     "is_projected",
     "parse_crs",
@@ -191,6 +194,46 @@ def pick_metric_crs(points: gpd.GeoSeries, *, outlier_km: float = 300.0) -> str:
         return "EPSG:3857"
     utm = gpd.GeoSeries(pts[near].to_numpy(), crs="EPSG:4326").estimate_utm_crs()
     return f"EPSG:{utm.to_epsg()}"
+
+
+def distance_to_shapes_km(
+    points: gpd.GeoSeries, shapes: gpd.GeoSeries, metric_crs: Any, *, step_m: float = 250.0
+) -> np.ndarray:
+    """Return the distance in km from each point to the nearest of ``shapes``.
+
+    A KD-tree (:class:`scipy.spatial.cKDTree`) of the shapes' vertices in ``metric_crs``,
+    densified every ``step_m`` metres, answers the queries, so a distance is at most
+    ``step_m / 2`` too large; points inside a valid polygon are at distance 0.
+
+    Parameters
+    ----------
+    points : geopandas.GeoSeries
+        Points, with a CRS.
+    shapes : geopandas.GeoSeries
+        Points, lines or polygons, with a CRS.
+    metric_crs : str or pyproj.CRS
+        A projected CRS in metres.
+    step_m : float, default 250
+        The densification step.
+
+    Returns
+    -------
+    numpy.ndarray
+        One distance per point (``inf`` when there are no usable shapes).
+    """
+    shapes = shapes[shapes.notna() & ~shapes.is_empty].to_crs(metric_crs)
+    xy = shapely.get_coordinates(points.to_crs(metric_crs).array)
+    coords = shapely.get_coordinates(shapely.segmentize(shapes.array, step_m))
+    coords = coords[np.isfinite(coords).all(axis=1)]
+    if len(xy) == 0 or len(coords) == 0:
+        return np.full(len(xy), np.inf)
+    dist_m, _ = cKDTree(coords).query(xy)
+    polygons = [g for g in shapes if g.geom_type in ("Polygon", "MultiPolygon") and g.is_valid]
+    if polygons:
+        land = shapely.union_all(polygons)
+        shapely.prepare(land)
+        dist_m = np.where(shapely.contains_xy(land, xy[:, 0], xy[:, 1]), 0.0, dist_m)
+    return dist_m / 1000.0
 
 
 def wgs84_problems(frame: gpd.GeoDataFrame, layer: str, file: str) -> list[Problem]:

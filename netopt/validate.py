@@ -9,8 +9,12 @@ Checks: layers in EPSG:4326 and a projected metric CRS; non-empty facilities and
 unique, non-empty ids; valid geometry of the expected type; population present and not
 negative; capacities, crossing and travel times not negative; known tier labels; experts'
 home facilities (and zones' primary facilities, facilities' alliances) exist; weekdays in
-0..6; ferries have a headway or a timetable; coordinates inside the region (with a hint
-when longitude and latitude look swapped); ferry ports near land.
+0..6; ferries have a headway or a timetable, and headways and crossing times are positive;
+experts' ``max_days_per_month`` in 0..31; a positive total population, no zone with more
+people than the world or denser than ``max_density_per_km2``; coordinates within
+-180..180 / -90..90 and inside the region (with a hint when longitude and latitude look
+swapped); ferry ports near land; facilities near land (a KD-tree on projected coordinates
+of the zones and the boundaries).
 """
 
 from __future__ import annotations
@@ -23,22 +27,34 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from netopt._crs import haversine_km, is_projected, wgs84_problems
+from netopt._crs import distance_to_shapes_km, haversine_km, is_projected, wgs84_problems
 from netopt._errors import DataError, Problem
 from netopt.region import TIERS, Region
 
-__all__ = ["DEFAULT_LIMITS", "find_problems", "haversine_km", "validate_region"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "WORLD_POPULATION",
+    "find_problems",
+    "haversine_km",
+    "validate_region",
+]
 
 logger = logging.getLogger(__name__)
 
 #: Default thresholds (override with keyword arguments or a ``[validate]`` table in
 #: region.toml): how far outside the boundary polygons a point may lie, how far from the
-#: median point when there are no boundaries, and how far a ferry port may be from land.
+#: median point when there are no boundaries, how far a ferry port may be from land, how
+#: far a facility may be from every zone and boundary, and the highest plausible population
+#: density of a polygon zone (people per km²).
 DEFAULT_LIMITS: dict[str, float] = {
     "extent_buffer_km": 50.0,
     "outlier_km": 300.0,
     "port_max_km": 2.0,
+    "facility_max_km": 5.0,
+    "max_density_per_km2": 100_000.0,
 }
+#: More people than this in one zone (or one region) is always an error.
+WORLD_POPULATION = 8.2e9
 
 _GEOM_TYPES: dict[str, tuple[str, ...]] = {
     "facilities": ("Point",),
@@ -59,6 +75,12 @@ _REQUIRED_NUMBERS: dict[str, tuple[str, ...]] = {
     "zones": ("population",),
     "ferries": ("crossing_min",),
 }
+#: Quantities that must be > 0 when given (a zero headway or crossing time is impossible).
+_POSITIVE: dict[str, tuple[str, ...]] = {"ferries": ("crossing_min", "headway_min")}
+#: Upper bounds of quantities: (limit, why).
+_AT_MOST: dict[str, dict[str, tuple[float, str]]] = {
+    "experts": {"max_days_per_month": (31.0, "a month has at most 31 days")},
+}
 
 
 def validate_region(
@@ -67,6 +89,8 @@ def validate_region(
     extent_buffer_km: float = DEFAULT_LIMITS["extent_buffer_km"],
     outlier_km: float = DEFAULT_LIMITS["outlier_km"],
     port_max_km: float = DEFAULT_LIMITS["port_max_km"],
+    facility_max_km: float = DEFAULT_LIMITS["facility_max_km"],
+    max_density_per_km2: float = DEFAULT_LIMITS["max_density_per_km2"],
 ) -> None:
     """Raise :class:`DataError` listing every problem in ``region``; return None if valid.
 
@@ -80,6 +104,10 @@ def validate_region(
         Without boundaries: points farther than this from the median point are outside.
     port_max_km : float, default 2
         Ferry ports farther than this from land (the boundary polygons) are reported.
+    facility_max_km : float, default 5
+        Facilities farther than this from every zone and boundary polygon are reported.
+    max_density_per_km2 : float, default 100,000
+        Polygon zones with more people per km² than this are reported.
 
     Raises
     ------
@@ -87,7 +115,12 @@ def validate_region(
         With one :class:`Problem` per issue found.
     """
     problems = find_problems(
-        region, extent_buffer_km=extent_buffer_km, outlier_km=outlier_km, port_max_km=port_max_km
+        region,
+        extent_buffer_km=extent_buffer_km,
+        outlier_km=outlier_km,
+        port_max_km=port_max_km,
+        facility_max_km=facility_max_km,
+        max_density_per_km2=max_density_per_km2,
     )
     if problems:
         raise DataError(problems)
@@ -100,6 +133,8 @@ def find_problems(
     extent_buffer_km: float = DEFAULT_LIMITS["extent_buffer_km"],
     outlier_km: float = DEFAULT_LIMITS["outlier_km"],
     port_max_km: float = DEFAULT_LIMITS["port_max_km"],
+    facility_max_km: float = DEFAULT_LIMITS["facility_max_km"],
+    max_density_per_km2: float = DEFAULT_LIMITS["max_density_per_km2"],
 ) -> list[Problem]:
     """Return every problem found in ``region`` (empty list when it is valid).
 
@@ -110,7 +145,7 @@ def find_problems(
     files : mapping, optional
         Layer name to the file it came from, used to name files in problems (default: the
         layer name).
-    extent_buffer_km, outlier_km, port_max_km : float
+    extent_buffer_km, outlier_km, port_max_km, facility_max_km, max_density_per_km2 : float
         See :func:`validate_region`.
 
     Returns
@@ -145,10 +180,20 @@ def find_problems(
     problems += _check_references(region, files)
     problems += _check_weekdays(region.experts, files["experts"])
     problems += _check_timetables(region.ferries, files["ferries"])
-    problems += _check_extent(
-        region, files, extent_buffer_km=extent_buffer_km, outlier_km=outlier_km
+    problems += _check_population(
+        region.zones, files["zones"], region, max_density_per_km2=max_density_per_km2
     )
+    extent = _check_extent(region, files, extent_buffer_km=extent_buffer_km, outlier_km=outlier_km)
+    problems += extent
     problems += _check_ports(region, files["ferries"], port_max_km=port_max_km)
+    outside = {(p.file, p.record) for p in extent}
+    problems += [
+        p
+        for p in _check_facilities_on_land(
+            region, files["facilities"], facility_max_km=facility_max_km
+        )
+        if (p.file, p.record) not in outside
+    ]
     return problems
 
 
@@ -219,6 +264,40 @@ def _check_numbers(frame: pd.DataFrame, layer: str, file: str) -> list[Problem]:
             blank_ok = col not in _REQUIRED_NUMBERS.get(layer, ())
             fix = f"{col} must be >= 0" + (" (leave it blank if unknown)" if blank_ok else "")
             problems.append(Problem(file, str(rec), col, f"negative value {val:g}", fix))
+    kept = np.zeros(len(frame), dtype=bool)
+    if layer == "ferries" and "estimated" in frame.columns:
+        # OSM ferry ways clipped by the extract to one point keep crossing_min 0 (with a warning)
+        kept = frame["estimated"].to_numpy(dtype=bool) & (shapely.length(frame.geometry.array) == 0)
+    for col in _POSITIVE.get(layer, ()):
+        values = pd.to_numeric(frame[col], errors="coerce")
+        for rec in records[(values == 0).to_numpy() & ~kept]:
+            problems.append(
+                Problem(
+                    file,
+                    str(rec),
+                    col,
+                    "the value is 0 (a ferry cannot sail in 0 minutes or every 0 minutes)",
+                    f"{col} must be > 0 minutes"
+                    + (
+                        ""
+                        if col in _REQUIRED_NUMBERS.get(layer, ())
+                        else " (leave it blank if unknown)"
+                    ),
+                )
+            )
+    for col, (limit, why) in _AT_MOST.get(layer, {}).items():
+        values = pd.to_numeric(frame[col], errors="coerce")
+        high = (values > limit).to_numpy()
+        for rec, val in zip(records[high], values[high], strict=True):
+            problems.append(
+                Problem(
+                    file,
+                    str(rec),
+                    col,
+                    f"{val:g} is above {limit:g}",
+                    f"{col} must be in 0..{limit:g} ({why})",
+                )
+            )
     return problems
 
 
@@ -429,7 +508,14 @@ def _check_extent(
     problems = []
     bad = ~inside | invalid_range
     for row, swap in zip(pts[bad].itertuples(), swapped_in[bad], strict=True):
+        out_of_range = [
+            f"{axis} {value:g} is outside -{limit}..{limit}"
+            for axis, value, limit in (("latitude", row.lat, 90), ("longitude", row.lon, 180))
+            if abs(value) > limit
+        ]
         found = f"point ({row.lon:.6f}, {row.lat:.6f}) is {where}"
+        if out_of_range:
+            found = f"{'; '.join(out_of_range)}: {found}"
         if swap:
             found += "; longitude and latitude look swapped"
             fix = "swap the longitude and latitude values (lon is x, lat is y)"
@@ -468,3 +554,93 @@ def _check_ports(region: Region, file: str, *, port_max_km: float) -> list[Probl
                 )
             )
     return problems
+
+
+def _check_population(
+    zones: pd.DataFrame, file: str, region: Region, *, max_density_per_km2: float
+) -> list[Problem]:
+    """A positive total population; no zone above the world population or too dense."""
+    if len(zones) == 0:
+        return []
+    pop = pd.to_numeric(zones["population"], errors="coerce")
+    problems = []
+    total = float(pop.sum())
+    if total <= 0 and pop.notna().any():
+        problems.append(
+            Problem(
+                file,
+                "",
+                "population",
+                f"the total population is {total:g}",
+                "give each zone the number of people living in it (most zones have > 0)",
+            )
+        )
+    records = zones.index.to_numpy(dtype=object)
+    huge = (pop > WORLD_POPULATION).to_numpy()
+    for rec, val in zip(records[huge], pop[huge], strict=True):
+        problems.append(
+            Problem(
+                file,
+                str(rec),
+                "population",
+                f"population {val:,.0f} is more than the world population "
+                f"({WORLD_POPULATION:,.0f})",
+                "check the population column (units, extra digits, a wrong column mapped)",
+            )
+        )
+    if _check_metric_crs(region) or zones.crs is None:
+        return problems
+    polygons = (
+        zones.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+        & shapely.is_valid(zones.geometry.array)
+        & ~huge
+    )
+    if not polygons.any():
+        return problems
+    area_km2 = zones[polygons].geometry.to_crs(region.metric_crs).area.to_numpy() / 1e6
+    density = pop[polygons].to_numpy() / np.where(area_km2 > 0, area_km2, np.nan)
+    dense = density > max_density_per_km2
+    for rec, val, d, a in zip(
+        records[polygons][dense], pop[polygons][dense], density[dense], area_km2[dense], strict=True
+    ):
+        problems.append(
+            Problem(
+                file,
+                str(rec),
+                "population",
+                f"population {val:,.0f} on {a:.3g} km² is {d:,.0f} people per km², more than "
+                f"{max_density_per_km2:,.0f}",
+                "check the population and the polygon (or raise max_density_per_km2 "
+                "under [validate])",
+            )
+        )
+    return problems
+
+
+def _check_facilities_on_land(
+    region: Region, file: str, *, facility_max_km: float
+) -> list[Problem]:
+    """Facilities must be within ``facility_max_km`` of a zone or a boundary polygon."""
+    facilities = region.facilities
+    if len(facilities) == 0 or len(region.zones) == 0 or _check_metric_crs(region):
+        return []
+    pts = facilities.geometry
+    ok = (pts.notna() & ~pts.is_empty & pts.geom_type.eq("Point")).to_numpy(copy=True)
+    ok[ok] = (np.abs(pts[ok].y.to_numpy()) <= 90) & (np.abs(pts[ok].x.to_numpy()) <= 180)
+    land = [region.zones.geometry]
+    if region.boundaries is not None and len(region.boundaries):
+        land.append(region.boundaries.geometry)
+    shapes = gpd.GeoSeries(pd.concat(land, ignore_index=True), crs="EPSG:4326")
+    dist_km = distance_to_shapes_km(pts[ok], shapes, region.metric_crs)
+    far = dist_km > facility_max_km
+    return [
+        Problem(
+            file,
+            str(rec),
+            "geometry",
+            f"the facility is {d:.1f} km from the nearest zone or boundary",
+            f"check its coordinates (within {facility_max_km:g} km of land expected), "
+            "or raise facility_max_km under [validate]",
+        )
+        for rec, d in zip(facilities.index[ok][far], dist_km[far], strict=True)
+    ]

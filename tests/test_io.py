@@ -228,6 +228,56 @@ def test_missing_file_and_toml_typos(region_folder):
     assert found[("region.toml", "[ferries]", "speed")] == "unknown key"
 
 
+def test_unknown_keys_everywhere_in_one_pass(region_folder):
+    """Unknown keys at every level of region.toml are reported together, with a suggestion."""
+    folder = region_folder(
+        toml=[
+            ('crs = "EPSG:4326"', 'crs = "EPSG:4326"\nmetric_cr = "EPSG:32651"'),
+            ('file = "ferries.csv"', 'file = "ferries.csv"\nfiel = "x.csv"'),
+            ("[facilities.tiers]", "[facilities.defaults]\nbedz = 10\n\n[facilities.tiers]"),
+            ("[zones.columns]", '[zones.columns]\npopulaton = "x"'),
+            ("[zones]", "[validate]\nport_max = 3\n\n[zones]"),
+        ]
+    )
+    with pytest.raises(DataError) as info:
+        load_region(folder)
+    fixes = {(p.file, p.record, p.field): (p.found, p.fix) for p in info.value.problems}
+    want = {
+        ("region.toml", "", "metric_cr"): "metric_crs",
+        ("region.toml", "[ferries]", "fiel"): "file",
+        ("region.toml", "[facilities.defaults]", "bedz"): "beds",
+        ("region.toml", "[zones.columns]", "populaton"): "population",
+        ("region.toml", "[validate]", "port_max"): "port_max_km",
+    }
+    for where, close in want.items():
+        assert f"did you mean '{close}'?" in fixes[where][1], (where, fixes)
+    assert fixes[("region.toml", "", "metric_cr")][0] == "unknown key"
+
+
+def test_misspelled_layer_table_is_an_error(region_folder):
+    """[ferrys] is not silently ignored (islands would be planned with no boats)."""
+    folder = region_folder(replace={"region.toml": "region_ferrys.toml"})
+    with pytest.raises(
+        DataError, match=r"field 'ferrys': unknown key\. Fix: did you mean 'ferries'"
+    ):
+        load_region(folder)
+
+
+def test_layer_that_is_not_a_table(region_folder):
+    """ferries = "ferries.csv" (a string, not a table) is reported, not ignored."""
+    folder = region_folder(
+        toml=[
+            ('[ferries]\nfile = "ferries.csv"', ""),
+            ('crs = "EPSG:4326"\n', 'crs = "EPSG:4326"\nferries = "ferries.csv"\n'),
+        ]
+    )
+    with pytest.raises(DataError) as info:
+        load_region(folder)
+    (p,) = info.value.problems
+    assert (p.file, p.record, p.field) == ("region.toml", "", "ferries")
+    assert p.found == "'ferries.csv' is not a table"
+
+
 def test_no_region_toml(tmp_path):
     """A folder without region.toml is a FileNotFoundError saying what is missing."""
     with pytest.raises(FileNotFoundError, match="no region.toml"):

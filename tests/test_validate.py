@@ -125,6 +125,33 @@ CASES = [
         "remove the [links] table",
     ),
     ("links.csv", "empty.txt", "links.csv", "", "", "the file is empty (0 bytes)", "[links]"),
+    (
+        "facilities.csv",
+        "facilities_at_sea.csv",
+        "facilities.csv",
+        "H1",
+        "geometry",
+        "the facility is 38.0 km from the nearest zone or boundary",
+        "within 5 km of land",
+    ),
+    (
+        "experts.csv",
+        "experts_too_many_days.csv",
+        "experts.csv",
+        "E2",
+        "max_days_per_month",
+        "40 is above 31",
+        "0..31",
+    ),
+    (
+        "region.toml",
+        "region_ferrys.toml",
+        "region.toml",
+        "",
+        "ferrys",
+        "unknown key",
+        "did you mean 'ferries'?",
+    ),
 ]
 
 
@@ -283,3 +310,88 @@ def test_validate_table_typos(region_folder):
     problems = _problems(folder)
     assert _one(problems, record="[validate]", field="port_km").found == "unknown key"
     assert _one(problems, record="[validate]", field="outlier_km").found == "'far' is not a number"
+
+
+def test_ferry_zero_headway_and_crossing(region_folder):
+    """A headway or crossing time of 0 is reported against its own record and field."""
+    problems = _problems(region_folder(replace={"ferries.csv": "ferries_zero_times.csv"}))
+    assert len(problems) == 2, [str(p) for p in problems]
+    for field in ("crossing_min", "headway_min"):
+        p = _one(problems, file="ferries.csv", record="F1", field=field)
+        assert p.found.startswith("the value is 0") and "> 0 minutes" in p.fix
+
+
+def test_ferry_zero_headway_built_in_code(synthetic_region):
+    """validate_region refuses a zero headway on a region built in code."""
+    synthetic_region.ferries.loc["F1", "headway_min"] = 0.0
+    (p,) = find_problems(synthetic_region)
+    assert (p.file, p.record, p.field) == ("ferries", "F1", "headway_min")
+
+
+@pytest.mark.parametrize(
+    ("point", "field_text"),
+    [
+        (shapely.Point(121.8, 129.0), "latitude 129 is outside -90..90"),
+        (shapely.Point(200.0, 29.1), "longitude 200 is outside -180..180"),
+    ],
+)
+def test_coordinates_out_of_range(synthetic_region, point, field_text):
+    """A latitude or longitude outside its range says so."""
+    synthetic_region.facilities.loc["H1", "geometry"] = point
+    (p,) = find_problems(synthetic_region)
+    assert (p.file, p.record, p.field) == ("facilities", "H1", "geometry")
+    assert field_text in p.found
+
+
+def test_latitude_out_of_range_in_file(region_folder):
+    """The same from a CSV: the file, record and range are named."""
+    folder = region_folder()
+    path = folder / "facilities.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(",121.80413838,29.11717965", ",121.8,129"),
+        encoding="utf-8",
+    )
+    p = _one(_problems(folder), file="facilities.csv", record="H1", field="geometry")
+    assert "latitude 129 is outside -90..90" in p.found
+
+
+def test_zero_total_population(synthetic_region):
+    """A region where nobody lives is an error."""
+    synthetic_region.zones["population"] = 0.0
+    (p,) = find_problems(synthetic_region)
+    assert (p.file, p.record, p.field) == ("zones", "", "population")
+    assert p.found == "the total population is 0"
+
+
+def test_population_above_world_population(synthetic_region):
+    """A zone (even a point zone, without an area) with 10^12 residents is an error."""
+    synthetic_region.zones.loc["Z03", "population"] = 1e12
+    (p,) = find_problems(synthetic_region)
+    assert (p.file, p.record, p.field) == ("zones", "Z03", "population")
+    assert "more than the world population" in p.found
+
+
+def test_implausible_density(synthetic_region):
+    """A polygon zone denser than max_density_per_km2 is named, with its density."""
+    zones = synthetic_region.zones
+    (poly,) = zones.index[zones.geom_type.eq("Polygon")][:1]
+    zones.loc[poly, "population"] = 5e9
+    (p,) = find_problems(synthetic_region)
+    assert (p.file, p.record, p.field) == ("zones", poly, "population")
+    assert "people per km², more than 100,000" in p.found
+    assert find_problems(synthetic_region, max_density_per_km2=1e9) == []
+
+
+def test_facility_distance_is_configurable(region_folder):
+    """facility_max_km under [validate] accepts a facility far from land."""
+    folder = region_folder(
+        replace={"facilities.csv": "facilities_at_sea.csv"},
+        toml=[("[zones]", "[validate]\nfacility_max_km = 40\n\n[zones]")],
+    )
+    assert "H1" in load_region(folder).facilities.index
+
+
+def test_facility_outside_region_reported_once(region_folder):
+    """A facility far outside the region is not also reported as far from land."""
+    problems = _problems(region_folder(replace={"facilities.csv": "facilities_outside.csv"}))
+    assert len(problems) == 1

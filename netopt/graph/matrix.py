@@ -18,6 +18,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
+import warnings
+import zipfile
+import zlib
 from collections.abc import Hashable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -31,7 +34,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
 from netopt._atomic import atomic_path
-from netopt._errors import DataError, Problem
+from netopt._errors import DataError, NetoptWarning, Problem
 from netopt.graph.build import TravelGraph
 from netopt.graph.ferry import ferry_edges, parse_clock
 
@@ -46,7 +49,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_CACHE_VERSION = "netopt-travel-times-1"
+_CACHE_VERSION = "netopt-travel-times-2"  # 2: entries carry a SHA-256
+# What reading a damaged .npz raises (numpy reports bad headers as ValueError).
+_UNREADABLE = (OSError, EOFError, KeyError, ValueError, MemoryError, zipfile.BadZipFile, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -295,7 +300,10 @@ def travel_times(
         reason ``"no path within max_time_s"``), and the search stops early.
     cache_dir : path-like, optional
         Folder of cached matrices (``.npz``), keyed by a SHA-256 of the graph's CSR
-        arrays, the point nodes and the options; None disables caching.
+        arrays, the point nodes and the options; None disables caching. Entries are
+        written atomically and hold a SHA-256 of the matrix, checked on every read: a
+        corrupt, truncated or unreadable entry is discarded with a :class:`NetoptWarning`
+        and recomputed.
     n_jobs : int
         Processes for the Dijkstra runs (see :func:`dijkstra_matrix`).
     dtype : numpy dtype
@@ -325,17 +333,56 @@ def travel_times(
     if cache_dir is not None:
         key = _cache_key(csr, src, dst, np.inf if limit is None else limit, graph, dtype)
         path = Path(cache_dir) / f"travel_times_{key[:32]}.npz"
-        if path.exists():
-            logger.info("travel times read from cache %s", path)
-            with np.load(path) as f:
-                seconds = f["seconds"]
-            return _result(graph, okeys, dkeys, seconds, limit)
+        cached = _load_cache(path, (len(src), len(dst)), dtype)
+        if cached is not None:
+            return _result(graph, okeys, dkeys, cached, limit)
     seconds = _seconds(csr.matrix, src, dst, limit=limit, n_jobs=n_jobs, dtype=dtype)
     if path is not None:
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, seconds=seconds)
-        logger.info("travel times cached in %s", path)
+        _save_cache(path, seconds)
     return _result(graph, okeys, dkeys, seconds, limit)
+
+
+def _array_digest(a: np.ndarray) -> str:
+    """Return the SHA-256 of an array's dtype, shape and bytes (C order)."""
+    h = hashlib.sha256(f"{a.dtype.str}|{a.shape}|".encode())
+    h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def _save_cache(path: Path, seconds: np.ndarray) -> None:
+    """Write a cache entry atomically, with the SHA-256 of the matrix stored beside it."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, seconds=seconds, sha256=np.array(_array_digest(seconds)))
+    logger.info("travel times cached in %s", path)
+
+
+def _load_cache(path: Path, shape: tuple[int, int], dtype: Any) -> np.ndarray | None:
+    """Return a verified cached matrix, or None (missing, or corrupt: warned and deleted)."""
+    if not path.exists():
+        return None
+    try:
+        # our own handle: np.load leaks its file when the zip is unreadable
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
+            seconds = f["seconds"]
+            stored = str(f["sha256"][()])
+        ok = (
+            seconds.shape == shape
+            and seconds.dtype == np.dtype(dtype)
+            and stored == _array_digest(seconds)
+        )
+        problem = "" if ok else "checksum, shape or dtype mismatch"
+    except _UNREADABLE as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    if not problem:
+        logger.info("travel times read from cache %s", path)
+        return seconds
+    warnings.warn(
+        f"cache entry {path} is corrupt ({problem}); recomputing",
+        NetoptWarning,
+        stacklevel=3,
+    )
+    path.unlink(missing_ok=True)
+    return None
 
 
 def _point_rows(graph: TravelGraph, index: dict[Hashable, int], keys: list[str]) -> np.ndarray:

@@ -8,6 +8,7 @@ This module knows that structure; :mod:`netopt.io.tables` reads the files it nam
 
 from __future__ import annotations
 
+import difflib
 import math
 import tomllib
 from collections.abc import Mapping
@@ -23,11 +24,13 @@ __all__ = [
     "LAYERS",
     "LAYER_KEYS",
     "LINE_LAYERS",
+    "METADATA_KEYS",
     "OSM_SUFFIXES",
     "REQUIRED",
     "TOP_KEYS",
     "check_config",
     "parse_toml",
+    "unknown_key_problems",
     "validate_limits",
 ]
 
@@ -39,6 +42,19 @@ LINE_LAYERS = {"ferries", "links"}
 OSM_SUFFIXES = (".pbf", ".osm", ".xml")
 #: Keys at the top of region.toml that are not free-form metadata.
 TOP_KEYS = {"name", "crs", "metric_crs", "validate", *LAYERS}
+#: Free-form metadata keys allowed at the top of region.toml (kept in ``Region.metadata``).
+METADATA_KEYS = {
+    "description",
+    "sources",
+    "source",
+    "notes",
+    "license",
+    "author",
+    "version",
+    "updated",
+    "url",
+    "metadata",
+}
 #: Keys allowed in a layer table.
 LAYER_KEYS = {
     "file",
@@ -147,9 +163,46 @@ def check_config(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
         Missing ``[facilities]``/``[zones]`` files, unknown keys and columns, a
         ``[validate]`` limit that is not a number, an unknown top-level ``crs``.
     """
-    problems = []
+    problems = unknown_key_problems(
+        config,
+        TOP_KEYS | METADATA_KEYS,
+        toml_name,
+        "",
+        what="top-level key",
+    )
+    for layer in LAYERS:
+        if layer in config and not isinstance(config[layer], Mapping):
+            problems.append(
+                Problem(
+                    toml_name,
+                    "",
+                    layer,
+                    f"{config[layer]!r} is not a table",
+                    f'write it as a table: [{layer}] then file = "<your {layer} file>"',
+                )
+            )
+    if "validate" in config and not isinstance(config["validate"], Mapping):
+        problems.append(
+            Problem(
+                toml_name,
+                "",
+                "validate",
+                f"{config['validate']!r} is not a table",
+                "write it as a [validate] table of limits",
+            )
+        )
     for layer in ("facilities", "zones"):
-        if not isinstance(config.get(layer), Mapping) or "file" not in config[layer]:
+        if isinstance(config.get(layer), Mapping) and "file" not in config[layer]:
+            problems.append(
+                Problem(
+                    toml_name,
+                    f"[{layer}]",
+                    "file",
+                    "no file given",
+                    f'add file = "<your {layer} file>" to the [{layer}] table',
+                )
+            )
+        elif layer not in config:
             problems.append(
                 Problem(
                     toml_name,
@@ -163,7 +216,9 @@ def check_config(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
         spec = config.get(layer)
         if isinstance(spec, Mapping):
             problems += _layer_problems(spec, layer, toml_name)
-    problems += _limit_problems(config.get("validate", {}), toml_name)
+    limits = config.get("validate", {})
+    if isinstance(limits, Mapping):
+        problems += _limit_problems(limits, toml_name)
     if "crs" in config:
         problems += _crs_problem(config["crs"], toml_name, "", "crs")
     return problems
@@ -184,53 +239,100 @@ def validate_limits(config: Mapping[str, Any]) -> dict[str, float]:
         (reported by :func:`check_config`) keeps its default.
     """
     table = config.get("validate", {})
+    if not isinstance(table, Mapping):
+        table = {}
     return {
         k: float(table[k]) if isinstance(table.get(k), (int, float)) else v
         for k, v in DEFAULT_LIMITS.items()
     }
 
 
-def _layer_problems(spec: Mapping[str, Any], layer: str, toml_name: str) -> list[Problem]:
-    """Unknown keys of a layer table and unknown names in its ``columns`` mapping."""
+def unknown_key_problems(
+    table: Mapping[str, Any],
+    valid: set[str] | frozenset[str],
+    toml_name: str,
+    record: str,
+    *,
+    what: str = "key",
+) -> list[Problem]:
+    """Return one problem per key of ``table`` not in ``valid``, with the closest valid key.
+
+    Parameters
+    ----------
+    table : mapping
+        A table of region.toml.
+    valid : set of str
+        The keys allowed in it.
+    toml_name : str
+        The file name, for the problems.
+    record : str
+        The table named in the problems, e.g. ``"[ferries]"`` ("" for the top level).
+    what : str, default "key"
+        What the keys are, for the fix text.
+
+    Returns
+    -------
+    list of Problem
+        ``found`` is ``"unknown key"``; ``fix`` starts with ``did you mean '...'?`` when a
+        valid key is close (:func:`difflib.get_close_matches`).
+    """
+    names = sorted(valid)
     problems = []
-    for key in sorted(set(spec) - LAYER_KEYS):
+    for key in sorted(set(map(str, table)) - set(valid)):
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
         problems.append(
             Problem(
                 toml_name,
-                f"[{layer}]",
+                record,
                 key,
                 "unknown key",
-                f"use one of {', '.join(sorted(LAYER_KEYS))}",
+                f"{hint}each {what} must be one of {', '.join(names)}",
             )
         )
+    return problems
+
+
+def _layer_problems(spec: Mapping[str, Any], layer: str, toml_name: str) -> list[Problem]:
+    """Unknown keys of a layer table and of its ``columns`` and ``defaults`` tables."""
+    problems = unknown_key_problems(spec, LAYER_KEYS, toml_name, f"[{layer}]")
+    for sub in ("columns", "tiers", "defaults"):
+        if sub in spec and not isinstance(spec[sub], Mapping):
+            problems.append(
+                Problem(
+                    toml_name,
+                    f"[{layer}]",
+                    sub,
+                    f"{spec[sub]!r} is not a table",
+                    f"write it as a [{layer}.{sub}] table",
+                )
+            )
     columns = spec.get("columns", {})
+    columns = columns if isinstance(columns, Mapping) else {}
     known = set(SCHEMA[layer]) | {"id", *_COORDINATE_COLUMNS}
     for key in sorted(set(columns) - known):
+        close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
         problems.append(
             Problem(
                 toml_name,
                 f"[{layer}.columns]",
                 key,
                 f"'{key}' is not a netopt column",
-                f"the left-hand side is our name: one of {', '.join(sorted(known))}",
+                f"{hint}the left-hand side is our name: one of {', '.join(sorted(known))}",
             )
+        )
+    defaults = spec.get("defaults", {})
+    if isinstance(defaults, Mapping):
+        problems += unknown_key_problems(
+            defaults, set(SCHEMA[layer]), toml_name, f"[{layer}.defaults]", what="column"
         )
     return problems
 
 
 def _limit_problems(table: Mapping[str, Any], toml_name: str) -> list[Problem]:
     """Unknown keys and non-numbers in the ``[validate]`` table."""
-    problems = []
-    for key in sorted(set(table) - set(DEFAULT_LIMITS)):
-        problems.append(
-            Problem(
-                toml_name,
-                "[validate]",
-                key,
-                "unknown key",
-                f"use one of {', '.join(DEFAULT_LIMITS)}",
-            )
-        )
+    problems = unknown_key_problems(table, set(DEFAULT_LIMITS), toml_name, "[validate]")
     for key in sorted(set(table) & set(DEFAULT_LIMITS)):
         if isinstance(table[key], bool) or not isinstance(table[key], (int, float)):
             problems.append(
@@ -239,7 +341,7 @@ def _limit_problems(table: Mapping[str, Any], toml_name: str) -> list[Problem]:
                     "[validate]",
                     key,
                     f"{table[key]!r} is not a number",
-                    "give a distance in km, e.g. 2.5",
+                    "give a number, e.g. 2.5 (km) or 100000 (people per km²)",
                 )
             )
     return problems

@@ -6,6 +6,7 @@ import pytest
 
 from netopt import DataError
 from netopt.graph import build_graph, dijkstra_matrix, graph_to_csr, travel_times
+from netopt.graph.matrix import _save_cache
 
 
 def _random_graph(seed: int, n: int = 60, m: int = 200, dyadic: bool = False) -> nx.MultiDiGraph:
@@ -107,15 +108,14 @@ def test_max_time_marks_far_pairs(tiny_region):
 
 
 def test_cache_is_written_and_read(tiny_region, tmp_path):
-    """The second call reads the cached .npz (proved by planting a marker value in it)."""
+    """The second call reads the cached .npz (proved by planting a valid entry with a marker)."""
     g = build_graph(tiny_region)
     first = travel_times(g, "zones", "facilities", cache_dir=tmp_path)
     files = list(tmp_path.glob("travel_times_*.npz"))
     assert len(files) == 1
     planted = first.seconds.copy()
     planted[0, 0] = 12345.0
-    with open(files[0], "wb") as fh:
-        np.savez(fh, seconds=planted)
+    _save_cache(files[0], planted)  # a valid entry (with its checksum) holding the marker
     again = travel_times(g, "zones", "facilities", cache_dir=tmp_path)
     assert again.seconds[0, 0] == 12345.0
     other = travel_times(
