@@ -16,6 +16,7 @@ LAYERS: dict[str, int] = {
     "_atomic": 0,
     "_clock": 0,
     "_version": 0,
+    "_options": 0,
     "_gcj02": 0,
     "_crs": 1,
     "region": 1,

@@ -7,8 +7,6 @@ A scenario's ``[model]`` table (with its ``[model.rates]`` sub-table) is read by
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +14,7 @@ from numbers import Integral, Real
 from typing import Any, Literal
 
 from netopt._errors import DataError, Problem
+from netopt._options import OptionsMixin, resourced, unknown_keys
 from netopt.kpis import Rates
 from netopt.region import PRIMARY_TIERS
 
@@ -30,7 +29,7 @@ _TEXT_TUPLES = ("fixed_leads", "candidates", "primary_tiers")
 
 
 @dataclass(frozen=True)
-class AllianceOptions:
+class AllianceOptions(OptionsMixin):
     r"""The alliance model: how many leads, which ones, what to optimise, under which limits.
 
     The model is two-level. Residents of zone :math:`z` (population :math:`w_z`) first use
@@ -156,16 +155,6 @@ class AllianceOptions:
             raise DataError(problems)
 
     @classmethod
-    def fields(cls) -> tuple[str, ...]:
-        """Return the field names (the valid keys of a ``[model]`` table).
-
-        Returns
-        -------
-        tuple of str
-        """
-        return tuple(f.name for f in dataclasses.fields(cls))
-
-    @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "[model]") -> AllianceOptions:
         """Build options from a mapping such as a scenario's ``[model]`` table.
 
@@ -188,16 +177,7 @@ class AllianceOptions:
             one error.
         """
         valid = cls.fields()
-        problems: list[Problem | str] = []
-        for key in data:
-            if key not in valid:
-                close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
-                hint = f"did you mean '{close[0]}'? " if close else ""
-                problems.append(
-                    Problem(
-                        source, "", str(key), "unknown key", f"{hint}valid keys: {', '.join(valid)}"
-                    )
-                )
+        problems: list[Problem | str] = list(unknown_keys(source, data, valid))
         kwargs = {k: v for k, v in data.items() if k in valid}
         if "rates" in kwargs and isinstance(kwargs["rates"], Mapping):
             rates_source = f"{source[:-1]}.rates]" if source.endswith("]") else f"{source}.rates"
@@ -209,10 +189,7 @@ class AllianceOptions:
         try:
             options = cls(**kwargs)
         except DataError as exc:
-            problems.extend(
-                Problem(source, "", p.field, p.found, p.fix) if isinstance(p, Problem) else p
-                for p in exc.problems
-            )
+            problems.extend(resourced(exc, source).problems)
         if problems:
             raise DataError(problems)
         return options
@@ -238,39 +215,6 @@ class AllianceOptions:
                 value = value.to_dict()
             out[name] = value
         return out
-
-    def replace(self, **changes: Any) -> AllianceOptions:
-        """Return a copy with some fields changed (checked again).
-
-        Parameters
-        ----------
-        **changes
-            Field names to new values.
-
-        Returns
-        -------
-        AllianceOptions
-
-        Raises
-        ------
-        DataError
-            An unknown field name or a bad value.
-        """
-        unknown = [k for k in changes if k not in self.fields()]
-        if unknown:
-            raise DataError(
-                [
-                    Problem(
-                        "AllianceOptions",
-                        "",
-                        k,
-                        "unknown option",
-                        f"use one of {', '.join(self.fields())}",
-                    )
-                    for k in unknown
-                ]
-            )
-        return dataclasses.replace(self, **changes)
 
 
 def _text_tuple(value: Any) -> tuple[str, ...] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from netopt._errors import DataError, Problem
+from netopt._options import resourced, unknown_keys
 
 __all__ = ["Rates"]
 
@@ -96,30 +96,18 @@ class Rates:
         DataError
             Unknown keys (with the closest valid key) and bad values, all at once.
         """
-        valid = sorted(cls.__dataclass_fields__)
-        problems = []
-        for key in data:
-            if key not in valid:
-                close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
-                hint = f"did you mean '{close[0]}'? " if close else ""
-                problems.append(
-                    Problem(
-                        source, "", str(key), "unknown rate", f"{hint}valid: {', '.join(valid)}"
-                    )
-                )
-            elif not _is_number(data[key]):
-                problems.append(Problem(source, "", str(key), repr(data[key]), "use a number"))
+        problems = unknown_keys(source, data, cls.__dataclass_fields__, sort=True)
+        problems += [
+            Problem(source, "", str(key), repr(value), "use a number")
+            for key, value in data.items()
+            if key in cls.__dataclass_fields__ and not _is_number(value)
+        ]
         if problems:
             raise DataError(problems)
         try:
             return cls(**{k: float(v) for k, v in data.items()})
         except DataError as exc:
-            raise DataError(
-                [
-                    Problem(source, "", p.field, p.found, p.fix) if isinstance(p, Problem) else p
-                    for p in exc.problems
-                ]
-            ) from None
+            raise resourced(exc, source) from None
 
     def to_dict(self) -> dict[str, float]:
         """Return the rates as a plain dict (the keys of a ``[model.rates]`` table).

@@ -7,7 +7,6 @@ arguments and check them once, here, listing every problem in one
 
 from __future__ import annotations
 
-import dataclasses
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 import folium
 
 from netopt._errors import DataError, Problem
+from netopt._options import OptionsMixin
 from netopt.maps.tiles import check_tiles
 
 __all__ = ["MapOptions"]
@@ -25,7 +25,7 @@ _ROTATION_LAYERS = ("auto", "expert", "week")
 
 
 @dataclass(frozen=True)
-class MapOptions:
+class MapOptions(OptionsMixin):
     """Drawing options of :func:`~netopt.maps.alliance_map` (all keyword arguments there).
 
     Parameters
@@ -109,30 +109,6 @@ class MapOptions:
         problems += check_tiles(self.tiles, self.tianditu_key)
         if problems:
             raise DataError(problems)
-
-    @classmethod
-    def fields(cls) -> tuple[str, ...]:
-        """Return the option names, in order.
-
-        Returns
-        -------
-        tuple of str
-        """
-        return tuple(f.name for f in dataclasses.fields(cls))
-
-    def replace(self, **changes: Any) -> MapOptions:
-        """Return a copy with some options changed (checked again).
-
-        Parameters
-        ----------
-        **changes
-            Option names to new values.
-
-        Returns
-        -------
-        MapOptions
-        """
-        return dataclasses.replace(self, **changes)
 
 
 def _numbers(values: Any) -> list[float] | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 from netopt._clock import format_clock, parse_clock
 from netopt._errors import DataError, Problem
+from netopt._options import OptionsMixin, unknown_keys
 from netopt.solve.rotation import RotationWeights
 
 __all__ = ["RotationOptions"]
@@ -27,7 +27,7 @@ _NAME = "RotationOptions"
 
 
 @dataclass(frozen=True)
-class RotationOptions:
+class RotationOptions(OptionsMixin):
     """Scheduling choices of :func:`~netopt.rotations.schedule_rotations`.
 
     Parameters
@@ -205,16 +205,6 @@ class RotationOptions:
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def fields(cls) -> tuple[str, ...]:
-        """Return the field names (the valid keys of a ``[rotations]`` table).
-
-        Returns
-        -------
-        tuple of str
-        """
-        return tuple(f.name for f in dataclasses.fields(cls))
-
-    @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "[rotations]") -> RotationOptions:
         """Build options from a mapping such as a scenario's ``[rotations]`` table.
 
@@ -246,7 +236,7 @@ class RotationOptions:
         RotationOptions(horizon_days=14, ...)
         """
         values = dict(data)
-        problems = _unknown(source, values, cls.fields())
+        problems = unknown_keys(source, values, cls.fields())
         for key in [k for k in values if k not in cls.fields()]:
             del values[key]
         if "weights" in values and not isinstance(values["weights"], RotationWeights):
@@ -332,20 +322,6 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
 
 
-def _unknown(source: str, data: Mapping[str, Any], valid: tuple[str, ...]) -> list[Problem]:
-    """A problem per unknown key, with the closest valid key (as SolverParams does)."""
-    problems = []
-    for key in data:
-        if key in valid:
-            continue
-        close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        problems.append(
-            Problem(source, "", str(key), "unknown key", f"{hint}valid keys: {', '.join(valid)}")
-        )
-    return problems
-
-
 def _weights_from(data: Any, source: str) -> tuple[RotationWeights | None, list[Problem]]:
     """RotationWeights from a ``weights`` sub-table; the problems name ``weights.<key>``."""
     if not isinstance(data, Mapping):
@@ -353,7 +329,8 @@ def _weights_from(data: Any, source: str) -> tuple[RotationWeights | None, list[
         return None, [Problem(source, "", "weights", repr(data), fix)]
     valid = tuple(f.name for f in dataclasses.fields(RotationWeights))
     problems = [
-        dataclasses.replace(p, field=f"weights.{p.field}") for p in _unknown(source, data, valid)
+        dataclasses.replace(p, field=f"weights.{p.field}")
+        for p in unknown_keys(source, data, valid)
     ]
     values = {k: v for k, v in data.items() if k in valid}
     checks = {

@@ -11,7 +11,6 @@ belong to the planners that use them: :class:`netopt.graph.GraphOptions`,
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -20,7 +19,7 @@ from typing import Any
 
 from netopt._clock import format_clock, is_clock, parse_clock
 from netopt._errors import DataError, Problem
-from netopt.scenario._keys import unknown_keys
+from netopt._options import OptionsMixin, unknown_keys
 
 __all__ = ["Modifiers", "NewLink"]
 
@@ -118,7 +117,7 @@ class NewLink:
                     f"write it as {source} with keys {', '.join(_LINK_KEYS)}",
                 )
             )
-        problems = unknown_keys(source, data, _LINK_KEYS)
+        problems = unknown_keys(source, data, _LINK_KEYS, sort=True)
         missing = [key for key in ("from", "to") if key not in data]
         problems += [
             Problem(source, "", key, "missing", "add [longitude, latitude]") for key in missing
@@ -151,7 +150,7 @@ class NewLink:
 
 
 @dataclass(frozen=True)
-class Modifiers:
+class Modifiers(OptionsMixin):
     """Changes to the travel network, applied in the order of the fields.
 
     Parameters
@@ -252,16 +251,6 @@ class Modifiers:
             raise DataError(problems)
 
     @classmethod
-    def fields(cls) -> tuple[str, ...]:
-        """Return the field names (the valid keys of a ``[modifiers]`` table).
-
-        Returns
-        -------
-        tuple of str
-        """
-        return tuple(f.name for f in dataclasses.fields(cls))
-
-    @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "[modifiers]") -> Modifiers:
         """Build modifiers from a scenario's ``[modifiers]`` table.
 
@@ -282,7 +271,7 @@ class Modifiers:
         DataError
             Unknown keys (with the closest valid key) and bad values, all in one error.
         """
-        problems = unknown_keys(source, data, cls.fields())
+        problems = unknown_keys(source, data, cls.fields(), sort=True)
         kwargs = {k: v for k, v in data.items() if k in cls.fields()}
         if "close_ferries" in kwargs and isinstance(kwargs["close_ferries"], (str, int)):
             kwargs["close_ferries"] = [kwargs["close_ferries"]]
@@ -337,20 +326,6 @@ class Modifiers:
             "emergency_speed_factor": self.emergency_speed_factor,
         }
         return {k: v for k, v in out.items() if v is not None and v != [] and v != {}}
-
-    def replace(self, **changes: Any) -> Modifiers:
-        """Return a copy with some fields changed (checked again).
-
-        Parameters
-        ----------
-        **changes
-            Field names to new values.
-
-        Returns
-        -------
-        Modifiers
-        """
-        return dataclasses.replace(self, **changes)
 
 
 def _positive(value: Any) -> bool:

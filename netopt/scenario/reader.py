@@ -64,11 +64,11 @@ from pathlib import Path
 from typing import Any
 
 from netopt._errors import DataError, Problem
+from netopt._options import unknown_keys
 from netopt.alliances import AllianceOptions
 from netopt.graph import GraphOptions
 from netopt.kpis import Rates
 from netopt.rotations import RotationOptions
-from netopt.scenario._keys import unknown_keys
 from netopt.scenario.options import Modifiers
 from netopt.solve import SolverParams
 
@@ -279,7 +279,7 @@ class _Reader:
         """Report every key of ``data`` not in ``valid``, with the closest valid key."""
         self.problems += [
             Problem(self.fname, table, p.field, p.found, p.fix)
-            for p in unknown_keys(table, data, valid)
+            for p in unknown_keys(table, data, valid, sort=True)
         ]
 
     def text(self, data: Mapping[str, Any], key: str) -> str:

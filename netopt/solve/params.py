@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from netopt._errors import DataError, Problem
+from netopt._options import OptionsMixin, resourced, unknown_keys
 
 __all__ = ["SolverParams"]
 
 
 @dataclass(frozen=True)
-class SolverParams:
+class SolverParams(OptionsMixin):
     """Time limit, seed and parallelism of a solve.
 
     Parameters
@@ -108,16 +109,6 @@ class SolverParams:
         return Problem("SolverParams", "", field, repr(value), fix)
 
     @classmethod
-    def fields(cls) -> tuple[str, ...]:
-        """Return the field names (the valid keys of a ``[solver]`` table).
-
-        Returns
-        -------
-        tuple of str
-        """
-        return tuple(f.name for f in dataclasses.fields(cls))
-
-    @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "[solver]") -> SolverParams:
         """Build parameters from a mapping such as a scenario's ``[solver]`` table.
 
@@ -137,30 +128,13 @@ class SolverParams:
         DataError
             Unknown keys (with the closest valid key) and bad values, all in one error.
         """
-        import difflib
-
-        valid = cls.fields()
-        unknown = [k for k in data if k not in valid]
-        if unknown:
-            problems = []
-            for k in unknown:
-                close = difflib.get_close_matches(str(k), valid, n=1, cutoff=0.5)
-                hint = f"did you mean '{close[0]}'? " if close else ""
-                problems.append(
-                    Problem(
-                        source, "", str(k), "unknown key", f"{hint}valid keys: {', '.join(valid)}"
-                    )
-                )
+        problems = unknown_keys(source, data, cls.fields())
+        if problems:
             raise DataError(problems)
         try:
             return cls(**dict(data))
         except DataError as exc:
-            raise DataError(
-                [
-                    Problem(source, "", p.field, p.found, p.fix) if isinstance(p, Problem) else p
-                    for p in exc.problems
-                ]
-            ) from None
+            raise resourced(exc, source) from None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the fields as a plain dict (TOML- and JSON-ready; None values dropped).
@@ -170,17 +144,3 @@ class SolverParams:
         dict
         """
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
-
-    def replace(self, **changes: Any) -> SolverParams:
-        """Return a copy with some fields changed (checked again).
-
-        Parameters
-        ----------
-        **changes
-            Field names to new values.
-
-        Returns
-        -------
-        SolverParams
-        """
-        return dataclasses.replace(self, **changes)
