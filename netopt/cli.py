@@ -1,7 +1,9 @@
 """The ``netopt`` command line: parses arguments, calls the library, prints or writes results.
 
-Exit codes: 0 success; 1 invalid input data (:class:`~netopt._errors.DataError`, the full
-problem list is printed to stderr) and command-line usage errors; 2 infeasible models
+Exit codes: 0 success; 1 invalid input data (:class:`~netopt._errors.DataError`, the
+problem list grouped by cause is printed to stderr; when a cause was shortened, the full list
+is written to a file in the system temp folder, named in the last line) and command-line
+usage errors; 2 infeasible models
 (:class:`~netopt._errors.InfeasibleError`); 3 the time limit passed without a solution
 (:class:`~netopt._errors.SolverError`) and any other :class:`~netopt._errors.NetoptError`
 (one-line message, no traceback).
@@ -395,6 +397,9 @@ def main(
         return run(args, out)
     except DataError as exc:
         print(str(exc), file=err)
+        if exc.shortened:
+            path = _write_problems(exc)
+            print(f"full list of {len(exc.problems):,} problems: {path}", file=err)
         return EXIT_DATA
     except FileNotFoundError as exc:
         print(f"netopt {args.command}: {exc}", file=err)
@@ -413,6 +418,16 @@ def main(
     finally:
         package_logger.removeHandler(handler)
         package_logger.setLevel(old_level)
+
+
+def _write_problems(exc: DataError) -> str:
+    """Write every problem, one a line, to a new file in the system temp folder; return its path."""
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="netopt-problems-", suffix=".txt", text=True)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(exc.full_text())
+    return path
 
 
 if __name__ == "__main__":  # pragma: no cover

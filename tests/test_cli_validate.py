@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,43 @@ def test_entry_point_subprocess():
     )
     assert proc.returncode == 0, proc.stderr
     assert "population 214,550" in proc.stdout
+
+
+def test_entry_point_groups_problems_and_writes_full_list(region_folder, tmp_path):
+    """Ten alike problems print as one line; the full list goes to a file named last."""
+    folder = region_folder()
+    csv = folder / "facilities.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    blanked = [lines[0]] + [",".join(line.split(",")[:-2] + ["", ""]) for line in lines[1:]]
+    csv.write_text("\n".join(blanked) + "\n", encoding="utf-8")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-m", "netopt.cli", "-q", "validate", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
+    assert proc.returncode == EXIT_DATA, proc.stderr
+    err = proc.stderr.strip().splitlines()
+    assert (
+        "  - facilities.csv, field 'lon/lat': 10 records: e.g. coordinates missing "
+        "(first: T1, C1, C2, H1, H2). Fix: fill in both coordinates in decimal degrees"
+    ) in err
+    assert not any("record V3" in line for line in err)
+    n = int(err[0].split()[0].replace(",", ""))
+    path = Path(err[-1].removeprefix(f"full list of {n:,} problems: "))
+    assert path.parent == temp and path.name.startswith("netopt-problems-")
+    full = path.read_text(encoding="utf-8").splitlines()
+    assert len(full) == n
+    assert "facilities.csv, record V3, field 'lon/lat': coordinates missing." in full[9]
+
+
+def test_few_problems_write_no_file(region_folder):
+    """Without a shortened cause the message is complete and no full list is named."""
+    folder = region_folder(replace={"facilities.csv": "facilities_swapped.csv"})
+    code, _, err = _run(["validate", str(folder)])
+    assert code == EXIT_DATA
+    assert "full list" not in err

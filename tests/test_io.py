@@ -424,3 +424,66 @@ def test_save_refuses_layer_without_crs(synthetic_region, tmp_path):
     with pytest.raises(DataError, match="the links layer has no CRS"):
         save_region(broken, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_gbk_csv_names_the_encoding(region_folder):
+    """A CSV saved in GBK is one problem naming GBK and the encoding key."""
+    folder = region_folder(replace={"facilities.csv": "facilities_gbk.csv"})
+    with pytest.raises(DataError) as info:
+        load_region(folder)
+    text = str(info.value)
+    assert "facilities.csv: not UTF-8; it looks like GBK/GB18030" in text
+    assert 'declare encoding = "gbk" in [facilities] of region.toml' in text
+    assert len(info.value.problems) == 1
+
+
+def test_gbk_csv_reads_with_encoding_key(region_folder):
+    """`encoding = "gbk"` in the layer's table reads the file, Chinese names included."""
+    folder = region_folder(
+        replace={"facilities.csv": "facilities_gbk.csv"},
+        toml=[('file = "facilities.csv"', 'file = "facilities.csv"\nencoding = "gbk"')],
+    )
+    region = load_region(folder)
+    assert region.facilities.loc["T1", "name"] == "宁波市第一医院"
+    assert region.facilities.loc["T1", "tier"] == "tertiary"
+
+
+def test_unknown_encoding_is_a_problem(region_folder):
+    """An encoding Python does not know is reported against region.toml."""
+    folder = region_folder(
+        toml=[('file = "facilities.csv"', 'file = "facilities.csv"\nencoding = "klingon"')]
+    )
+    with pytest.raises(DataError, match="unknown encoding 'klingon' for facilities.csv"):
+        load_region(folder)
+
+
+def test_semicolon_csv_is_one_problem(region_folder):
+    """A ';'-delimited CSV says so instead of listing every missing column."""
+    folder = region_folder(replace={"facilities.csv": "facilities_semicolon.csv"})
+    with pytest.raises(DataError) as info:
+        load_region(folder)
+    assert len(info.value.problems) == 1
+    assert "facilities.csv: looks ';'-delimited" in str(info.value)
+    assert "save as comma-separated" in str(info.value)
+
+
+def test_epsg3857_declared_as_wgs84_is_one_problem(region_folder):
+    """Web-Mercator metres in a layer declared EPSG:4326: one problem naming EPSG:3857."""
+    folder = region_folder(replace={"zones.geojson": "zones_epsg3857.geojson"})
+    with pytest.raises(DataError) as info:
+        load_region(folder)
+    zones = [p for p in info.value.problems if p.file == "zones.geojson"]
+    assert len(zones) == 1
+    assert "coordinates look like projected metres (EPSG:3857?): 12 of 12 records" in zones[0].found
+    assert 'declare crs = "EPSG:3857"' in zones[0].fix and "[zones]" in zones[0].fix
+
+
+def test_epsg3857_declared_reads(region_folder, synthetic_region):
+    """Declaring the layer's crs as EPSG:3857 reads the same zones as the original."""
+    folder = region_folder(
+        replace={"zones.geojson": "zones_epsg3857.geojson"},
+        toml=[('file = "zones.geojson"', 'file = "zones.geojson"\ncrs = "EPSG:3857"')],
+    )
+    zones = load_region(folder).zones
+    assert zones.index.tolist() == synthetic_region.zones.index.tolist()
+    assert np.allclose(zones.total_bounds, synthetic_region.zones.total_bounds, atol=1e-6)

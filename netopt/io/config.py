@@ -60,6 +60,7 @@ LAYER_KEYS = {
     "file",
     "layer",
     "crs",
+    "encoding",
     "lon",
     "lat",
     "columns",

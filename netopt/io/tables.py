@@ -5,12 +5,18 @@ required columns, renames the user's columns to ours, builds geometry from coord
 columns of a CSV, resolves the CRS and converts to WGS-84 (GCJ-02 included), sets the
 string ``id`` index and types the columns (:func:`netopt.io.columns.typed`). Problems are
 appended to a list so that one load reports every problem of every file.
+
+Common export mistakes get one problem with a hint, not one per record: a CSV in a Chinese
+Windows encoding (read it with ``encoding = "gbk"`` in the layer's table), a ``;``-delimited
+CSV, and projected metres (EPSG:3857) in a layer declared in degrees.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
 import math
+import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,6 +41,10 @@ logger = logging.getLogger(__name__)
 _CSV_SUFFIXES = (".csv", ".txt")
 _GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 _COORDINATES = ("lon", "lat", "from_lon", "from_lat", "to_lon", "to_lat")
+#: A coordinate beyond -180..180 / -90..90 and at least this large looks like metres.
+_METRES_MIN = 1_000.0
+# Chinese characters, CJK punctuation and full-width forms: what GBK text is mostly made of.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def read_layer(
@@ -78,8 +88,25 @@ def read_layer(
             )
         )
         return None
+    encoding = str(spec.get("encoding", "utf-8-sig"))
     try:
-        raw = _read_table(path, spec)
+        codecs.lookup(encoding)
+    except LookupError:
+        problems.append(
+            Problem(
+                "region.toml",
+                f"[{layer}]",
+                "encoding",
+                f"unknown encoding {encoding!r} for {fname}",
+                'use a Python codec name such as "utf-8", "gbk" or "gb18030"',
+            )
+        )
+        return None
+    try:
+        raw = _read_table(path, spec, encoding)
+    except UnicodeDecodeError as exc:
+        problems.append(_encoding_problem(path, fname, layer, encoding, exc))
+        return None
     except Exception as exc:  # noqa: BLE001 - any reader failure is a data problem
         problems.append(
             Problem(
@@ -103,6 +130,19 @@ def read_layer(
         )
         return None
     is_csv = not isinstance(raw, gpd.GeoDataFrame)
+    if is_csv and len(raw.columns) == 1:
+        delimiter = next((d for d in (";", "\t", "|") if d in str(raw.columns[0])), None)
+        if delimiter is not None:
+            problems.append(
+                Problem(
+                    fname,
+                    "",
+                    "",
+                    f"looks {delimiter!r}-delimited (one column named {str(raw.columns[0])!r})",
+                    "save as comma-separated (CSV with ',' between the columns)",
+                )
+            )
+            return None
     mapping = _column_mapping(raw, layer, fname, spec, is_csv, problems)
     if len(problems) > n0:
         return None
@@ -221,10 +261,10 @@ def _column_mapping(
     return mapping
 
 
-def _read_table(path: Path, spec: Mapping[str, Any]) -> pd.DataFrame:
-    """Read a CSV (all columns as text) or a vector file."""
+def _read_table(path: Path, spec: Mapping[str, Any], encoding: str) -> pd.DataFrame:
+    """Read a CSV (all columns as text, in ``encoding``) or a vector file."""
     if path.suffix.lower() in _CSV_SUFFIXES:
-        return pd.read_csv(path, dtype=str, encoding="utf-8-sig", skipinitialspace=True)
+        return pd.read_csv(path, dtype=str, encoding=encoding, skipinitialspace=True)
     if path.suffix.lower() in _GEO_SUFFIXES:
         kwargs = {"layer": spec["layer"]} if "layer" in spec else {}
         with warnings.catch_warnings(record=True) as caught:
@@ -234,6 +274,26 @@ def _read_table(path: Path, spec: Mapping[str, Any]) -> pd.DataFrame:
             logger.info("%s: %s", path.name, w.message)
         return frame
     raise ValueError(f"unsupported file type '{path.suffix}'")
+
+
+def _encoding_problem(
+    path: Path, fname: str, layer: str, encoding: str, exc: UnicodeDecodeError
+) -> Problem:
+    """The problem for a CSV that does not decode; names GBK when it decodes as GB18030."""
+    declared = encoding.lower().replace("_", "-") not in ("utf-8", "utf-8-sig", "utf8")
+    what = f"not {encoding}" if declared else "not UTF-8"
+    found = f"{what} (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+    fix = f'save it as UTF-8, or declare the encoding (e.g. encoding = "cp1252") in [{layer}]'
+    if not declared:
+        try:
+            text = path.read_bytes().decode("gb18030")
+        except UnicodeDecodeError:
+            text = ""
+        wide = [ch for ch in text if ord(ch) > 127]
+        if wide and sum(bool(_CJK.match(ch)) for ch in wide) >= 0.8 * len(wide):
+            found = f"{what}; it looks like GBK/GB18030 (Chinese Windows encoding)"
+            fix = f'save it as UTF-8, or declare encoding = "gbk" in [{layer}] of region.toml'
+    return Problem(fname, "", "", found, fix)
 
 
 def _csv_geometry(
@@ -318,12 +378,47 @@ def _to_wgs84(
         # a top-level default does not override a file that states a projected CRS
         logger.info("%s: using the file's own CRS %s", fname, file_crs)
         crs = file_crs
+    if (isinstance(crs, str) and crs == GCJ02) or crs.is_geographic:
+        metres = _metres_problem(frame, layer, fname)
+        if metres is not None:
+            problems.append(metres)
+            return None
     if isinstance(crs, str) and crs == GCJ02:
         frame = frame.set_crs("EPSG:4326", allow_override=True)
         frame.geometry = shapely.transform(frame.geometry.array, _gcj_to_wgs)
         return frame.set_crs("EPSG:4326", allow_override=True)
     frame = frame.set_crs(crs, allow_override=True)
     return frame if frame.crs == WGS84 else frame.to_crs(WGS84)
+
+
+def _metres_problem(frame: gpd.GeoDataFrame, layer: str, fname: str) -> Problem | None:
+    """One problem for a layer in degrees whose coordinates look like projected metres.
+
+    Returns None unless at least half of the located records lie beyond -180..180 /
+    -90..90 by metres-sized values (a few such records are reported one by one by
+    :func:`netopt.validate.validate_region`).
+    """
+    geoms = frame.geometry.array
+    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not located.any():
+        return None
+    bounds = shapely.bounds(geoms[located])
+    x = np.abs(bounds[:, [0, 2]]).max(axis=1)
+    y = np.abs(bounds[:, [1, 3]]).max(axis=1)
+    metres = ((x > 180) | (y > 90)) & (np.maximum(x, y) >= _METRES_MIN)
+    n = int(metres.sum())
+    if n < 0.5 * located.sum():
+        return None
+    first = records(frame)[located][metres][:5]
+    x0, y0 = bounds[metres][0, 0], bounds[metres][0, 1]
+    return Problem(
+        fname,
+        "",
+        "geometry",
+        f"coordinates look like projected metres (EPSG:3857?): {n:,} of "
+        f"{int(located.sum()):,} records, e.g. ({x0:,.0f}, {y0:,.0f}) (first: {', '.join(first)})",
+        f'declare crs = "EPSG:3857" (or the file\'s projected CRS) in [{layer}] of region.toml',
+    )
 
 
 def _gcj_to_wgs(coords: np.ndarray) -> np.ndarray:
