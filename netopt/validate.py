@@ -513,7 +513,11 @@ def _check_extent(
             for axis, value, limit in (("latitude", row.lat, 90), ("longitude", row.lon, 180))
             if abs(value) > limit
         ]
-        found = f"point ({row.lon:.6f}, {row.lat:.6f}) is {where}"
+        found = (
+            f"point ({row.lon:.6g}, {row.lat:.6g}) is {where}"
+            if out_of_range
+            else (f"point ({row.lon:.6f}, {row.lat:.6f}) is {where}")
+        )
         if out_of_range:
             found = f"{'; '.join(out_of_range)}: {found}"
         if swap:

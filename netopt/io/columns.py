@@ -139,6 +139,7 @@ def numbers(frame: pd.DataFrame, col: str, fname: str, problems: list[Problem]) 
     raw = frame[col]
     text = raw.astype("object").where(raw.notna(), None)
     values = pd.to_numeric(raw, errors="coerce").astype("float64")
+    infinite = np.isinf(values.to_numpy())
     bad = values.isna() & text.notna() & (text.astype(str).str.strip() != "")
     for rec, val in zip(records(frame)[bad.to_numpy()], text[bad], strict=True):
         problems.append(
@@ -150,7 +151,17 @@ def numbers(frame: pd.DataFrame, col: str, fname: str, problems: list[Problem]) 
                 "write a plain number (decimal point '.', no units)",
             )
         )
-    return values
+    for rec, val in zip(records(frame)[infinite], text[infinite], strict=True):
+        problems.append(
+            Problem(
+                fname,
+                rec,
+                col,
+                f"'{val}' is not a finite number",
+                "write a plain finite number (not inf, and within about ±1e308)",
+            )
+        )
+    return values.where(~infinite, math.nan)
 
 
 def records(frame: pd.DataFrame) -> np.ndarray:

@@ -422,9 +422,17 @@ def _metres_problem(frame: gpd.GeoDataFrame, layer: str, fname: str) -> Problem 
 
 
 def _gcj_to_wgs(coords: np.ndarray) -> np.ndarray:
-    """shapely.transform callback: GCJ-02 (n x 2) -> WGS-84."""
-    lon, lat = gcj02_to_wgs84(coords[:, 0], coords[:, 1])
-    return np.column_stack([lon, lat])
+    """shapely.transform callback: GCJ-02 (n x 2) -> WGS-84.
+
+    Only coordinates in range are converted; others are left as they are, for validation to
+    report as out of range (the GCJ-02 formulas overflow on absurd values).
+    """
+    out = np.array(coords, dtype=float, copy=True)
+    ok = np.isfinite(out).all(axis=1) & (np.abs(out[:, 0]) <= 180.0) & (np.abs(out[:, 1]) <= 90.0)
+    if ok.any():
+        lon, lat = gcj02_to_wgs84(out[ok, 0], out[ok, 1])
+        out[ok, 0], out[ok, 1] = lon, lat
+    return out
 
 
 def _set_ids(frame: pd.DataFrame, layer: str, fname: str, problems: list[Problem]) -> pd.DataFrame:
