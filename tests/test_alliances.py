@@ -190,6 +190,47 @@ def test_capacity_shortfall_is_reported_not_raised():
     assert total == pytest.approx(plan.kpis["population"])
 
 
+def test_time_out_without_a_plan_still_returns_a_plan(monkeypatch):
+    """A capacitated solve stopped before any plan (forced) falls back, noted, never raises."""
+    from netopt.alliances import locate
+    from netopt.solve import SolveResult
+
+    real = locate.p_median
+    calls = []
+
+    def timed_out_with_capacities(costs, p, **kw):
+        calls.append("capacities" in kw)
+        if "capacities" in kw:  # the time limit struck before the solver had a plan
+            n = costs.shape[0]
+            return SolveResult(
+                selected=np.array([], dtype=int),
+                assignment=np.full(n, -1),
+                objective=float("nan"),
+                bound=0.0,
+                gap=float("nan"),
+                status="time_limit",
+                seconds=0.0,
+                message="no plan before the limit",
+            )
+        return real(costs, p, **kw)
+
+    monkeypatch.setattr(locate, "p_median", timed_out_with_capacities)
+    region, times = make_region(n_zones=10, seed=4, beds=(60.0, 60.0, 60.0))
+    plan = plan_alliances(
+        region, None, options=AllianceOptions(p=2), params=SolverParams(time_limit_s=8), times=times
+    )
+    assert calls == [True, False]
+    assert len(plan.leads) == 2
+    assert any(
+        "no plan with capacities was found within the time limit" in m for m in plan.messages
+    )
+    counts = sum(
+        plan.kpis[k]
+        for k in ("population_served", "population_unserved_capacity", "population_not_covered")
+    )
+    assert counts == pytest.approx(plan.kpis["population"])
+
+
 def test_current_alliances_are_evaluated_as_they_are():
     """evaluate_only=True keeps today's membership, even where another lead would be nearer."""
     region, times = make_region(seed=6)

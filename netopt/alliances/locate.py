@@ -171,6 +171,42 @@ def solve_location(model: LocationModel, params: SolverParams, messages: list[st
             result = _run(model, params, with_caps=False, with_limit=False)
     if result.status == "infeasible":
         raise InfeasibleError(f"no alliance plan exists: {result.message}")
+    return _plan_despite_time_limit(model, params, result, messages)
+
+
+def _no_plan(result: SolveResult) -> bool:
+    """The time limit stopped the solver before it had any plan."""
+    return result.status == "time_limit" and len(result.selected) == 0
+
+
+def _plan_despite_time_limit(
+    model: LocationModel, params: SolverParams, result: SolveResult, messages: list[str]
+) -> SolveResult:
+    """A time-out never ends without a plan: relax as for infeasibility, on a short budget.
+
+    The capacitated and the limit-constrained models have no heuristic of their own; when the
+    limit stops them before any plan, the model is solved again without capacities (then
+    without the travel limit), whose heuristics always give a plan, with a quarter of the time
+    limit (at least 1 s). Each relaxation is noted in ``messages``.
+    """
+    if not _no_plan(result):
+        return result
+    limit = params.time_limit_s
+    short = params.replace(time_limit_s=None if limit is None else max(1.0, 0.25 * limit))
+    caps = model.has_capacities
+    if caps:
+        note(
+            messages,
+            f"no plan with capacities was found within the time limit ({result.message}); "
+            "solved without capacities, the excess is reported as unserved for lack of capacity",
+        )
+        result = _run(model, short, with_caps=False, with_limit=True)
+    if _no_plan(result) and model.forbid is not None:
+        note(
+            messages,
+            "no plan within the travel limit was found within the time limit; solved without it",
+        )
+        result = _run(model, short, with_caps=False, with_limit=False)
     return result
 
 
