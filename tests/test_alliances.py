@@ -231,6 +231,24 @@ def test_time_out_without_a_plan_still_returns_a_plan(monkeypatch):
     assert counts == pytest.approx(plan.kpis["population"])
 
 
+def test_fixed_lead_that_cannot_lead_is_an_error_unless_allowed():
+    """A health centre named in fixed_leads is refused with its tier; allowed, it is noted."""
+    region, times = make_region(n_zones=8, seed=3)
+    with pytest.raises(DataError, match=r"T1.*township facility that cannot lead") as info:
+        plan_alliances(region, None, options=AllianceOptions(fixed_leads=("T1",)), times=times)
+    assert info.value.problems[0].field == "fixed_leads"
+    plan = plan_alliances(
+        region,
+        None,
+        options=AllianceOptions(fixed_leads=("T1",), allow_any_lead=True),
+        times=times,
+    )
+    assert plan.leads == ("T1",)
+    assert any("allow_any_lead" in m and "T1" in m for m in plan.messages)
+    with pytest.raises(DataError, match="allow_any_lead"):
+        AllianceOptions(allow_any_lead="yes")
+
+
 def test_current_alliances_are_evaluated_as_they_are():
     """evaluate_only=True keeps today's membership, even where another lead would be nearer."""
     region, times = make_region(seed=6)

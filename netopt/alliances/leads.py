@@ -12,7 +12,11 @@ __all__ = ["current_alliances", "number_of_leads", "resolve_leads"]
 
 
 def resolve_leads(
-    region: Region, fixed_leads: Sequence[str], candidates: Sequence[str] | None
+    region: Region,
+    fixed_leads: Sequence[str],
+    candidates: Sequence[str] | None,
+    *,
+    allow_any_lead: bool = False,
 ) -> tuple[list[str], list[str]]:
     """Return (candidate ids, fixed lead ids), checking every id exists.
 
@@ -23,6 +27,8 @@ def resolve_leads(
         Leads that must stay open; they join the candidates.
     candidates : sequence of str or None
         Facilities that may lead; None: every facility with ``can_lead``.
+    allow_any_lead : bool, default False
+        Accept fixed leads whose ``can_lead`` is false.
 
     Returns
     -------
@@ -31,7 +37,8 @@ def resolve_leads(
     Raises
     ------
     DataError
-        Unknown facility ids, or no facility can lead.
+        Unknown facility ids, a fixed lead that cannot lead (unless ``allow_any_lead``), or
+        no facility can lead.
     """
     fac = region.facilities
     cand = (
@@ -52,6 +59,19 @@ def resolve_leads(
         for fid in ids
         if fid not in fac.index
     ]
+    if not allow_any_lead:
+        problems += [
+            Problem(
+                "AllianceOptions",
+                fid,
+                "fixed_leads",
+                f"{fac.at[fid, 'name']} is a {fac.at[fid, 'tier']} facility that cannot lead an "
+                "alliance (can_lead is false)",
+                "name a lead-capable hospital, or set allow_any_lead = true to plan with it",
+            )
+            for fid in fixed
+            if fid in fac.index and not bool(fac.at[fid, "can_lead"])
+        ]
     if problems:
         raise DataError(problems)
     for fid in fixed:

@@ -80,7 +80,9 @@ def plan_data(region: Region, t_zf: np.ndarray, options: AllianceOptions) -> Pla
         Unknown facility ids, no lead-capable or primary-tier facility.
     """
     fac_ids = tuple(str(i) for i in region.facilities.index)
-    cand_ids, fixed_ids = resolve_leads(region, options.fixed_leads, options.candidates)
+    cand_ids, fixed_ids = resolve_leads(
+        region, options.fixed_leads, options.candidates, allow_any_lead=options.allow_any_lead
+    )
     pos = {f: i for i, f in enumerate(fac_ids)}
     return PlanData(
         region=region,

@@ -85,6 +85,10 @@ class AllianceOptions(OptionsMixin):
         Visit rates and bed conversion (documented defaults with sources).
     primary_tiers : tuple of str, default ("township", "village")
         Tiers residents use first.
+    allow_any_lead : bool, default False
+        Let ``fixed_leads`` name facilities that cannot lead (``can_lead`` false, e.g. a
+        60-bed health centre); the plan's messages then say so. Without it such a fixed lead
+        is a :class:`~netopt.DataError` naming the facility and its tier.
 
     Raises
     ------
@@ -108,6 +112,7 @@ class AllianceOptions(OptionsMixin):
     objective: str = "median"
     rates: Rates = field(default_factory=Rates)
     primary_tiers: tuple[str, ...] = PRIMARY_TIERS
+    allow_any_lead: bool = False
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -128,7 +133,7 @@ class AllianceOptions(OptionsMixin):
                 object.__setattr__(self, name, texts)
         if not self.primary_tiers:
             problems.append(_problem("primary_tiers", (), "name at least one tier"))
-        for name in ("evaluate_only", "capacities"):
+        for name in ("evaluate_only", "capacities", "allow_any_lead"):
             if not isinstance(getattr(self, name), bool):
                 problems.append(_problem(name, getattr(self, name), "use true or false"))
         limit = self.max_travel_min

@@ -106,6 +106,14 @@ def plan_alliances(
             )
     data = plan_data(region, plan_times(region, graph, times), options)
     messages: list[str] = []
+    fac = region.facilities
+    for fid in data.fixed_ids:
+        if not bool(fac.at[fid, "can_lead"]):  # only reachable with allow_any_lead
+            note(
+                messages,
+                f"fixed lead {fid} ({fac.at[fid, 'name']}, {fac.at[fid, 'tier']}) cannot "
+                "normally lead an alliance; kept as a lead because allow_any_lead is set",
+            )
     unreachable = unreachable_table(data)
     if len(unreachable):
         islands = sorted(set(map(str, unreachable["island_name"].dropna())))
