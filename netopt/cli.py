@@ -226,14 +226,32 @@ def _print_run(summary: dict[str, Any], folder: Any, out: TextIO) -> None:
 
 def _print_comparison(comparison: Any, out: TextIO) -> None:
     """Print the side-by-side KPI table of a comparison."""
+    import math
+
     from rich.console import Console
     from rich.table import Table
 
-    from netopt.report import format_value
+    from netopt.report import format_change, format_value
 
     frame = comparison.table
     names = [s["scenario"] for s in comparison.records]
-    table = Table(title="Scenario comparison")
+
+    def cell(row: Any, name: str) -> str:
+        """The value, then its change from the reference and the verdict: 25.6 (+2.3, worse)."""
+        unit = str(row["unit"])
+        text = format_value(row[name], unit)
+        change = row.get(f"change_{name}")
+        if change is None or not math.isfinite(change):  # the reference, or a value missing
+            return text
+        verdict = str(row.get(f"verdict_{name}", "") or "")
+        note = format_change(change, unit) + (f", {verdict}" if verdict else "")
+        return f"{text} ({note})"
+
+    reference = [n for n in names if f"change_{n}" not in frame.columns]
+    table = Table(
+        title="Scenario comparison"
+        + (f" (changes against {reference[0]})" if len(reference) == 1 and len(names) > 1 else "")
+    )
     table.add_column("KPI")
     for n in names:
         table.add_column(n, justify="right")
@@ -241,8 +259,8 @@ def _print_comparison(comparison: Any, out: TextIO) -> None:
     for key, row in frame.iterrows():
         if key in ("solver_seconds",):
             continue
-        table.add_row(str(row["label"]), *[format_value(row[n], str(row["unit"])) for n in names])
-    console = Console(file=out, width=max(110, 48 + 16 * len(names)))
+        table.add_row(str(row["label"]), *[cell(row, n) for n in names])
+    console = Console(file=out, width=max(110, 48 + 28 * len(names)))
     console.print(table)
     if comparison.reused:
         console.print(f"Reused saved outputs of: {', '.join(comparison.reused)}", markup=False)

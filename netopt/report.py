@@ -26,6 +26,7 @@ __all__ = [
     "PALETTE",
     "bar_chart_svg",
     "comparison_report",
+    "format_change",
     "format_value",
     "scenario_report",
 ]
@@ -60,7 +61,12 @@ font-weight:600}.ok{background:#d9f0d9}.warn{background:#fbeecb}.bad{background:
 ul.msg li{margin:.2rem 0}.charts{display:flex;flex-wrap:wrap;gap:1.5rem}
 .charts figure{margin:0}figcaption{font-size:.85rem;color:#444}
 nav a{margin-right:1rem}
+.change{display:block;font-size:.8rem}.better{color:#1a7f37}.worse{color:#c62828}
+.same{color:#666}
 """
+
+#: How a KPI's direction reads in the comparison (:attr:`netopt.kpis.Kpi.better`).
+_DIRECTION_TEXT = {"lower": "lower is better", "higher": "higher is better"}
 
 
 def _esc(value: Any) -> str:
@@ -104,6 +110,37 @@ def format_value(value: Any, unit: str = "") -> str:
     if unit in ("min", "s"):
         return f"{x:,.1f}"
     return f"{x:,.3g}" if abs(x) < 100 else f"{x:,.1f}"
+
+
+def format_change(change: Any, unit: str = "") -> str:
+    """Format a change between two KPI values, with its sign.
+
+    Parameters
+    ----------
+    change : float or None
+        The difference (scenario minus reference).
+    unit : str
+        As for :func:`format_value`; a change of a ``"share"`` is in percentage points.
+
+    Returns
+    -------
+    str
+        ``"–"`` for missing or non-finite values.
+
+    Examples
+    --------
+    >>> format_change(2.34, "min")
+    '+2.3'
+    >>> format_change(-0.05, "share")
+    '-5.0 pp'
+    """
+    x = _finite(change)
+    if x is None:
+        return "–"
+    sign = "+" if x > 0 else "-" if x < 0 else ""
+    if unit == "share":
+        return f"{sign}{100 * abs(x):.1f} pp"
+    return sign + format_value(abs(x), unit)
 
 
 def bar_chart_svg(
@@ -440,6 +477,18 @@ no travel limit, no capacity limit.</p>
     return _page(f"netopt: {title}", body)
 
 
+def _change_html(row: pd.Series, name: str, unit: str) -> str:
+    """The change of one scenario from the reference, with an arrow and its verdict in words."""
+    change = _finite(row.get(f"change_{name}"))
+    if change is None:
+        return ""
+    verdict = str(row.get(f"verdict_{name}", "") or "")
+    arrow = "▲ " if change > 0 else "▼ " if change < 0 else ""
+    word = f" {verdict}" if verdict else ""
+    cls = f"change {verdict}" if verdict else "change muted"
+    return f'<span class="{cls}">{arrow}{_esc(format_change(change, unit))}{_esc(word)}</span>'
+
+
 def comparison_report(
     records: Sequence[Mapping[str, Any]],
     table: pd.DataFrame,
@@ -455,7 +504,10 @@ def comparison_report(
         The scenarios' ``kpis.json`` records (:meth:`netopt.scenario.Result.record`), in
         column order.
     table : pandas.DataFrame
-        :func:`netopt.scenario.compare` of the same scenarios.
+        :func:`netopt.scenario.compare` of the same scenarios. Its ``better`` column shows
+        as each KPI's direction ("lower is better"), and its ``change_<name>`` and
+        ``verdict_<name>`` columns under each value, with an arrow (▲ up, ▼ down) and the
+        verdict in words, coloured green (``class="better"``) or red (``"worse"``).
     links : mapping of str to str, keyword-only, optional
         Scenario name to the relative link of its report.
     map_href : str or None, keyword-only
@@ -469,6 +521,12 @@ def comparison_report(
     links = dict(links or {})
     names = [s["scenario"] for s in records]
     titles = {s["scenario"]: s.get("title") or s["scenario"] for s in records}
+    reference = [n for n in names if f"change_{n}" not in table.columns]
+    ref_text = (
+        f" Changes are against <strong>{_esc(titles[reference[0]])}</strong>."
+        if len(reference) == 1 and len(names) > 1
+        else ""
+    )
     head = "".join(
         f'<th><a href="{_esc(links[n])}">{_esc(titles[n])}</a></th>'
         if n in links
@@ -480,16 +538,19 @@ def comparison_report(
         "<td>" + ", ".join(_esc(x.get("id")) for x in s.get("leads", [])) + "</td>" for s in records
     )
     rows = [
-        f"<tr><th>Solver status</th><td></td>{status}</tr>",
-        f"<tr><th>Leads</th><td></td>{leads}</tr>",
+        f"<tr><th>Solver status</th><td></td><td></td>{status}</tr>",
+        f"<tr><th>Leads</th><td></td><td></td>{leads}</tr>",
     ]
     for key, row in table.iterrows():
+        unit = str(row["unit"])
         cells = "".join(
-            f'<td class="num">{_esc(format_value(row[n], row["unit"]))}</td>' for n in names
+            f'<td class="num">{_esc(format_value(row[n], unit))}{_change_html(row, n, unit)}</td>'
+            for n in names
         )
+        direction = _DIRECTION_TEXT.get(str(row.get("better", "")), "")
         rows.append(
             f'<tr><td title="{_esc(key)}">{_esc(row["label"])}</td>'
-            f"<td>{_esc(row['unit'])}</td>{cells}</tr>"
+            f"<td>{_esc(unit)}</td><td>{_esc(direction)}</td>{cells}</tr>"
         )
     charts = []
     for key in (k.key for k in kpis_in("chart")):
@@ -525,10 +586,10 @@ def comparison_report(
     )
     body = f"""
 <h1>Scenario comparison</h1>
-<p class="muted">{len(names)} scenario(s); click a scenario for its full report.</p>
+<p class="muted">{len(names)} scenario(s); click a scenario for its full report.{ref_text}</p>
 {nav}
 <h2>Key figures</h2>
-<table><thead><tr><th>KPI</th><th>Unit</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>
+<table><thead><tr><th>KPI</th><th>Unit</th><th>Direction</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>
 <h2>Charts</h2>
 <div class="charts">{"".join(charts)}</div>
 <h2>Who is served</h2>

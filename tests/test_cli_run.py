@@ -170,3 +170,15 @@ def test_entry_point_runs_as_a_program(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "one" / "kpis.json").is_file()
+
+
+def test_compare_prints_change_and_verdict_next_to_each_value(tmp_path: Path) -> None:
+    """`netopt compare` shows each non-reference value with its change and verdict."""
+    a = scenario_file(tmp_path, "a")
+    b = scenario_file(tmp_path, "b", "[modifiers]\nclose_ferries = ['F1']\n")
+    code, out, err = cli("compare", str(a), str(b), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "changes against a" in out
+    line = next(x for x in out.splitlines() if "Population that cannot reach any lead" in x)
+    assert "(+27,950, worse)" in line
+    assert (tmp_path / "out" / "comparison_kpis.json").is_file()

@@ -116,9 +116,15 @@ def test_scenarios_tell_the_planning_story(demo: Path) -> None:
 
 
 def test_comparison_csv_matches_the_scenarios(demo: Path) -> None:
-    """comparison.csv has one column per scenario holding that scenario's kpis.json values."""
+    """comparison.csv has one column per scenario holding that scenario's kpis.json values,
+    the direction, and the change and verdict of each scenario against the first (today)."""
+    table = pd.read_csv(demo / "comparison.csv", index_col="kpi", keep_default_na=False)
+    assert list(table.columns)[: 2 + len(DEMO_SCENARIOS)] == ["label", "unit", *DEMO_SCENARIOS]
+    assert table.loc["mean_lead_min", "better"] == "lower"
+    reference, storm = DEMO_SCENARIOS[0], "storm"
+    assert f"verdict_{reference}" not in table.columns
+    assert table.loc["population_unreachable", f"verdict_{storm}"] == "worse"
     table = pd.read_csv(demo / "comparison.csv", index_col="kpi")
-    assert list(table.columns) == ["label", "unit", *DEMO_SCENARIOS]
     for name in DEMO_SCENARIOS:
         summary = json.loads((demo / name / "kpis.json").read_text(encoding="utf-8"))
         assert table.loc["mean_lead_min", name] == pytest.approx(summary["kpis"]["mean_lead_min"])

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from netopt.kpis import kpi_info, kpis_in
-from netopt.report import bar_chart_svg, comparison_report, format_value, scenario_report
+from netopt.report import (
+    bar_chart_svg,
+    comparison_report,
+    format_change,
+    format_value,
+    scenario_report,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -137,3 +143,37 @@ def test_comparison_charts_the_chart_kpis() -> None:
         for svg in page.split("<figure>")[1:]
     ]
     assert titles == [kpi_info(k).label for k in chart]
+
+
+def test_comparison_report_shows_direction_change_and_verdict_in_words() -> None:
+    """Each KPI shows its direction; each non-reference value its change, arrow and verdict."""
+    sums = [record("a", "A", 30.0), record("b", "B", 40.0), record("c", "C", 20.0)]
+    table = pd.DataFrame(
+        {
+            "label": ["Mean lead time", "Population"],
+            "unit": ["min", "people"],
+            "a": [30.0, 100.0],
+            "b": [40.0, 100.0],
+            "c": [20.0, 100.0],
+            "better": ["lower", ""],
+            "change_b": [10.0, 0.0],
+            "verdict_b": ["worse", ""],
+            "change_c": [-10.0, 0.0],
+            "verdict_c": ["better", ""],
+        },
+        index=pd.Index(["mean_lead_min", "population"], name="kpi"),
+    )
+    page = comparison_report(sums, table)
+    assert "lower is better" in page and "higher is better" not in page
+    assert '<span class="change worse">▲ +10.0 worse</span>' in page
+    assert '<span class="change better">▼ -10.0 better</span>' in page
+    assert ".better{color:" in page and ".worse{color:" in page
+    assert "Changes are against <strong>A</strong>" in page
+
+
+def test_format_change_has_a_sign_and_points_for_shares() -> None:
+    """A change is signed; a change of a share is in percentage points."""
+    assert format_change(2.34, "min") == "+2.3"
+    assert format_change(-0.05, "share") == "-5.0 pp"
+    assert format_change(0.0, "people") == "0"
+    assert format_change(float("nan")) == "–"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import textwrap
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from netopt.scenario import (
     run,
     run_all,
     run_and_compare,
+    write_comparison,
 )
 from netopt.solve import SolverParams
 
@@ -558,7 +561,7 @@ def test_compare_puts_scenarios_side_by_side(runs, synthetic_result) -> None:
     """compare() has one column per scenario, KPI rows, and the baseline rows."""
     two = runs["two"]
     frame = compare([synthetic_result, two])
-    assert list(frame.columns) == ["label", "unit", "one", "two"]
+    assert list(frame.columns)[:4] == ["label", "unit", "one", "two"]
     assert frame.loc["alliances", "one"] == 1 and frame.loc["alliances", "two"] == 2
     assert frame.loc["mean_lead_min", "two"] == pytest.approx(two.kpis["mean_lead_min"])
     assert frame.loc["baseline_mean_lead_min", "one"] == pytest.approx(
@@ -588,7 +591,10 @@ def test_run_and_compare_reuses_current_outputs(
     names = {p.name for p in out.iterdir()}
     assert {"base", "two", "comparison.csv", "comparison.html", "compare_map.html"} <= names
     csv = pd.read_csv(out / "comparison.csv", index_col="kpi")
-    assert list(csv.columns) == ["label", "unit", "base", "two"]
+    assert list(csv.columns) == [
+        *["label", "unit", "base", "two", "better", "change_two", "verdict_two"]
+    ]
+    assert "comparison_kpis.json" in names
     stamp = (out / "base" / "run.json").read_bytes()
 
     second = run_and_compare(scenarios, out)
@@ -599,3 +605,69 @@ def test_run_and_compare_reuses_current_outputs(
     two.write_text(two.read_text() + "[solver]\nseed = 4\n", encoding="utf-8")
     assert not is_current(Scenario.from_toml(two), out / "two")
     assert is_current(scenarios[0], out / "base")
+
+
+# ------------------------------------------------------------------- reading a comparison
+
+
+@pytest.fixture(scope="module")
+def rare_ferry(runs):
+    """The p = 1 scenario with ferry F1 sailing only every 4 hours."""
+    one = runs["one"].scenario
+    return run(one.replace(name="rare", modifiers=Modifiers(headways={"F1": 240})))
+
+
+def test_compare_reads_every_scenario_against_the_first(runs, rare_ferry) -> None:
+    """A rarer ferry makes the island mean worse; population has a change but no verdict."""
+    one = runs["one"]
+    frame = compare([one, rare_ferry])
+    assert list(frame.columns) == [
+        *["label", "unit", "one", "rare", "better"],
+        *["change_rare", "verdict_rare"],
+    ]
+    island = frame.loc["mean_lead_min_island"]
+    assert island["better"] == "lower"
+    assert island["change_rare"] == pytest.approx(
+        rare_ferry.kpis["mean_lead_min_island"] - one.kpis["mean_lead_min_island"]
+    )
+    assert island["change_rare"] > 0 and island["verdict_rare"] == "worse"
+    assert frame.loc["population", "better"] == "" and frame.loc["population", "verdict_rare"] == ""
+    assert frame.loc["population", "change_rare"] == 0.0
+    for key in ("alliances", "solver_gap", "solver_seconds"):
+        assert frame.loc[key, "verdict_rare"] == "", key
+    assert frame.loc["p90_primary_min", "verdict_rare"] == "same"
+
+
+def test_closing_the_ferry_leaves_the_island_mean_without_a_verdict(runs) -> None:
+    """With the ferry closed the island mean is missing (no verdict); unreachable is worse."""
+    frame = compare([runs["one"], runs["storm"]])
+    assert math.isnan(frame.loc["mean_lead_min_island", "change_storm"])
+    assert frame.loc["mean_lead_min_island", "verdict_storm"] == ""
+    assert frame.loc["population_unreachable", "verdict_storm"] == "worse"
+    assert frame.loc["population_served", "verdict_storm"] == "worse"
+
+
+def test_compare_reference_by_name_and_unknown_name(runs) -> None:
+    """reference="storm" measures the others against it; an unknown name lists the valid ones."""
+    one, storm = runs["one"], runs["storm"]
+    frame = compare([one, storm], reference="storm")
+    assert "change_storm" not in frame.columns and "verdict_one" in frame.columns
+    assert frame.loc["population_unreachable", "verdict_one"] == "better"
+    with pytest.raises(DataError, match=r"'today' is not one of.*\['one', 'storm'\]"):
+        compare([one, storm], reference="today")
+
+
+def test_write_comparison_writes_the_kpis_json(runs, rare_ferry, tmp_path: Path) -> None:
+    """comparison.csv keeps the verdict columns; comparison_kpis.json holds the same figures."""
+    files = write_comparison([runs["one"], rare_ferry], tmp_path, reference="rare")
+    assert tmp_path / "comparison_kpis.json" in files
+    csv = pd.read_csv(tmp_path / "comparison.csv", index_col="kpi", keep_default_na=False)
+    assert csv.loc["mean_lead_min_island", "verdict_one"] == "better"
+    doc = json.loads((tmp_path / "comparison_kpis.json").read_text(encoding="utf-8"))
+    assert doc["reference"] == "rare" and doc["scenarios"] == ["one", "rare"]
+    island = doc["kpis"]["mean_lead_min_island"]
+    assert island["better"] == "lower" and island["verdict"] == {"one": "better"}
+    assert set(island["values"]) == {"one", "rare"} and island["change"]["one"] < 0
+    assert doc["kpis"]["population"]["verdict"] == {"one": ""}
+    html = (tmp_path / "comparison.html").read_text(encoding="utf-8")
+    assert "lower is better" in html and 'class="change better"' in html

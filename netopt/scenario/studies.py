@@ -6,11 +6,16 @@ A region folder lists its demonstration scenarios in ``scenarios/index.toml``::
     demo = ["today", "optimised", "optimised_rotation", "storm"]
 
 each name being a file ``scenarios/<name>.toml``, in the order the comparison shows them.
+
+A comparison is read against a reference scenario (the first, unless named): every KPI
+carries its direction (:attr:`netopt.kpis.Kpi.better`) and every other scenario its change
+from the reference and a verdict, ``"better"``, ``"worse"`` or ``"same"``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,12 +26,35 @@ import pandas as pd
 
 from netopt._atomic import atomic_path
 from netopt._errors import DataError, Problem
-from netopt.kpis import KPIS, kpi_info, kpis_in
+from netopt.kpis import KPI_BY_KEY, KPIS, kpi_info, kpis_in
 from netopt.scenario.outputs import is_current, load_record
 from netopt.scenario.runner import Progress, Result, Session, run
 from netopt.scenario.spec import Scenario
 
-__all__ = ["Comparison", "compare", "demo_scenarios", "run_and_compare", "write_comparison"]
+__all__ = [
+    "COMPARISON_KPIS_FILE",
+    "Comparison",
+    "compare",
+    "demo_scenarios",
+    "run_and_compare",
+    "write_comparison",
+]
+
+#: The machine-readable comparison :func:`write_comparison` writes next to ``comparison.csv``.
+#: (``comparison.json`` is taken: it holds the fingerprints of the pair ``compare_map.html``
+#: shows, see :func:`run_and_compare`.) Its schema, like ``RECORD_KEYS`` for ``kpis.json``::
+#:
+#:     {"reference": "<name>", "scenarios": ["<name>", ...],
+#:      "kpis": {"<kpi>": {"label": str, "unit": str, "better": "lower" | "higher" | "",
+#:                         "values": {"<name>": float | null, ...},
+#:                         "change": {"<other name>": float | null, ...},
+#:                         "verdict": {"<other name>": "better" | "worse" | "same" | "", ...}}}}
+#:
+#: ``change`` and ``verdict`` hold every scenario but the reference; NaN is written as null.
+COMPARISON_KPIS_FILE = "comparison_kpis.json"
+
+#: Relative tolerance under which a change is a verdict of "same".
+_SAME_RTOL = 1e-9
 
 
 def _record_of(item: Result | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -39,14 +67,41 @@ def _record_of(item: Result | Mapping[str, Any]) -> Mapping[str, Any]:
     )
 
 
-def compare(results: Iterable[Result | Mapping[str, Any]]) -> pd.DataFrame:
-    """Put the KPIs of several scenarios side by side.
+def _check_reference(reference: str | None, names: Sequence[str]) -> None:
+    """Raise a DataError when ``reference`` is given and names none of the scenarios."""
+    if reference is not None and reference not in names:
+        raise DataError(
+            Problem(
+                "compare",
+                "",
+                "reference",
+                f"{reference!r} is not one of the scenarios compared",
+                f"use one of {list(names)}, or leave it out to compare against the first",
+            )
+        )
+
+
+def _verdict(better: str | None, ref: float, value: float) -> str:
+    """``"better"``, ``"worse"``, ``"same"`` or ``""`` (no direction, or a value missing)."""
+    if better is None or not (math.isfinite(ref) and math.isfinite(value)):
+        return ""
+    if math.isclose(value, ref, rel_tol=_SAME_RTOL, abs_tol=0.0):
+        return "same"
+    return "better" if (value < ref) == (better == "lower") else "worse"
+
+
+def compare(
+    results: Iterable[Result | Mapping[str, Any]], *, reference: str | None = None
+) -> pd.DataFrame:
+    """Put the KPIs of several scenarios side by side, read against a reference scenario.
 
     Parameters
     ----------
     results : iterable of Result or dict
         Results of :func:`~netopt.scenario.run`, or their ``kpis.json`` records
         (:func:`~netopt.scenario.load_record`).
+    reference : str, keyword-only, optional
+        Name of the scenario the others are measured against (default: the first given).
 
     Returns
     -------
@@ -55,12 +110,20 @@ def compare(results: Iterable[Result | Mapping[str, Any]]) -> pd.DataFrame:
         other key), ``baseline_<key>`` rows for the naive baseline of the headline KPIs
         (:func:`netopt.kpis.kpis_in`), then ``alliances``, ``solver_gap`` and
         ``solver_seconds``. Columns ``label``, ``unit``, then one float column per
-        scenario, in the order given.
+        scenario, in the order given, then ``better`` (the KPI's direction, ``"lower"`` or
+        ``"higher"``; ``""`` when it has none or the row is not a KPI) and, for every
+        scenario ``S`` but the reference, ``change_S`` (``S`` minus the reference, float)
+        and ``verdict_S``: ``"better"``, ``"worse"``, ``"same"`` (equal within a relative
+        1e-9) or ``""`` (no direction, or a value missing).
 
     Raises
     ------
     DataError
-        If two results have the same scenario name.
+        If two results have the same scenario name, or ``reference`` names none of them.
+
+    Examples
+    --------
+    >>> compare([today, storm], reference="today")  # doctest: +SKIP
     """
     records = [_record_of(r) for r in results]
     names = [s["scenario"] for s in records]
@@ -75,6 +138,8 @@ def compare(results: Iterable[Result | Mapping[str, Any]]) -> pd.DataFrame:
                 "give every scenario its own name",
             )
         )
+    _check_reference(reference, names)
+    ref = names[0] if reference is None and names else reference
     keys = [k.key for k in KPIS if any(k.key in s["kpis"] for s in records)]
     keys += sorted({k for s in records for k in s["kpis"]} - set(keys))
     rows: dict[str, dict[str, Any]] = {}
@@ -111,7 +176,43 @@ def compare(results: Iterable[Result | Mapping[str, Any]]) -> pd.DataFrame:
     frame.index.name = "kpi"
     for n in names:
         frame[n] = pd.to_numeric(frame[n], errors="coerce").astype(float)
-    return frame[["label", "unit", *names]]
+    directions = [KPI_BY_KEY[k].better if k in KPI_BY_KEY else None for k in frame.index]
+    frame["better"] = [d or "" for d in directions]
+    columns = ["label", "unit", *names, "better"]
+    for n in names:
+        if n == ref:
+            continue
+        frame[f"change_{n}"] = frame[n] - frame[ref]
+        frame[f"verdict_{n}"] = [
+            _verdict(d, r, v) for d, r, v in zip(directions, frame[ref], frame[n])
+        ]
+        columns += [f"change_{n}", f"verdict_{n}"]
+    return frame[columns]
+
+
+def _finite_or_none(value: Any) -> float | None:
+    x = float(value)
+    return x if math.isfinite(x) else None
+
+
+def _comparison_json(table: pd.DataFrame, names: Sequence[str], reference: str) -> dict[str, Any]:
+    """The :data:`COMPARISON_KPIS_FILE` document of a :func:`compare` table."""
+    others = [n for n in names if n != reference]
+    return {
+        "reference": reference,
+        "scenarios": list(names),
+        "kpis": {
+            str(key): {
+                "label": str(row["label"]),
+                "unit": str(row["unit"]),
+                "better": str(row["better"]),
+                "values": {n: _finite_or_none(row[n]) for n in names},
+                "change": {n: _finite_or_none(row[f"change_{n}"]) for n in others},
+                "verdict": {n: str(row[f"verdict_{n}"]) for n in others},
+            }
+            for key, row in table.iterrows()
+        },
+    }
 
 
 def write_comparison(
@@ -120,10 +221,15 @@ def write_comparison(
     *,
     links: Mapping[str, str] | None = None,
     map_pair: tuple[Result, Result] | None = None,
+    reference: str | None = None,
 ) -> list[Path]:
-    """Write ``comparison.csv``, ``comparison.html`` and (for a pair) ``compare_map.html``.
+    """Write ``comparison.csv``, ``comparison_kpis.json``, ``comparison.html`` and (for a
+    pair) ``compare_map.html``.
 
-    Each file is written atomically.
+    Each file is written atomically. ``comparison.csv`` is the :func:`compare` table;
+    ``comparison_kpis.json`` (:data:`COMPARISON_KPIS_FILE`) holds the same figures as JSON:
+    the reference, the scenarios and, per KPI, its label, unit, direction, values, changes
+    and verdicts.
 
     Parameters
     ----------
@@ -135,22 +241,35 @@ def write_comparison(
         Scenario name to the relative link of its report (default ``<name>/report.html``).
     map_pair : tuple of two Result, optional
         Scenarios shown side by side in ``compare_map.html``.
+    reference : str, keyword-only, optional
+        As for :func:`compare`.
 
     Returns
     -------
     list of pathlib.Path
         The files written.
+
+    Raises
+    ------
+    DataError
+        As for :func:`compare`.
     """
     from netopt import maps, report
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     records = [_record_of(r) for r in results]
-    table = compare(records)
+    table = compare(records, reference=reference)
+    names = [s["scenario"] for s in records]
     written = []
     with atomic_path(folder / "comparison.csv") as tmp:
         table.to_csv(tmp)
     written.append(folder / "comparison.csv")
+    if names:
+        doc = _comparison_json(table, names, reference or names[0])
+        with atomic_path(folder / COMPARISON_KPIS_FILE) as tmp:
+            tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+        written.append(folder / COMPARISON_KPIS_FILE)
     links = dict(links or {s["scenario"]: f"{s['scenario']}/report.html" for s in records})
     html = report.comparison_report(
         records, table, links=links, map_href="compare_map.html" if map_pair else None
@@ -196,14 +315,17 @@ def run_and_compare(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    reference: str | None = None,
 ) -> Comparison:
     """Run (or reuse) several scenarios, write each one's outputs and the comparison.
 
     Each scenario's outputs go to ``folder/<name>/`` (:meth:`Result.to_folder`); a folder
     whose ``run.json`` fingerprint matches the scenario (:meth:`Scenario.fingerprint`) is
     reused without solving. Travel-time matrices are cached in ``folder/.cache``. Then
-    ``comparison.csv``, ``comparison.html`` and, for two or more scenarios,
-    ``compare_map.html`` (the first two side by side) are written.
+    ``comparison.csv``, ``comparison_kpis.json``, ``comparison.html``
+    (:func:`write_comparison`) and, for two or more scenarios, ``compare_map.html`` (the
+    first two side by side) are written; ``comparison.json`` records the fingerprints of
+    the pair that map shows, so that it is redrawn only when one of them changes.
 
     Parameters
     ----------
@@ -216,6 +338,9 @@ def run_and_compare(
     progress : callable, keyword-only, optional
         Called with ``"<scenario>: <step>"`` before each step (``"write outputs"`` and
         ``"comparison: write"`` included).
+    reference : str, keyword-only, optional
+        Name of the scenario the others are measured against (default: the first); checked
+        before anything runs.
 
     Returns
     -------
@@ -224,10 +349,11 @@ def run_and_compare(
     Raises
     ------
     DataError
-        Repeated scenario names, or bad input in a scenario.
+        Repeated scenario names, an unknown ``reference``, or bad input in a scenario.
     """
     folder = Path(folder)
     names = [s.name for s in scenarios]
+    _check_reference(reference, names)
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise DataError(
@@ -271,8 +397,10 @@ def run_and_compare(
     if progress is not None:
         progress("comparison: write")
     map_pair = (results[pair[0].name], results[pair[1].name]) if pair and not map_current else None
-    files = write_comparison(records, folder, map_pair=map_pair)
+    files = write_comparison(records, folder, map_pair=map_pair, reference=reference)
     if map_pair is not None:
+        # comparison.json: which pair compare_map.html shows (the KPIs are in
+        # COMPARISON_KPIS_FILE, written by write_comparison).
         with atomic_path(folder / "comparison.json") as tmp:
             saved = {"compare_map": {"scenarios": [s.name for s in pair], "fingerprints": pair_key}}
             tmp.write_text(json.dumps(saved, indent=2), encoding="utf-8")
@@ -280,7 +408,7 @@ def run_and_compare(
         files.append(folder / "compare_map.html")
     return Comparison(
         records=records,
-        table=compare(records),
+        table=compare(records, reference=reference),
         folders=folders,
         reused=tuple(s.name for s in scenarios if s.name not in results),
         files=tuple(files),
