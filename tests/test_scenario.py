@@ -288,6 +288,21 @@ def test_invalid_toml_syntax_is_a_data_error(tmp_path: Path) -> None:
         Scenario.from_toml(path)
 
 
+def test_scenario_and_region_toml_that_are_not_utf8_are_data_errors(tmp_path: Path) -> None:
+    """A GBK scenario file, and a fingerprint of a GBK region.toml, name the file (no traceback)."""
+    from netopt.io import region_fingerprint
+
+    path = tmp_path / "gbk.toml"
+    path.write_bytes('title = "象山县"\nregion = "."\n'.encode("gbk"))
+    with pytest.raises(DataError, match=r"gbk\.toml.*not UTF-8 text"):
+        Scenario.from_toml(path)
+    region = tmp_path / "region"
+    region.mkdir()
+    (region / "region.toml").write_bytes('name = "象山县"\n'.encode("gbk"))
+    with pytest.raises(DataError, match=r"region\.toml.*not UTF-8 text"):
+        region_fingerprint(region)
+
+
 def test_links_and_departures_are_parsed(tmp_path: Path) -> None:
     """A new bridge keyed by name and extra departures become typed modifiers."""
     path = write(

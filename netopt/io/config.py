@@ -30,6 +30,7 @@ __all__ = [
     "TOP_KEYS",
     "check_config",
     "parse_toml",
+    "toml_from_bytes",
     "unknown_key_problems",
     "validate_limits",
 ]
@@ -119,6 +120,44 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "roads": {"highway": "road", "maxspeed_kmh": math.nan, "oneway": False, "name": None},
 }
 _COORDINATE_COLUMNS = ("lon", "lat", "from_lon", "from_lat", "to_lon", "to_lat")
+
+
+def toml_from_bytes(raw: bytes, name: str) -> dict[str, Any]:
+    """Decode and parse the bytes of a TOML file (region.toml or a scenario file).
+
+    The one reader of netopt's TOML files: UTF-8, a byte-order mark allowed.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's content.
+    name : str
+        The file, named in the problem.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    DataError
+        If the bytes are not UTF-8 text (a UTF-16 file is named as such) or not valid TOML.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+        raise DataError(
+            Problem(
+                name,
+                "",
+                "",
+                f"not UTF-8 text ({'a UTF-16 file' if utf16 else error.reason} at byte "
+                f"{error.start})",
+                "save it as UTF-8 (TOML files must be UTF-8)",
+            )
+        ) from None
+    return parse_toml(text, name)
 
 
 def parse_toml(text: str, name: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from netopt.io.config import parse_toml
+from netopt.io.config import toml_from_bytes
 
 __all__ = ["region_fingerprint"]
 
@@ -45,7 +45,7 @@ def region_fingerprint(folder: str | os.PathLike[str]) -> str:
     if not toml_path.is_file():
         raise FileNotFoundError(f"no region.toml in {folder}")
     raw = toml_path.read_bytes()
-    config = parse_toml(raw.decode("utf-8"), toml_path.name)
+    config = toml_from_bytes(raw, toml_path.name)
     h = hashlib.sha256(raw)
     for key in sorted(config):
         spec = config[key]

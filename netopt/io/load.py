@@ -25,7 +25,7 @@ from netopt.io.config import (
     OSM_SUFFIXES,
     TOP_KEYS,
     check_config,
-    parse_toml,
+    toml_from_bytes,
     validate_limits,
 )
 from netopt.io.tables import read_layer, read_osm_layer
@@ -81,7 +81,7 @@ def load_region(folder: str | os.PathLike[str], *, validate: bool = True) -> Reg
     if not toml_path.is_file():
         raise FileNotFoundError(f"{toml_path}: no region.toml here (see the README for its format)")
     folder = toml_path.parent
-    config = parse_toml(_read_text(toml_path), toml_path.name)
+    config = toml_from_bytes(toml_path.read_bytes(), toml_path.name)
     problems: list[Problem] = check_config(config, toml_path.name)
     layers, files, osm_ferries = _read_layers(folder, config, problems)
 
@@ -120,25 +120,6 @@ def load_region(folder: str | os.PathLike[str], *, validate: bool = True) -> Reg
         raise DataError(problems)
     logger.info("loaded region %r from %s", region.name, folder)
     return region
-
-
-def _read_text(path: Path) -> str:
-    """The text of a UTF-8 file (a byte-order mark is allowed); DataError if it is not UTF-8."""
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
-        raise DataError(
-            Problem(
-                path.name,
-                "",
-                "",
-                f"not UTF-8 text ({'a UTF-16 file' if utf16 else error.reason} at byte "
-                f"{error.start})",
-                "save it as UTF-8 (TOML files must be UTF-8)",
-            )
-        ) from None
 
 
 def _read_layers(

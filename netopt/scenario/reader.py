@@ -58,7 +58,6 @@ every problem of every table collected in one pass and raised once as a
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -67,6 +66,7 @@ from netopt._errors import DataError, Problem
 from netopt._options import unknown_keys
 from netopt.alliances import AllianceOptions
 from netopt.graph import GraphOptions
+from netopt.io.config import toml_from_bytes
 from netopt.kpis import Rates
 from netopt.rotations import RotationOptions
 from netopt.scenario.options import Modifiers
@@ -123,7 +123,7 @@ def read_chain(path: str | Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     Raises
     ------
     DataError
-        Invalid TOML, a non-text ``extends`` or a circular chain (naming the chain).
+        Invalid TOML or text that is not UTF-8, a non-text ``extends`` or a circular chain (naming the chain).
     FileNotFoundError
         If the file or a base does not exist.
     """
@@ -141,15 +141,7 @@ def read_chain(path: str | Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         )
     if not path.is_file():
         raise FileNotFoundError(f"scenario file not found: {path}")
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(
-            Problem(
-                str(path), "", "", f"not valid TOML ({exc})", "fix the syntax (https://toml.io)"
-            )
-        ) from None
+    data = toml_from_bytes(path.read_bytes(), str(path))
     if isinstance(data.get("region"), str) and not Path(data["region"]).is_absolute():
         data["region"] = str((path.parent / data["region"]).resolve())
     base_ref = data.pop("extends", None)
