@@ -313,18 +313,9 @@ def _compare_scenarios(scenarios: list[Any], args: argparse.Namespace, out: Text
 
 
 def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
-    from netopt.scenario import Scenario
+    from netopt.scenario import read_scenarios
 
-    problems: list[Any] = []
-    scenarios = []
-    for path in args.scenarios:  # read every file before failing, to list every problem
-        try:
-            scenarios.append(Scenario.from_toml(path))
-        except DataError as exc:
-            problems += exc.problems
-    if problems:
-        raise DataError(problems)
-    return _compare_scenarios(scenarios, args, out)
+    return _compare_scenarios(read_scenarios(args.scenarios), args, out)
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:

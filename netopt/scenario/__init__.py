@@ -16,7 +16,7 @@ from netopt.scenario.options import Modifiers, NewLink
 from netopt.scenario.outputs import OUTPUT_FILES, RECORD_KEYS, is_current, load_record
 from netopt.scenario.reader import deep_merge
 from netopt.scenario.runner import STEPS, Result, Session, apply_modifiers, run, run_all
-from netopt.scenario.spec import Scenario
+from netopt.scenario.spec import Scenario, read_scenarios
 from netopt.scenario.studies import (
     Comparison,
     compare,
@@ -41,6 +41,7 @@ __all__ = [
     "demo_scenarios",
     "is_current",
     "load_record",
+    "read_scenarios",
     "run",
     "run_all",
     "run_and_compare",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from netopt.scenario.options import Modifiers
 from netopt.scenario.reader import NAME_PATTERN, read_chain, scenario_fields
 from netopt.solve import SolverParams
 
-__all__ = ["Scenario"]
+__all__ = ["Scenario", "read_scenarios"]
 
 #: Field name -> the option class it must hold (``rotations`` and ``rotation_solver`` may
 #: also be None).
@@ -322,3 +322,35 @@ def _graph_changes(options: GraphOptions) -> dict[str, Any]:
         elif value != default[key]:
             out[key] = value
     return out
+
+
+def read_scenarios(paths: Iterable[str | Path]) -> list[Scenario]:
+    """Read several scenario files, reporting the problems of all of them at once.
+
+    Parameters
+    ----------
+    paths : iterable of str or pathlib.Path
+        Scenario files (``.toml``).
+
+    Returns
+    -------
+    list of Scenario
+        In the order given.
+
+    Raises
+    ------
+    DataError
+        Every problem of every file, after reading them all.
+    FileNotFoundError
+        If a file (or a base it extends) does not exist.
+    """
+    problems: list[Problem | str] = []
+    scenarios = []
+    for path in paths:
+        try:
+            scenarios.append(Scenario.from_toml(path))
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        raise DataError(problems)
+    return scenarios

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +25,11 @@ import pandas as pd
 
 from netopt._atomic import atomic_path
 from netopt._errors import DataError, Problem
+from netopt.io.config import toml_from_bytes
 from netopt.kpis import KPI_BY_KEY, KPIS, kpi_info, kpis_in
 from netopt.scenario.outputs import is_current, load_record
 from netopt.scenario.runner import Progress, Result, Session, run
-from netopt.scenario.spec import Scenario
+from netopt.scenario.spec import Scenario, read_scenarios
 
 __all__ = [
     "COMPARISON_KPIS_FILE",
@@ -457,13 +457,7 @@ def demo_scenarios(region: str | Path = "geodata/xiangshan") -> list[Scenario]:
             f"{Path(region)} (a source checkout of netopt), pass --region <region folder>, "
             'or write scenarios/index.toml there with demo = ["<scenario>", ...]'
         )
-    try:
-        with open(index, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(
-            Problem(str(index), "", "", f"not valid TOML ({exc})", "fix the syntax")
-        ) from None
+    data = toml_from_bytes(index.read_bytes(), str(index))
     names = data.get("demo")
     problems: list[Problem | str] = [
         Problem(str(index), "", key, "unknown key", "the index holds one key: demo")
@@ -481,24 +475,22 @@ def demo_scenarios(region: str | Path = "geodata/xiangshan") -> list[Scenario]:
             )
         )
         raise DataError(problems)
-    scenarios = []
-    for name in names:
-        path = index.parent / f"{name}.toml"
-        if not path.is_file():
-            problems.append(
-                Problem(
-                    str(index),
-                    "",
-                    "demo",
-                    f"{name!r}: no file {path}",
-                    f"add {path.name} to {index.parent} or remove {name!r} from the list",
-                )
-            )
-            continue
-        try:
-            scenarios.append(Scenario.from_toml(path))
-        except DataError as exc:
-            problems += exc.problems
+    paths = [index.parent / f"{name}.toml" for name in names]
+    problems += [
+        Problem(
+            str(index),
+            "",
+            "demo",
+            f"{name!r}: no file {path}",
+            f"add {path.name} to {index.parent} or remove {name!r} from the list",
+        )
+        for name, path in zip(names, paths, strict=True)
+        if not path.is_file()
+    ]
+    try:
+        scenarios = read_scenarios(p for p in paths if p.is_file())
+    except DataError as exc:
+        problems += exc.problems
     if problems:
         raise DataError(problems)
     return scenarios
