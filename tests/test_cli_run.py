@@ -7,35 +7,13 @@ import json
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from scenario_files import scenario_file
 
 from netopt import InfeasibleError, SolverError
 from netopt.cli import main
-
-SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
-
-
-def scenario_file(folder: Path, name: str, body: str = "") -> Path:
-    """Write a scenario on the synthetic region (coarse lattice for speed) and return it."""
-    path = folder / f"{name}.toml"
-    path.write_text(
-        textwrap.dedent(f"""
-        title = "Scenario {name}"
-        region = "{SYNTHETIC.as_posix()}"
-        [graph]
-        h3_resolution = 8
-        [model]
-        p = 1
-        [solver]
-        time_limit_s = 10
-    """)
-        + textwrap.dedent(body),
-        encoding="utf-8",
-    )
-    return path
 
 
 def cli(*args: str) -> tuple[int, str, str]:

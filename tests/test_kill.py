@@ -7,40 +7,20 @@ import random
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from scenario_files import scenario_file
 
 from netopt.scenario import OUTPUT_FILES
 
-SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
 KILLS = 5
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX only"),
 ]
-
-
-def scenario_file(folder: Path, name: str) -> Path:
-    """Write a fast scenario on the synthetic region (coarse lattice, p = 1) and return it."""
-    path = folder / f"{name}.toml"
-    path.write_text(
-        textwrap.dedent(f"""
-        title = "Scenario {name}"
-        region = "{SYNTHETIC.as_posix()}"
-        [graph]
-        h3_resolution = 8
-        [model]
-        p = 1
-        [solver]
-        time_limit_s = 10
-    """),
-        encoding="utf-8",
-    )
-    return path
 
 
 def start_run(scenario: Path, out: Path) -> subprocess.Popen[bytes]:
