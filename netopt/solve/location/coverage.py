@@ -89,21 +89,12 @@ def max_coverage(
         if res.status == "infeasible":
             return res
         assign = res.assignment
-        covered = float(prob.weights[assign >= 0].sum())
-        return plan_result(
-            res.selected,
-            assign,
-            covered,
-            total - res.bound,
-            res.status,
-            start,
-            solver=res.solver,
-            message=res.message,
-            maximize=True,
+    else:  # minimise the uncovered weight: a p-median on 0/1 costs
+        miss = LocationProblem(
+            np.where(cover, 0.0, 1.0), prob.weights, prob.p, prob.fixed, None, None
         )
-    miss = LocationProblem(np.where(cover, 0.0, 1.0), prob.weights, prob.p, prob.fixed, None, None)
-    res = uncapacitated_median(miss, start, deadline, seed, progress, "auto", solver)
-    assign = nearest(prob.costs, res.selected)
+        res = uncapacitated_median(miss, start, deadline, seed, progress, "auto", solver)
+        assign = nearest(prob.costs, res.selected)
     covered = float(prob.weights[assign >= 0].sum())
     return plan_result(
         res.selected,
