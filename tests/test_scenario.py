@@ -660,6 +660,10 @@ def test_closing_the_ferry_leaves_the_island_mean_without_a_verdict(runs) -> Non
     assert frame.loc["mean_lead_min_island", "verdict_storm"] == ""
     assert frame.loc["population_unreachable", "verdict_storm"] == "worse"
     assert frame.loc["population_served", "verdict_storm"] == "worse"
+    # the means leave the cut-off islanders out: never ranked better when access got worse
+    for key in ("mean_lead_min", "p90_lead_min", "patient_hours_per_year"):
+        assert frame.loc[key, "verdict_storm"] == "not comparable", key
+    assert frame.loc["share_lead_60min", "verdict_storm"] in ("worse", "same")
 
 
 def test_compare_reference_by_name_and_unknown_name(runs) -> None:

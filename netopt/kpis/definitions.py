@@ -29,6 +29,10 @@ class Kpi:
         Where it is shown: ``"headline"`` (CLI summary, baseline rows of a comparison,
         first in reports), ``"chart"`` (bar charts of the comparison report), ``"panel"``
         (the KPI panel of the maps).
+    over_reachable : bool
+        Computed over the residents who can reach care only (means, percentiles and
+        patient-hours of travel times): two scenarios that cut off different populations
+        cannot be ranked on it.
     """
 
     key: str
@@ -37,6 +41,7 @@ class Kpi:
     definition: str
     better: str | None = None
     views: frozenset[str] = frozenset()
+    over_reachable: bool = False
 
     def __post_init__(self) -> None:
         if self.better not in (None, "lower", "higher"):
@@ -75,6 +80,7 @@ KPIS: tuple[Kpi, ...] = (
         "population-weighted mean of t_primary_min over reachable zones",
         better="lower",
         views=frozenset([]),
+        over_reachable=True,
     ),
     Kpi(
         "p90_primary_min",
@@ -83,6 +89,7 @@ KPIS: tuple[Kpi, ...] = (
         "population-weighted 90th percentile of t_primary_min over reachable zones",
         better="lower",
         views=frozenset([]),
+        over_reachable=True,
     ),
     Kpi(
         "mean_lead_min",
@@ -91,6 +98,7 @@ KPIS: tuple[Kpi, ...] = (
         "population-weighted mean of t_lead_min over reachable zones",
         better="lower",
         views=frozenset(["headline", "chart", "panel"]),
+        over_reachable=True,
     ),
     Kpi(
         "p90_lead_min",
@@ -99,6 +107,7 @@ KPIS: tuple[Kpi, ...] = (
         "population-weighted 90th percentile of t_lead_min over reachable zones",
         better="lower",
         views=frozenset(["headline", "chart", "panel"]),
+        over_reachable=True,
     ),
     Kpi(
         "max_lead_min",
@@ -107,6 +116,7 @@ KPIS: tuple[Kpi, ...] = (
         "max of t_lead_min over reachable zones",
         better="lower",
         views=frozenset([]),
+        over_reachable=True,
     ),
     Kpi(
         "share_lead_30min",
@@ -139,6 +149,7 @@ KPIS: tuple[Kpi, ...] = (
         "sum of population x (primary_visits_per_year x 2 t_primary_min + referrals_per_year x 2 t_lead_min) / 60, round trips, reachable zones",
         better="lower",
         views=frozenset(["headline", "chart", "panel"]),
+        over_reachable=True,
     ),
     Kpi(
         "in_area_share",
@@ -187,6 +198,7 @@ KPIS: tuple[Kpi, ...] = (
         "mean_lead_min over island zones",
         better="lower",
         views=frozenset(["headline", "chart", "panel"]),
+        over_reachable=True,
     ),
     Kpi(
         "share_lead_60min_island",
@@ -203,6 +215,7 @@ KPIS: tuple[Kpi, ...] = (
         "mean_primary_min over island zones",
         better="lower",
         views=frozenset([]),
+        over_reachable=True,
     ),
     Kpi(
         "patient_hours_per_year_island",
@@ -211,6 +224,7 @@ KPIS: tuple[Kpi, ...] = (
         "patient_hours_per_year over island zones",
         better="lower",
         views=frozenset([]),
+        over_reachable=True,
     ),
     Kpi(
         "expert_days",

@@ -9,7 +9,9 @@ each name being a file ``scenarios/<name>.toml``, in the order the comparison sh
 
 A comparison is read against a reference scenario (the first, unless named): every KPI
 carries its direction (:attr:`netopt.kpis.Kpi.better`) and every other scenario its change
-from the reference and a verdict, ``"better"``, ``"worse"`` or ``"same"``.
+from the reference and a verdict, ``"better"``, ``"worse"`` or ``"same"``; a KPI computed
+over reachable residents only is ``"not comparable"`` when the two scenarios cut off different
+populations (a closed ferry must not read as shorter trips).
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ __all__ = [
 #:      "kpis": {"<kpi>": {"label": str, "unit": str, "better": "lower" | "higher" | "",
 #:                         "values": {"<name>": float | null, ...},
 #:                         "change": {"<other name>": float | null, ...},
-#:                         "verdict": {"<other name>": "better" | "worse" | "same" | "", ...}}}}
+#:                         "verdict": {"<other name>": "better" | "worse" | "same"
+#:                                     | "not comparable" | "", ...}}}}
 #:
 #: ``change`` and ``verdict`` hold every scenario but the reference; NaN is written as null.
 COMPARISON_KPIS_FILE = "comparison_kpis.json"
@@ -81,10 +84,19 @@ def _check_reference(reference: str | None, names: Sequence[str]) -> None:
         )
 
 
-def _verdict(better: str | None, ref: float, value: float) -> str:
-    """``"better"``, ``"worse"``, ``"same"`` or ``""`` (no direction, or a value missing)."""
+#: The verdict of a KPI computed over reachable residents only (:attr:`Kpi.over_reachable`)
+#: when the two scenarios cut off different populations: its value leaves different people
+#: out, so a lower mean may only mean that the farthest residents dropped out.
+NOT_COMPARABLE = "not comparable"
+
+
+def _verdict(better: str | None, ref: float, value: float, *, same_population: bool = True) -> str:
+    """``"better"``, ``"worse"``, ``"same"``, :data:`NOT_COMPARABLE` or ``""`` (no direction,
+    or a value missing)."""
     if better is None or not (math.isfinite(ref) and math.isfinite(value)):
         return ""
+    if not same_population:
+        return NOT_COMPARABLE
     if math.isclose(value, ref, rel_tol=_SAME_RTOL, abs_tol=0.0):
         return "same"
     return "better" if (value < ref) == (better == "lower") else "worse"
@@ -114,7 +126,9 @@ def compare(
         ``"higher"``; ``""`` when it has none or the row is not a KPI) and, for every
         scenario ``S`` but the reference, ``change_S`` (``S`` minus the reference, float)
         and ``verdict_S``: ``"better"``, ``"worse"``, ``"same"`` (equal within a relative
-        1e-9) or ``""`` (no direction, or a value missing).
+        1e-9), ``"not comparable"`` (a KPI over reachable residents only, when ``S`` and the
+        reference cut off different populations) or ``""`` (no direction, or a value
+        missing).
 
     Raises
     ------
@@ -178,13 +192,21 @@ def compare(
         frame[n] = pd.to_numeric(frame[n], errors="coerce").astype(float)
     directions = [KPI_BY_KEY[k].better if k in KPI_BY_KEY else None for k in frame.index]
     frame["better"] = [d or "" for d in directions]
+    over_reachable = [k in KPI_BY_KEY and KPI_BY_KEY[k].over_reachable for k in frame.index]
     columns = ["label", "unit", *names, "better"]
     for n in names:
         if n == ref:
             continue
         frame[f"change_{n}"] = frame[n] - frame[ref]
+        cut_off = (
+            frame[[ref, n]].loc["population_unreachable"]
+            if ("population_unreachable" in frame.index)
+            else None
+        )
+        same = cut_off is None or bool(cut_off[ref] == cut_off[n])
         frame[f"verdict_{n}"] = [
-            _verdict(d, r, v) for d, r, v in zip(directions, frame[ref], frame[n])
+            _verdict(d, r, v, same_population=same or not reach)
+            for d, r, v, reach in zip(directions, frame[ref], frame[n], over_reachable, strict=True)
         ]
         columns += [f"change_{n}", f"verdict_{n}"]
     return frame[columns]
