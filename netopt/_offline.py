@@ -247,14 +247,21 @@ class OfflineAssets(Element):
         return self.html_text()
 
 
-def _walk(element: Element) -> Iterable[Element]:
+def _walk(element: Element, seen: set[int] | None = None) -> Iterable[Element]:
+    seen = set() if seen is None else seen
+    if id(element) in seen:
+        return
+    seen.add(id(element))
     yield element
     for child in list(element._children.values()):
-        yield from _walk(child)
-    for extra in ("m1", "m2"):  # DualMap keeps its maps as attributes
-        sub = getattr(element, extra, None)
+        yield from _walk(child, seen)
+    # DualMap keeps its maps as attributes m1, m2; netopt's SideBySide as a list ``maps``
+    subs = [getattr(element, extra, None) for extra in ("m1", "m2")]
+    maps = getattr(element, "maps", None)
+    subs += list(maps) if isinstance(maps, (list, tuple)) else []
+    for sub in subs:
         if isinstance(sub, Element) and sub is not element:
-            yield from _walk(sub)
+            yield from _walk(sub, seen)
 
 
 #: Folium's CDN link names and the bundle that replaces each offline ("" = not needed:
@@ -336,7 +343,8 @@ def make_offline(root: Element, *, css: str = "", extra: Iterable[str] = ()) -> 
     Parameters
     ----------
     root : branca.element.Element
-        A :class:`folium.Map`, :class:`folium.plugins.DualMap` or their figure.
+        A :class:`folium.Map`, :class:`folium.plugins.DualMap`,
+        :class:`netopt.maps.elements.SideBySide` or their figure.
     css : str, keyword-only
         Extra CSS to embed (our marker and panel styles).
     extra : iterable of str, keyword-only

@@ -101,14 +101,41 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
     _add_output_options(parser, default_out="maps")
 
 
-def _add_compare(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (.toml)")
-    _add_output_options(parser, default_out="maps")
+def _names(text: str) -> list[str]:
+    """A comma-separated list of scenario names: ``"today,storm"`` -> ``["today", "storm"]``."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected scenario names such as today,storm: {text!r}")
+    return names
+
+
+def _add_comparison_options(parser: argparse.ArgumentParser) -> None:
+    """The options of ``compare`` and ``demo``: --force, --reference, --map-scenarios."""
     parser.add_argument(
         "--force",
         action="store_true",
         help="run every scenario even if its saved outputs are current",
     )
+    parser.add_argument(
+        "--reference",
+        metavar="NAME",
+        help="scenario the others are measured against (default: the first)",
+    )
+    parser.add_argument(
+        "--map-scenarios",
+        type=_names,
+        metavar="NAME,NAME",
+        help=(
+            "the 2 to 4 scenarios compare_map.html shows side by side, in order, e.g. "
+            "today,storm (default: the first two)"
+        ),
+    )
+
+
+def _add_compare(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (.toml)")
+    _add_output_options(parser, default_out="maps")
+    _add_comparison_options(parser)
 
 
 def _add_demo(parser: argparse.ArgumentParser) -> None:
@@ -118,11 +145,7 @@ def _add_demo(parser: argparse.ArgumentParser) -> None:
         default="geodata/xiangshan",
         help="region folder whose scenarios/index.toml lists the demo (default: %(default)s)",
     )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="run every scenario even if its saved outputs are current",
-    )
+    _add_comparison_options(parser)
 
 
 def solver_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -194,10 +217,9 @@ def _print_run(summary: dict[str, Any], folder: Any, out: TextIO) -> None:
 
     from netopt.kpis import kpis_in
     from netopt.report import format_value
+    from netopt.solve.status import STAGE_LABELS
 
     defs = summary["definitions"]
-    solver = summary["solver"]
-    gap = solver.get("gap")
     table = Table(title=f"{summary['title']} ({summary['scenario']})")
     table.add_column("KPI")
     table.add_column("this plan", justify="right")
@@ -215,10 +237,9 @@ def _print_run(summary: dict[str, Any], folder: Any, out: TextIO) -> None:
     console.print(table)
     leads = ", ".join(f"{x['name']} ({x['id']})" for x in summary["leads"])
     console.print(f"Leads: {leads}", markup=False)
-    console.print(
-        f"Solver: {solver['status']}, gap {'n/a' if gap is None else f'{100 * gap:.2f} %'}",
-        markup=False,
-    )
+    for key, stage in summary["stages"].items():
+        if stage is not None:
+            console.print(f"{STAGE_LABELS[key]}: {stage['text']}", markup=False)
     for message in summary.get("messages", []):
         console.print(f"Note: {message}", markup=False)
     console.print(f"Outputs: {folder}", markup=False)
@@ -232,6 +253,7 @@ def _print_comparison(comparison: Any, out: TextIO) -> None:
     from rich.table import Table
 
     from netopt.report import format_change, format_value
+    from netopt.scenario import compare_stages
 
     frame = comparison.table
     names = [s["scenario"] for s in comparison.records]
@@ -255,9 +277,12 @@ def _print_comparison(comparison: Any, out: TextIO) -> None:
     table.add_column("KPI")
     for n in names:
         table.add_column(n, justify="right")
-    table.add_row("solver status", *[s["solver"]["status"] for s in comparison.records])
+    stages = compare_stages(comparison.records)
+    for key, stage in stages.iterrows():
+        if key == "location" or any(s["stages"].get(key) for s in comparison.records):
+            table.add_row(f"{stage['label']}: status", *[str(stage[n]) for n in names])
     for key, row in frame.iterrows():
-        if key in ("solver_seconds",):
+        if key in ("solver_seconds", "rotation_seconds"):
             continue
         table.add_row(str(row["label"]), *[cell(row, n) for n in names])
     console = Console(file=out, width=max(110, 48 + 28 * len(names)))
@@ -298,7 +323,14 @@ def _compare_scenarios(scenarios: list[Any], args: argparse.Namespace, out: Text
     scenarios = _with_overrides(scenarios, args)
     bar, callback = _progress(args, sum(_steps(s) for s in scenarios) + 1)
     with bar:
-        comparison = run_and_compare(scenarios, args.out, force=args.force, progress=callback)
+        comparison = run_and_compare(
+            scenarios,
+            args.out,
+            force=args.force,
+            progress=callback,
+            reference=args.reference,
+            map_scenarios=args.map_scenarios,
+        )
     if args.json:
         record = {
             "scenarios": comparison.records,

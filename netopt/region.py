@@ -12,7 +12,9 @@ Layer schemas (column: dtype, meaning). Optional values are ``NaN`` (numbers) or
     name: str; tier: one of :data:`TIERS`; beds: float (NaN if unknown);
     outpatient_per_day: float, outpatient capacity per day (NaN if unknown);
     specialties: tuple[str, ...]; can_lead: bool; alliance: str | None (id of the lead
-    facility of its current alliance, if any); township: str | None.
+    facility of its current alliance, if any); township: str | None; area: str | None
+    (administrative code of its county or township as digits, e.g. "330225"; see
+    :attr:`Region.area_codes`).
 ``zones`` (GeoDataFrame, Point or (Multi)Polygon):
     population: float >= 0; island: bool; island_name: str | None; township: str | None;
     primary_facility: str | None (facility id residents use first, if given in the data).
@@ -46,7 +48,15 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-__all__ = ["LEAD_TIERS", "PRIMARY_TIERS", "SCHEMA", "TIERS", "Region", "format_overview"]
+__all__ = [
+    "LEAD_TIERS",
+    "PRIMARY_TIERS",
+    "SCHEMA",
+    "TIERS",
+    "EmergencyFallback",
+    "Region",
+    "format_overview",
+]
 
 #: Facility tiers, from the top of the referral pyramid down.
 TIERS: tuple[str, ...] = ("tertiary", "county", "township", "village")
@@ -66,6 +76,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "can_lead": "bool",
         "alliance": "object",
         "township": "object",
+        "area": "object",
     },
     "zones": {
         "population": "float64",
@@ -108,6 +119,27 @@ SCHEMA: dict[str, dict[str, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class EmergencyFallback:
+    """An emergency service that can be called to a closed crossing (region.toml
+    ``[emergency_fallback]``).
+
+    Parameters
+    ----------
+    name : str
+        What it is, e.g. ``"ambulance boat"`` or ``"helicopter"``.
+    wait_min : float
+        Minutes from the call until it leaves (it then takes the crossing's time).
+    availability : float
+        Share of closures in which it can go, in (0, 1] (a helicopter does not fly in a
+        typhoon).
+    """
+
+    name: str
+    wait_min: float
+    availability: float = 1.0
+
+
 @dataclass(frozen=True, eq=False)
 class Region:
     """A planning region: every input layer, in WGS-84, indexed by string ids.
@@ -127,7 +159,9 @@ class Region:
     source : pathlib.Path or None
         Folder the region was loaded from.
     metadata : dict
-        Free-form metadata from ``region.toml`` (description, sources, ...).
+        Free-form metadata from ``region.toml`` (description, sources, ...; the planning
+        keys ``caveat``, ``area`` and ``emergency_fallback`` are read by :attr:`caveat`,
+        :attr:`area_codes` and :attr:`fallback`).
     """
 
     name: str
@@ -141,6 +175,34 @@ class Region:
     roads: gpd.GeoDataFrame | None = None
     source: Path | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def caveat(self) -> str | None:
+        """The region's data caveat (region.toml ``caveat``), shown on every report and map."""
+        text = self.metadata.get("caveat")
+        return str(text).strip() if isinstance(text, str) and text.strip() else None
+
+    @property
+    def area_codes(self) -> tuple[str, ...]:
+        """Administrative codes of the planning area (region.toml ``area``); () if not given.
+
+        A facility whose ``area`` code starts with one of them lies inside the area.
+        """
+        area = self.metadata.get("area")
+        codes = [area] if isinstance(area, str) else (area or [])
+        return tuple(str(c).strip() for c in codes if str(c).strip())
+
+    @property
+    def fallback(self) -> EmergencyFallback | None:
+        """The emergency fallback to closed crossings (region.toml ``[emergency_fallback]``)."""
+        table = self.metadata.get("emergency_fallback")
+        if not isinstance(table, dict) or "wait_min" not in table:
+            return None
+        return EmergencyFallback(
+            name=str(table.get("name", "emergency fallback")),
+            wait_min=float(table["wait_min"]),
+            availability=float(table.get("availability", 1.0)),
+        )
 
     def zone_points(self) -> gpd.GeoSeries:
         """Return one travel point per zone (polygons give their representative point).

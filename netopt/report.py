@@ -9,6 +9,9 @@ report can be rebuilt from a saved output folder without solving again.
 Which KPIs are charted, and their labels and units, come from :mod:`netopt.kpis` (the one
 KPI list): :func:`~netopt.kpis.kpis_in` ``("chart")`` and :func:`~netopt.kpis.kpi_info`;
 a record's own ``definitions`` are read first when it has them.
+Every page shows the record's data ``caveat`` (:func:`netopt.maps.text.data_caveat`) under
+the title, and each stage's status as the record's ``stages`` word it
+(:func:`netopt.solve.status.stage_text`: "evaluated", "time limit, gap 10.3 %" ...).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Any
 import pandas as pd
 
 from netopt.kpis import POPULATION_COUNTS, kpi_info, kpis_in
+from netopt.maps.text import message
+from netopt.solve.status import NO_STAGE_TEXT, STAGE_LABELS
 
 __all__ = [
     "PALETTE",
@@ -63,6 +68,8 @@ ul.msg li{margin:.2rem 0}.charts{display:flex;flex-wrap:wrap;gap:1.5rem}
 nav a{margin-right:1rem}
 .change{display:block;font-size:.8rem}.better{color:#1a7f37}.worse{color:#c62828}
 .same{color:#666}
+.caveat{background:#fff8dc;border:1px solid #d9b44a;border-radius:.3rem;padding:.4rem .7rem;
+margin:.6rem 0;font-size:.9rem}.caveat strong{margin-right:.4rem}
 """
 
 #: How a KPI's direction reads in the comparison (:attr:`netopt.kpis.Kpi.better`).
@@ -261,9 +268,36 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def _status_badge(status: str | None) -> str:
-    cls = {"optimal": "ok", "feasible": "warn", "time_limit": "warn"}.get(str(status), "bad")
-    return f'<span class="status {cls}">{_esc(status)}</span>'
+#: Badge colour of a stage by its status (evaluated or optimised alike).
+_BADGE = {"optimal": "ok", "feasible": "warn", "time_limit": "warn", "infeasible": "bad"}
+
+
+def _stage(record: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    """A record's stage (``"location"``, ``"rotation"``): its ``stages`` entry, else the bare
+    solver record (older ``kpis.json``), None when the stage did not run."""
+    stages = record.get("stages")
+    if isinstance(stages, Mapping) and key in stages:
+        return stages[key]
+    return record.get("solver" if key == "location" else "rotation_solver")
+
+
+def _status_badge(stage: Mapping[str, Any] | None) -> str:
+    """The stage's text (:func:`netopt.solve.status.stage_text`) as a coloured badge."""
+    if not stage:
+        return f'<span class="muted">{_esc(NO_STAGE_TEXT)}</span>'
+    status = stage.get("status")
+    text = stage.get("text") or status
+    return f'<span class="status {_BADGE.get(str(status), "warn")}">{_esc(text)}</span>'
+
+
+def _caveat_html(records: Sequence[Mapping[str, Any]]) -> str:
+    """The data caveat box: each distinct ``caveat`` of the records (with its region when the
+    records have several)."""
+    seen = {r["caveat"]: str(r.get("region") or "") for r in records if r.get("caveat")}
+    items = [(f"{_esc(g)}: " if len(seen) > 1 else "") + _esc(t) for t, g in seen.items()]
+    title = _esc(html.unescape(message("caveat.title")))
+    body = "<br>".join(items)
+    return f'<div class="caveat" role="note"><strong>{title}</strong>{body}</div>' if seen else ""
 
 
 def _definitions(record: Mapping[str, Any]) -> Mapping[str, Mapping[str, str]]:
@@ -281,12 +315,13 @@ def _label_unit(key: str, defs: Mapping[str, Mapping[str, str]]) -> tuple[str, s
     )
 
 
-def _solver_rows(solver: Mapping[str, Any] | None, what: str) -> str:
+def _solver_rows(record: Mapping[str, Any], key: str) -> str:
+    solver = _stage(record, key)
     if not solver:
         return ""
     gap = _finite(solver.get("gap"))
     return (
-        f"<tr><th>{_esc(what)}</th><td>{_status_badge(solver.get('status'))}</td>"
+        f"<tr><th>{_esc(STAGE_LABELS[key])}</th><td>{_status_badge(solver)}</td>"
         f'<td class="num">{_esc(format_value(solver.get("objective")))}</td>'
         f'<td class="num">{_esc(format_value(solver.get("bound")))}</td>'
         f'<td class="num">{_esc("–" if gap is None else f"{100 * gap:.2f} %")}</td>'
@@ -426,6 +461,8 @@ def scenario_report(
         ("plan.gpkg", "GeoPackage"),
         ("assignments.csv", "assignments"),
         ("alliances.csv", "alliances"),
+        ("capacity_moves.csv", "moves for the beds to hold"),
+        ("cut_off.csv", "cut-off zones"),
         ("kpis.json", "KPIs (JSON)"),
     ]
     if has_schedule:
@@ -455,13 +492,14 @@ def scenario_report(
     body = f"""
 <h1>{_esc(title)}</h1>
 <p class="muted">Scenario <code>{_esc(record.get("scenario"))}</code> · region {_esc(record.get("region"))}</p>
+{_caveat_html([record])}
 <p>{_esc(record.get("description"))}</p>
 <nav>{nav}</nav>
 <h2>Plan</h2>
 <p>{len(record.get("leads", []))} alliance(s) led by {leads or "–"}.</p>
 <table><thead><tr><th>Model</th><th>Status</th><th>Objective</th><th>Bound</th><th>Gap</th>
-<th>Seconds</th></tr></thead><tbody>{_solver_rows(record.get("solver"), "Alliance plan")}
-{_solver_rows(record.get("rotation_solver"), "Expert rotations")}</tbody></table>
+<th>Seconds</th></tr></thead><tbody>{_solver_rows(record, "location")}
+{_solver_rows(record, "rotation")}</tbody></table>
 {msg_html}
 <h2>Who is served</h2>
 {_counts_html(record)}
@@ -533,14 +571,17 @@ def comparison_report(
         else f"<th>{_esc(titles[n])}</th>"
         for n in names
     )
-    status = "".join(f"<td>{_status_badge(s['solver'].get('status'))}</td>" for s in records)
     leads = "".join(
         "<td>" + ", ".join(_esc(x.get("id")) for x in s.get("leads", [])) + "</td>" for s in records
     )
     rows = [
-        f"<tr><th>Solver status</th><td></td><td></td>{status}</tr>",
-        f"<tr><th>Leads</th><td></td><td></td>{leads}</tr>",
+        f'<tr class="stage"><th>{_esc(label)}: status</th><td></td><td></td>'
+        + "".join(f"<td>{_status_badge(_stage(s, key))}</td>" for s in records)
+        + "</tr>"
+        for key, label in STAGE_LABELS.items()
+        if key == "location" or any(_stage(s, key) for s in records)
     ]
+    rows.append(f"<tr><th>Leads</th><td></td><td></td>{leads}</tr>")
     for key, row in table.iterrows():
         unit = str(row["unit"])
         cells = "".join(
@@ -587,6 +628,7 @@ def comparison_report(
     body = f"""
 <h1>Scenario comparison</h1>
 <p class="muted">{len(names)} scenario(s); click a scenario for its full report.{ref_text}</p>
+{_caveat_html(records)}
 {nav}
 <h2>Key figures</h2>
 <table><thead><tr><th>KPI</th><th>Unit</th><th>Direction</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import geopandas as gpd
 import numpy as np
@@ -115,7 +116,7 @@ def test_plan_matches_brute_force(seed, p):
     plan = plan_alliances(
         region,
         None,
-        options=AllianceOptions(p=p, capacities=False),
+        options=AllianceOptions(p=p, capacities=False, max_travel_min=math.inf),
         params=SolverParams(seed=seed),
         times=times,
     )
@@ -165,23 +166,27 @@ def test_plan_respects_travel_limit_and_reports_excess():
 
 def test_capacitated_plan_fits_capacity():
     """With capacities the referral load of every lead stays within its admission capacity."""
-    region, times = make_region(n_zones=10, seed=4, beds=(60.0, 60.0, 60.0))
+    region, times = make_region(n_zones=10, seed=6, beds=(60.0, 60.0, 60.0))
     rates = Rates()
-    plan = plan_alliances(region, None, options=AllianceOptions(p=3), times=times)
+    options = AllianceOptions(p=3, max_travel_min=math.inf)  # brute force knows no limit
+    plan = plan_alliances(region, None, options=options, times=times)
     a = plan.alliances
-    if not any("capacity is short" in m for m in plan.messages):
-        assert (a["referral_load"] <= a["referral_capacity"] + 1e-6).all()
-        caps = rates.admissions_capacity(np.array([60.0, 60.0, 60.0]))
-        assert plan.solve.objective == pytest.approx(
-            brute_force(region, times, 3, rates, caps=caps), rel=1e-6
-        )
+    assert not any("capacity is exceeded" in m for m in plan.messages)
+    assert (a["referral_load"] <= a["referral_capacity"] + 1e-6).all()
+    assert (a["overflow"] == 0).all() and plan.capacity_moves.empty
+    caps = rates.admissions_capacity(np.array([60.0, 60.0, 60.0]))
+    assert plan.solve.objective == pytest.approx(
+        brute_force(region, times, 3, rates, caps=caps), rel=1e-6
+    )
 
 
 def test_capacity_shortfall_is_reported_not_raised():
     """When the leads cannot absorb all referrals, the plan says so and counts the unserved population."""
     region, times = make_region(n_zones=10, seed=5, beds=(1.0, 1.0, 1.0))
-    plan = plan_alliances(region, None, options=AllianceOptions(p=2), times=times)
-    assert any("capacity is short" in m for m in plan.messages)
+    options = AllianceOptions(p=2, max_travel_min=math.inf)
+    plan = plan_alliances(region, None, options=options, times=times)
+    assert any("lead capacity is exceeded" in m for m in plan.messages)
+    assert not any("without capacities" in m for m in plan.messages)
     assert plan.kpis["population_unserved_capacity"] > 0
     total = sum(
         plan.kpis[k]
@@ -191,20 +196,21 @@ def test_capacity_shortfall_is_reported_not_raised():
 
 
 def test_time_out_without_a_plan_still_returns_a_plan(monkeypatch):
-    """A capacitated solve stopped before any plan (forced) falls back, noted, never raises."""
+    """A solve within the travel limit stopped before any plan (forced) is solved again
+    without the limit, capacities kept (soft), noted, never raises."""
     from netopt.alliances import locate
     from netopt.solve import SolveResult
 
     real = locate.p_median
     calls = []
 
-    def timed_out_with_capacities(costs, p, **kw):
-        calls.append("capacities" in kw)
-        if "capacities" in kw:  # the time limit struck before the solver had a plan
-            n = costs.shape[0]
+    def timed_out_within_the_limit(costs, p, **kw):
+        limited = bool(np.isinf(costs).any())
+        calls.append((kw.get("soft_capacity", False), limited))
+        if limited:  # the time limit struck before the solver had a plan
             return SolveResult(
                 selected=np.array([], dtype=int),
-                assignment=np.full(n, -1),
+                assignment=np.full(costs.shape[0], -1),
                 objective=float("nan"),
                 bound=0.0,
                 gap=float("nan"),
@@ -214,16 +220,19 @@ def test_time_out_without_a_plan_still_returns_a_plan(monkeypatch):
             )
         return real(costs, p, **kw)
 
-    monkeypatch.setattr(locate, "p_median", timed_out_with_capacities)
+    monkeypatch.setattr(locate, "p_median", timed_out_within_the_limit)
     region, times = make_region(n_zones=10, seed=4, beds=(60.0, 60.0, 60.0))
     plan = plan_alliances(
-        region, None, options=AllianceOptions(p=2), params=SolverParams(time_limit_s=8), times=times
+        region,
+        None,
+        options=AllianceOptions(p=2, max_travel_min=40.0),
+        params=SolverParams(time_limit_s=8),
+        times=times,
     )
-    assert calls == [True, False]
+    assert calls == [(True, True), (True, False)]  # capacities kept in both solves
     assert len(plan.leads) == 2
-    assert any(
-        "no plan with capacities was found within the time limit" in m for m in plan.messages
-    )
+    assert any("no plan within the travel limit was found" in m for m in plan.messages)
+    assert not any("without capacities" in m for m in plan.messages)
     counts = sum(
         plan.kpis[k]
         for k in ("population_served", "population_unserved_capacity", "population_not_covered")
@@ -348,10 +357,10 @@ def test_to_file_writes_geopackage_layers(tmp_path):
         ({"evaluate_only": "yes"}, "evaluate_only"),
         ({"capacities": 1}, "capacities"),
         ({"max_travel_min": 0}, "max_travel_min"),
-        ({"max_travel_min": float("inf")}, "max_travel_min"),
+        ({"max_travel_min": float("nan")}, "max_travel_min"),
         ({"max_travel_min": -5.0}, "max_travel_min"),
         ({"objective": "mean"}, "objective"),
-        ({"objective": "coverage"}, "max_travel_min"),
+        ({"objective": "coverage", "max_travel_min": float("inf")}, "max_travel_min"),
         ({"rates": {"referrals_per_year": 0.2}}, "rates"),
         ({"primary_tiers": ()}, "primary_tiers"),
     ],
@@ -438,3 +447,355 @@ def test_plan_alliances_wants_option_objects():
     region, times = make_region()
     with pytest.raises(TypeError, match=r"AllianceOptions\.from_dict"):
         plan_alliances(region, None, options={"p": 2}, times=times)
+
+
+# ----------------------------------------------------------------------------------------
+# capacity: soft capacities, per-lead overflow, the members that would have to move
+# ----------------------------------------------------------------------------------------
+def _member_arrays(region: Region, times: np.ndarray, rates: Rates):
+    """Members with residents (township columns 3..5): loads and patient-hours to H1..H3."""
+    pop = region.zones["population"].to_numpy()
+    primary = 3 + np.argmin(times[:, 3:], axis=1)
+    members = [m for m in (3, 4, 5) if (primary == m).any()]
+    loads = np.array([pop[primary == m].sum() * rates.referrals_per_year for m in members])
+    costs = np.array(
+        [
+            [(2 * pop[primary == m] * rates.referrals_per_year * times[primary == m, j] / 3600).sum()
+             for j in range(3)]
+            for m in members
+        ]
+    )  # fmt: skip
+    return members, loads, costs
+
+
+def brute_force_soft(region, times, p, rates, caps):
+    """Least total overflow, then least referral patient-hours, over every set of p leads
+    and every member assignment (no travel limit)."""
+    _, loads, costs = _member_arrays(region, times, rates)
+    best = None
+    for leads in itertools.combinations(range(3), p):
+        for combo in itertools.product(leads, repeat=len(loads)):
+            a = np.array(combo)
+            load = np.bincount(a, loads, 3)
+            over = float(np.maximum(load - caps, 0)[list(leads)].sum())
+            cost = float(costs[np.arange(len(a)), a].sum())
+            if best is None or over < best[0] - 1e-6 or (over <= best[0] + 1e-6 and cost < best[1]):
+                best = (over, cost)
+    return best
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_soft_capacity_plan_matches_brute_force(seed, p):
+    """Where the beds cannot hold, the plan has the least total overflow of any plan and,
+    among those, the least patient-hours; the alliance table reports that overflow."""
+    region, times = make_region(n_zones=10, seed=seed, beds=(60.0, 45.0, 30.0))
+    rates = Rates()
+    options = AllianceOptions(p=p, max_travel_min=math.inf)
+    plan = plan_alliances(region, None, options=options, times=times)
+    caps = rates.admissions_capacity(np.array([60.0, 45.0, 30.0]))
+    over, cost = brute_force_soft(region, times, p, rates, caps)
+    a = plan.alliances
+    assert plan.solve.status == "optimal"
+    assert a["overflow"].sum() == pytest.approx(over, abs=1e-6)
+    assert plan.solve.shortfall == pytest.approx(over, abs=1e-6)
+    assert plan.solve.objective == pytest.approx(cost, rel=1e-6)
+    assert np.allclose(a["overflow"], np.maximum(a["referral_load"] - a["referral_capacity"], 0))
+    assert np.allclose(a["utilisation"], a["referral_load"] / a["referral_capacity"])
+    assert a["referral_load"].sum() == pytest.approx(
+        region.zones["population"].sum() * rates.referrals_per_year
+    )
+    exceeded = [m for m in plan.messages if "lead capacity is exceeded" in m]
+    assert bool(exceeded) == (over > 1e-6)
+    assert not any("without capacities" in m for m in plan.messages)
+
+
+def test_over_capacity_is_named_with_load_capacity_overflow_and_share():
+    """The message names every over-capacity lead with its load, beds capacity, overflow and
+    utilisation, as the alliance table has them."""
+    region, times = make_region(n_zones=10, seed=4, beds=(300.0, 5.0, 300.0))
+    options = AllianceOptions(evaluate_only=True, max_travel_min=math.inf)
+    plan = plan_alliances(region, None, options=options, times=times)
+    row = plan.alliances.loc["H2"]
+    assert row["overflow"] > 0 and row["beds"] == 5.0
+    (msg,) = [m for m in plan.messages if "lead capacity is exceeded" in m]
+    assert (
+        f"Facility H2 (H2) {row['referral_load']:,.0f} referrals/year for a capacity of "
+        f"{row['referral_capacity']:,.0f} (5 beds), overflow {row['overflow']:,.0f} "
+        f"({row['utilisation'] * 100:,.0f} % utilisation)"
+    ) in msg
+    assert "Facility H1 (H1)" not in msg  # H1 and H3 fit
+
+
+def test_capacity_moves_follow_the_greedy_rule():
+    """Today's over-full lead lists the members that would have to move: each to a lead
+    whose spare beds hold it whole, the least extra patient-hours per referral first, until
+    the lead fits; the messages name them."""
+    region, times = make_region(n_zones=10, seed=4, beds=(300.0, 5.0, 300.0))
+    rates = Rates()
+    options = AllianceOptions(evaluate_only=True, max_travel_min=math.inf)
+    plan = plan_alliances(region, None, options=options, times=times)
+    moves = plan.capacity_moves
+    members, loads, costs = _member_arrays(region, times, rates)
+    ids = [f"T{m - 2}" for m in members]
+    a = plan.alliances
+    load = a["referral_load"].to_dict()
+    cap = a["referral_capacity"].to_dict()
+    lead_of = {f: plan.facilities.at[f, "lead"] for f in ids}
+    expected = []
+    while load["H2"] > cap["H2"]:
+        options_ = [
+            ((costs[k, int(t[1]) - 1] - costs[k, 1]) / loads[k], f, t)
+            for k, f in enumerate(ids)
+            if lead_of[f] == "H2" and loads[k] > 0 and f not in [e[0] for e in expected]
+            for t in ("H1", "H3")
+            if cap[t] - load[t] >= loads[k]
+        ]
+        if not options_:
+            break
+        _, f, t = min(options_)
+        k = ids.index(f)
+        load["H2"] -= loads[k]
+        load[t] += loads[k]
+        expected.append((f, t))
+    assert expected and list(zip(moves["member"], moves["to_lead"])) == expected
+    assert (moves["lead"] == "H2").all() and moves["within_limit"].all()
+    assert moves["lead_load_after"].iloc[-1] == pytest.approx(load["H2"])
+    for row in moves.itertuples():
+        k = ids.index(row.member)
+        extra = costs[k, int(row.to_lead[1]) - 1] - costs[k, 1]
+        assert row.extra_patient_hours == pytest.approx(extra)
+        assert row.extra_min == pytest.approx(extra * 30 / loads[k])  # h per referral -> min
+    (msg,) = [m for m in plan.messages if "would have to move" in m]
+    assert all(f"({f}) to Facility {t}" in msg for f, t in expected)
+
+
+def test_fixed_health_centre_over_capacity_is_reported():
+    """A 20-bed health centre fixed as the only lead (allow_any_lead) takes every referral:
+    its overflow and utilisation are reported, and no member can move anywhere."""
+    region, times = make_region(n_zones=8, seed=3)
+    options = AllianceOptions(fixed_leads=("T1",), allow_any_lead=True, max_travel_min=math.inf)
+    plan = plan_alliances(region, None, options=options, times=times)
+    row = plan.alliances.loc["T1"]
+    total = region.zones["population"].sum() * Rates().referrals_per_year
+    assert row["referral_load"] == pytest.approx(total)
+    assert row["overflow"] == pytest.approx(total - row["referral_capacity"])
+    assert row["utilisation"] == pytest.approx(total / row["referral_capacity"])
+    assert row["utilisation"] > 4  # 427 %
+    (msg,) = [m for m in plan.messages if "lead capacity is exceeded" in m]
+    assert "Facility T1 (T1)" in msg and "(20 beds)" in msg
+    assert f"{row['utilisation'] * 100:,.0f} % utilisation" in msg
+    assert plan.capacity_moves.empty
+    assert any("every lead is at or over capacity" in m for m in plan.messages)
+
+
+def test_fixed_health_centre_keeps_its_beds_where_another_lead_has_room():
+    """With a second fixed lead that has room, the soft model sends the members there: the
+    health centre stays within its beds, unlike without capacities."""
+    region, times = make_region(n_zones=8, seed=3)
+    options = AllianceOptions(
+        fixed_leads=("T1", "H1"), allow_any_lead=True, max_travel_min=math.inf
+    )
+    plan = plan_alliances(region, None, options=options, times=times)
+    assert (plan.alliances["overflow"] == 0).all()
+    assert not any("capacity is exceeded" in m for m in plan.messages)
+    free = plan_alliances(region, None, options=options.replace(capacities=False), times=times)
+    if free.alliances.loc["T1", "overflow"] > 0:  # without capacities it is reported anyway
+        assert any("capacities = false: not enforced" in m for m in free.messages)
+
+
+def test_capacity_served_counts_every_member_of_the_lead():
+    """Each zone's capacity_served is min(1, capacity / load) of its lead, the load counting
+    every assigned member, also zones beyond the travel window; a tighter window (worse
+    access for the same plan) never raises the population served."""
+    region, times = make_region(n_zones=10, seed=4, beds=(60.0, 45.0, 30.0))
+    wide = plan_alliances(
+        region, None, options=AllianceOptions(evaluate_only=True, max_travel_min=90), times=times
+    )
+    a = wide.alliances
+    share = np.minimum(1.0, a["referral_capacity"] / a["referral_load"])
+    z = wide.zones
+    assert np.allclose(z["capacity_served"], share.reindex(z["lead"]).to_numpy())
+    narrow = plan_alliances(
+        region, None, options=AllianceOptions(evaluate_only=True, max_travel_min=30), times=times
+    )
+    assert (narrow.zones["lead"] == z["lead"]).all()
+    assert np.allclose(narrow.zones["capacity_served"], z["capacity_served"])
+    assert narrow.kpis["population_served"] <= wide.kpis["population_served"] + 1e-9
+
+
+# --- the planning area and the default travel window (issue 11, item 5) -------------------
+
+
+def _coded_synthetic(synthetic_region: Region) -> Region:
+    """The synthetic region with area codes: T1 in Haishu (330203), the rest in 330225."""
+    import dataclasses
+
+    fac = synthetic_region.facilities.copy()
+    fac["area"] = ["330203" if f == "T1" else "330225" for f in fac.index]
+    meta = {**synthetic_region.metadata, "area": "330225"}
+    return dataclasses.replace(synthetic_region, facilities=fac, metadata=meta)
+
+
+@pytest.fixture
+def coded_plan_inputs(synthetic_region):
+    """The coded synthetic region and its zone x facility times."""
+    import netopt
+
+    region = _coded_synthetic(synthetic_region)
+    graph = netopt.build_graph(region)
+    return region, netopt.alliances.zone_facility_seconds(region, graph)
+
+
+def test_code_rules_of_the_planning_area():
+    """A code inside starts with an area code; a coarser code or no code cannot say."""
+    from netopt.alliances.area import code_in_area
+
+    assert code_in_area("330225101", ["330225"]) is True
+    assert code_in_area("330225", ["330225"]) is True
+    assert code_in_area("330203", ["330225", "330226"]) is False
+    assert code_in_area("330225", ["330225101"]) is None
+    assert code_in_area(None, ["330225"]) is None and code_in_area("330225", []) is None
+
+
+def test_position_test_equals_the_buffer_of_the_zones(synthetic_region):
+    """Without codes, the KD-tree test gives the union-of-2-km-buffers answer (point and
+    polygon zones, random facilities)."""
+    import dataclasses
+
+    from netopt.alliances.area import facilities_in_area
+
+    rng = np.random.default_rng(7)
+    fac = synthetic_region.facilities
+    many = pd.concat([fac] * 20, ignore_index=True)
+    many.index = pd.Index([f"F{i}" for i in range(len(many))], name="id")
+    lon = rng.uniform(121.55, 122.15, len(many))
+    lat = rng.uniform(29.05, 29.45, len(many))
+    many = gpd.GeoDataFrame(
+        many.drop(columns="geometry"),
+        geometry=gpd.points_from_xy(lon, lat),
+        crs="EPSG:4326",
+        index=many.index,
+    )
+    region = dataclasses.replace(synthetic_region, facilities=many)
+    zones_m = region.zones.to_crs(region.metric_crs)
+    buffer = zones_m.geometry.union_all().buffer(2000)
+    expected = many.to_crs(region.metric_crs).geometry.within(buffer).to_numpy()
+    got = facilities_in_area(region).to_numpy()
+    assert 0 < expected.sum() < len(expected)
+    assert (got == expected).mean() > 0.99  # only points on the buffer's polygonal edge may differ
+    assert list(
+        facilities_in_area(synthetic_region).index[~facilities_in_area(synthetic_region)]
+    ) == [
+        "T1",
+        "V3",
+    ]
+
+
+def test_outside_hospital_is_a_referral_partner_not_a_lead(coded_plan_inputs):
+    """With a planning area, the hospital outside it is no candidate: it is marked in_area
+    False and named in the messages, and p=2 picks leads inside."""
+    region, times = coded_plan_inputs
+    plan = plan_alliances(region, None, options=AllianceOptions(p=1), times=times)
+    assert plan.leads == ("C1",)
+    assert not plan.facilities.loc["T1", "in_area"] and plan.facilities.loc["C1", "in_area"]
+    assert pd.isna(plan.facilities.loc["T1", "lead"])
+    assert any(
+        "referral partner outside the planning area" in m and "T1" in m and "330203" in m
+        for m in plan.messages
+    )
+    assert plan.kpis["in_area_share"] == 1.0
+
+
+def test_outside_lead_named_is_an_error_unless_allowed(coded_plan_inputs):
+    """fixed_leads or candidates naming the outside hospital is a DataError naming it and its
+    area; with allow_outside_leads it may lead, and the messages say so."""
+    region, times = coded_plan_inputs
+    for field in ("fixed_leads", "candidates"):
+        options = AllianceOptions(p=1, **{field: ("T1",)})
+        with pytest.raises(
+            DataError,
+            match=rf"T1, field '{field}': Ningbo First Hospital lies outside the planning area "
+            r"\(area 330203, planning area 330225\)",
+        ):
+            plan_alliances(region, None, options=options, times=times)
+    options = AllianceOptions(fixed_leads=("T1",), allow_outside_leads=True)
+    plan = plan_alliances(region, None, options=options, times=times)
+    assert plan.leads == ("T1",)
+    assert any("T1" in m and "allow_outside_leads is set" in m for m in plan.messages)
+    assert AllianceOptions.from_dict({"allow_outside_leads": True}).allow_outside_leads
+    with pytest.raises(DataError, match="allow_outside_leads"):
+        AllianceOptions(allow_outside_leads="yes")
+
+
+def test_no_lead_inside_the_area_says_why(coded_plan_inputs):
+    """When every lead-capable hospital is outside, the error says so and how to allow it."""
+    import dataclasses
+
+    region, times = coded_plan_inputs
+    elsewhere = dataclasses.replace(region, metadata={**region.metadata, "area": "330226"})
+    with pytest.raises(DataError, match=r"2 lead-capable facilities lie outside.*allow_outside"):
+        plan_alliances(elsewhere, None, options=AllianceOptions(p=1), times=times)
+
+
+def test_default_travel_window_applies_and_is_stated():
+    """No max_travel_min: the 60-min window applies (the plan equals a stated 60) and the
+    messages say 'travel window 60 min (default)'; inf means no limit."""
+    from netopt.alliances.options import DEFAULT_TRAVEL_WINDOW_MIN
+
+    region, times = make_region(n_zones=10, seed=2)
+    default = plan_alliances(region, None, options=AllianceOptions(p=1), times=times)
+    stated = plan_alliances(
+        region, None, options=AllianceOptions(p=1, max_travel_min=60), times=times
+    )
+    none = plan_alliances(
+        region, None, options=AllianceOptions(p=1, max_travel_min=math.inf), times=times
+    )
+    assert DEFAULT_TRAVEL_WINDOW_MIN == 60.0 and default.options.max_travel_min == 60.0
+    assert default.leads == stated.leads
+    assert (default.zones["within_limit"] == stated.zones["within_limit"]).all()
+    assert len(default.beyond_limit) and none.beyond_limit.empty
+    assert any(m.startswith("travel window 60 min (default)") for m in default.messages)
+    assert not any("(default)" in m for m in stated.messages + none.messages)
+    assert AllianceOptions().to_dict().get("max_travel_min") is None
+    assert AllianceOptions.from_dict({"max_travel_min": math.inf}).max_travel_min is None
+    assert AllianceOptions(max_travel_min=None).to_dict()["max_travel_min"] == math.inf
+    assert AllianceOptions(p=2).replace(p=3).travel_window_text == "travel window 60 min (default)"
+
+
+def test_readme_two_alliances_stay_in_the_county():
+    """The README's p=2 example with no stated limit leads from inside Xiangshan County: the
+    Ningbo hospital (330203) is a referral partner, and the default window is stated."""
+    import netopt
+
+    region = netopt.load_region("geodata/xiangshan")
+    assert region.area_codes == ("330225",)
+    assert region.facilities.loc["NB-H01", "area"] == "330203"
+    assert (region.facilities.drop(index="NB-H01")["area"] == "330225").all()
+    two = netopt.run(netopt.Scenario("two", region, model=netopt.AllianceOptions(p=2)))
+    assert "NB-H01" not in two.plan.leads and len(two.plan.leads) == 2
+    assert not two.plan.facilities.loc["NB-H01", "in_area"]
+    assert any("travel window 60 min (default)" in m for m in two.plan.messages)
+
+
+def test_today_led_from_outside_the_area_names_the_option():
+    """Evaluating today's alliances with a lead outside the planning area is an error naming
+    the lead and allow_outside_leads; with the option set it is evaluated as it is."""
+    import dataclasses
+
+    import netopt
+
+    region = netopt.load_region("geodata/xiangshan")
+    fac = region.facilities.copy()
+    fac.loc[fac["alliance"] == "XS-H02", "alliance"] = "NB-H01"
+    fac.loc["NB-H01", "alliance"] = "NB-H01"
+    moved = dataclasses.replace(region, facilities=fac)
+    times = np.ones((len(moved.zones), len(fac))) * 600.0
+    with pytest.raises(DataError, match=r"NB-H01.*outside the planning area.*allow_outside_leads"):
+        plan_alliances(moved, options=AllianceOptions(evaluate_only=True), times=times)
+    plan = plan_alliances(
+        moved,
+        options=AllianceOptions(evaluate_only=True, allow_outside_leads=True),
+        times=times,
+    )
+    assert "NB-H01" in plan.leads

@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from scenario_files import scenario_file
+from scenario_files import SYNTHETIC, scenario_file
 
 from netopt import InfeasibleError, SolverError
 from netopt.cli import main
@@ -33,7 +34,7 @@ def test_run_writes_outputs_and_prints_kpis(tmp_path: Path) -> None:
         assert (folder / name).is_file(), name
     assert "Mean travel time to the alliance lead" in out
     assert "naive baseline" in out and "Not covered within the travel limit" in out
-    assert "Solver: optimal" in out
+    assert "Alliance plan: optimal" in out and "Expert rotations" not in out
 
 
 def test_run_json_and_overrides(tmp_path: Path) -> None:
@@ -117,7 +118,7 @@ def test_compare_side_by_side_and_reuse(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     code, out, err = cli("compare", str(a), str(b), "-o", str(out_dir))
     assert code == 0, err
-    assert "Scenario comparison" in out and "Population that cannot reach any lead" in out
+    assert "Scenario comparison" in out and "Cut off until a closed crossing reopens" in out
     for name in (
         "comparison.csv",
         "comparison.html",
@@ -130,7 +131,7 @@ def test_compare_side_by_side_and_reuse(tmp_path: Path) -> None:
     assert code == 0, err
     record = json.loads(out)
     assert record["reused"] == ["a", "b"]
-    cut = [s["kpis"]["population_unreachable"] for s in record["scenarios"]]
+    cut = [s["kpis"]["population_cut_off"] for s in record["scenarios"]]
     assert cut[0] == 0 and cut[1] > 0  # closing the ferry cuts the island off
 
 
@@ -157,6 +158,73 @@ def test_compare_prints_change_and_verdict_next_to_each_value(tmp_path: Path) ->
     code, out, err = cli("compare", str(a), str(b), "-o", str(tmp_path / "out"))
     assert code == 0, err
     assert "changes against a" in out
-    line = next(x for x in out.splitlines() if "Population that cannot reach any lead" in x)
+    line = next(x for x in out.splitlines() if "Cut off until a closed crossing reopens" in x)
     assert "(+27,950, worse)" in line
     assert (tmp_path / "out" / "comparison_kpis.json").is_file()
+
+
+def today_file(folder: Path) -> Path:
+    """A scenario evaluating today's alliances on a copy of the synthetic region in which
+    every facility belongs to the County People's Hospital's (C1) alliance."""
+    region = folder / "region"
+    shutil.copytree(SYNTHETIC, region, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    path = region / "facilities.csv"
+    pd.read_csv(path, dtype=str, keep_default_na=False).assign(alliance="C1").to_csv(
+        path, index=False
+    )
+    today = folder / "today.toml"
+    today.write_text(
+        f'region = "{region.as_posix()}"\n[graph]\nh3_resolution = 8\n'
+        "[model]\nevaluate_only = true\n[solver]\ntime_limit_s = 10\n",
+        encoding="utf-8",
+    )
+    return today
+
+
+def test_evaluation_reads_evaluated_and_the_map_shows_the_chosen_scenarios(tmp_path: Path) -> None:
+    """An evaluation of today's alliances prints "evaluated", never "optimal", in `run` and
+    `compare`; --map-scenarios picks the scenarios compare_map.html shows, in that order."""
+    today = today_file(tmp_path)
+    code, out, err = cli("run", str(today), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "Alliance plan: evaluated" in out and "optimal" not in out
+    a = scenario_file(tmp_path, "a")
+    b = scenario_file(tmp_path, "b", "[modifiers]\nclose_ferries = ['F1']\n")
+    out_dir = tmp_path / "out"
+    args = ["compare", str(today), str(a), str(b), "-o", str(out_dir)]
+    code, out, err = cli(*args, "--map-scenarios", "b,today")
+    assert code == 0, err
+    row = next(x for x in out.splitlines() if "Alliance plan: status" in x)
+    assert [c.strip() for c in row.split("│") if c.strip()][1:] == [
+        *["evaluated", "optimal", "optimal"]
+    ]
+    saved = json.loads((out_dir / "comparison.json").read_text(encoding="utf-8"))
+    assert saved["compare_map"]["scenarios"] == ["b", "today"]
+    assert (out_dir / "compare_map.html").is_file()
+    csv = pd.read_csv(out_dir / "comparison.csv", index_col="kpi", keep_default_na=False)
+    assert csv.loc["stage_location", ["today", "a", "b"]].tolist() == [
+        *["evaluated", "optimal", "optimal"]
+    ]
+    # the same map again: nothing is run; another choice redraws it from fresh runs
+    code, out, err = cli(*args, "--map-scenarios", "b,today", "--json")
+    assert code == 0, err
+    assert json.loads(out)["reused"] == ["today", "a", "b"]
+    code, out, err = cli(*args, "--map-scenarios", "a,b,today", "--json")
+    assert code == 0, err
+    assert json.loads(out)["reused"] == []
+    saved = json.loads((out_dir / "comparison.json").read_text(encoding="utf-8"))
+    assert saved["compare_map"]["scenarios"] == ["a", "b", "today"]
+
+
+def test_unknown_map_scenario_exits_1_before_running(tmp_path: Path) -> None:
+    """--map-scenarios naming no scenario compared, or only one, exits 1 naming the valid
+    names, before anything runs."""
+    a = scenario_file(tmp_path, "a")
+    b = scenario_file(tmp_path, "b")
+    out_dir = tmp_path / "out"
+    code, _, err = cli("compare", str(a), str(b), "-o", str(out_dir), "--map-scenarios", "a,storm")
+    assert code == 1
+    assert "'storm' is not one of the scenarios compared" in err and "['a', 'b']" in err
+    code, _, err = cli("compare", str(a), str(b), "-o", str(out_dir), "--map-scenarios", "a")
+    assert code == 1 and "name 2 to 4 scenarios" in err
+    assert not (out_dir / "a").exists() and "Traceback" not in err

@@ -94,11 +94,7 @@ def test_scenarios_tell_the_planning_story(demo: Path) -> None:
     lead_ids = {n: sorted(lead["id"] for lead in s[n]["leads"]) for n in DEMO_SCENARIOS}
     assert lead_ids["today"] == ["XS-H01", "XS-H02"]  # today's two county groups
     assert lead_ids["storm"] == lead_ids["today"]  # the storm day evaluates today's alliances
-    assert (
-        s["storm"]["kpis"]["population_unreachable"]
-        > 0
-        == s["today"]["kpis"]["population_unreachable"]
-    )
+    assert s["storm"]["kpis"]["population_cut_off"] > 0 == s["today"]["kpis"]["population_cut_off"]
     assert s["optimised_rotation"]["kpis"]["expert_days"] > 0
     assert s["optimised_rotation"]["rotation_solver"]["status"] in (
         "optimal",
@@ -123,13 +119,24 @@ def test_comparison_csv_matches_the_scenarios(demo: Path) -> None:
     assert table.loc["mean_lead_min", "better"] == "lower"
     reference, storm = DEMO_SCENARIOS[0], "storm"
     assert f"verdict_{reference}" not in table.columns
-    assert table.loc["population_unreachable", f"verdict_{storm}"] == "worse"
-    assert table.loc["mean_lead_min", f"verdict_{storm}"] == "not comparable"  # islanders cut off
+    assert table.loc["population_cut_off", f"verdict_{storm}"] == "worse"
+    # Every resident counts: the storm is worse on every headline travel KPI (issue #11).
+    for key in (
+        "mean_lead_min",
+        "p90_lead_min",
+        "mean_lead_min_island",
+        "patient_hours_per_year",
+        "share_lead_60min",
+        "population_served",
+    ):
+        assert table.loc[key, f"verdict_{storm}"] == "worse", key
     table = pd.read_csv(demo / "comparison.csv", index_col="kpi")
     for name in DEMO_SCENARIOS:
         summary = json.loads((demo / name / "kpis.json").read_text(encoding="utf-8"))
-        assert table.loc["mean_lead_min", name] == pytest.approx(summary["kpis"]["mean_lead_min"])
-        assert table.loc["baseline_mean_lead_min", name] == pytest.approx(
+        assert float(table.loc["mean_lead_min", name]) == pytest.approx(
+            summary["kpis"]["mean_lead_min"]
+        )
+        assert float(table.loc["baseline_mean_lead_min", name]) == pytest.approx(
             summary["baseline"]["mean_lead_min"]
         )
 

@@ -23,7 +23,7 @@ from netopt.io import (
     region_fingerprint,
     save_region,
 )
-from netopt.region import SCHEMA, Region, format_overview
+from netopt.region import SCHEMA, EmergencyFallback, Region, format_overview
 from netopt.validate import haversine_km
 
 LAYERS = ("facilities", "zones", "ferries", "links", "experts", "boundaries", "roads")
@@ -487,3 +487,70 @@ def test_epsg3857_declared_reads(region_folder, synthetic_region):
     zones = load_region(folder).zones
     assert zones.index.tolist() == synthetic_region.zones.index.tolist()
     assert np.allclose(zones.total_bounds, synthetic_region.zones.total_bounds, atol=1e-6)
+
+
+def test_area_codes_stay_text(region_folder, tmp_path):
+    """Area codes load as text: digits and leading zeros kept, a spreadsheet's .0 dropped."""
+    folder = region_folder(replace={"facilities.csv": "facilities_area_not_digits.csv"})
+    text = (folder / "facilities.csv").read_text(encoding="utf-8")
+    text = text.replace(",象山县,", ",330225.0,").replace(",330203,", ",0330203,")
+    (folder / "facilities.csv").write_text(text, encoding="utf-8")
+    region = load_region(folder)
+    area = region.facilities["area"]
+    assert area["H1"] == "330225" and area["T1"] == "0330203" and area["C1"] == "330225"
+    again = load_region(save_region(region, tmp_path / "saved"))
+    pdt.assert_series_equal(again.facilities["area"], area)
+
+
+def test_area_column_is_optional(synthetic_region):
+    """Without an area column every facility's code is None (placed by position)."""
+    assert synthetic_region.facilities["area"].isna().all()
+    assert synthetic_region.facilities["area"].dtype == object
+    assert synthetic_region.area_codes == ()
+
+
+FALLBACK_TABLE = (
+    '[emergency_fallback]\nname = "ambulance boat"\nwait_min = 40\navailability = 0.75\n\n'
+)
+
+
+def test_planning_keys_are_read_into_the_region(region_folder) -> None:
+    """region.toml caveat, area and [emergency_fallback] reach Region.caveat/area_codes/fallback."""
+    folder = region_folder(
+        toml=[
+            (
+                'crs = "EPSG:4326"\n',
+                'crs = "EPSG:4326"\ncaveat = "Positions estimated"\narea = ["330225", "330226"]\n',
+            ),
+            (
+                "[facilities]\n",
+                FALLBACK_TABLE + "[facilities]\n",
+            ),
+        ]
+    )
+    region = load_region(folder)
+    assert region.caveat == "Positions estimated"
+    assert region.area_codes == ("330225", "330226")
+    assert region.fallback == EmergencyFallback("ambulance boat", 40.0, 0.75)
+
+
+def test_bad_planning_keys_name_the_key_and_the_fix(region_folder) -> None:
+    """A bad caveat, area code or fallback value is reported with its key and the fix, at once."""
+    folder = region_folder(
+        toml=[
+            (
+                'crs = "EPSG:4326"\n',
+                'crs = "EPSG:4326"\ncaveat = 3\narea = "Xiangshan"\n',
+            ),
+            (
+                "[facilities]\n",
+                "[emergency_fallback]\nwait_minutes = 40\navailability = 1.5\n\n[facilities]\n",
+            ),
+        ]
+    )
+    with pytest.raises(DataError) as info:
+        load_region(folder)
+    text = str(info.value)
+    assert "'caveat'" in text and "'area'" in text and "administrative code" in text
+    assert "did you mean 'wait_min'" in text
+    assert "'availability'" in text and "(0, 1]" in text

@@ -29,7 +29,10 @@ from netopt.kpis import (
 
 
 def table() -> pd.DataFrame:
-    """Three zones: a mainland town, an island village, an island cut off by a storm."""
+    """Three zones: a mainland town, an island village, an island cut off by a storm.
+
+    The cut-off island's lead trip includes the wait until its ferry reopens (750 min).
+    """
     return pd.DataFrame(
         {
             "zone": ["A", "B", "C"],
@@ -38,44 +41,64 @@ def table() -> pd.DataFrame:
             "island": [False, True, True],
             "island_name": [None, "Isle", "Far Isle"],
             "primary": ["P1", "P2", "P3"],
-            "lead": ["L1", "L2", None],
-            "t_primary_min": [10.0, 20.0, np.inf],
-            "t_lead_min": [30.0, 90.0, np.inf],
-            "t_nearest_lead_min": [30.0, 90.0, np.inf],
-            "t_nearest_candidate_min": [20.0, 70.0, np.inf],
-            "lead_in_area": [True, False, False],
+            "lead": ["L1", "L2", "L1"],
+            "t_primary_min": [10.0, 20.0, 5.0],
+            "t_lead_min": [30.0, 90.0, 750.0],
+            "t_nearest_lead_min": [30.0, 90.0, 750.0],
+            "t_nearest_candidate_min": [20.0, 70.0, 740.0],
+            "lead_in_area": [True, False, True],
             "nearest_candidate_in_area": [True, True, False],
             "reachable": [True, True, False],
+            "cut_off": [False, False, True],
             "within_limit": [True, False, False],
-            "capacity_served": [0.5, 1.0, 0.0],
+            "capacity_served": [0.5, 1.0, 0.5],
         }
     )[list(ASSIGNMENT_COLUMNS)]
 
 
 def test_zone_kpis_match_hand_computation():
-    """Means, shares, patient-hours and population counts equal the hand-computed values."""
+    """Means, shares, patient-hours and population counts equal the hand-computed values,
+    with the cut-off zone counted at its reopening time."""
     rates = Rates(primary_visits_per_year=2.0, referrals_per_year=0.5)
     k = zone_kpis(table(), rates)
-    assert k["mean_lead_min"] == pytest.approx((1000 * 30 + 100 * 90) / 1100)
+    assert k["mean_lead_min"] == pytest.approx((1000 * 30 + 100 * 90 + 50 * 750) / 1150)
+    assert k["p90_lead_min"] == 90.0
+    assert k["max_lead_min"] == 750.0
     assert k["share_lead_60min"] == pytest.approx(1000 / 1150)
-    hours = (1000 * (2 * 2 * 10 + 0.5 * 2 * 30) + 100 * (2 * 2 * 20 + 0.5 * 2 * 90)) / 60
+    hours = (
+        1000 * (2 * 2 * 10 + 0.5 * 2 * 30)
+        + 100 * (2 * 2 * 20 + 0.5 * 2 * 90)
+        + 50 * (2 * 2 * 5 + 0.5 * 2 * 750)
+    ) / 60
     assert k["patient_hours_per_year"] == pytest.approx(hours)
-    assert k["population_unreachable"] == 50
+    assert k["population_cut_off"] == 50
     assert k["population_served"] == pytest.approx(500)
-    assert k["population_unserved_capacity"] == pytest.approx(500)
-    assert k["population_not_covered"] == pytest.approx(150)
+    # Lack of capacity is counted wherever people live (1000 x 0.5 + 50 x 0.5); not covered
+    # is the rest: beyond the limit (100) or cut off (50 x 0.5).
+    assert k["population_unserved_capacity"] == pytest.approx(525)
+    assert k["population_not_covered"] == pytest.approx(125)
     visits = 1150 * 2.0 + 1150 * 0.5
-    assert k["in_area_share"] == pytest.approx((1150 * 2.0 + 1000 * 0.5) / visits)
-    assert k["mean_lead_min_island"] == pytest.approx(90.0)
+    assert k["in_area_share"] == pytest.approx((1150 * 2.0 + 1050 * 0.5) / visits)
+    assert k["mean_lead_min_island"] == pytest.approx((100 * 90 + 50 * 750) / 150)
+
+
+def test_cut_off_zone_never_leaves_a_mean():
+    """Worsening the cut-off zone's wait raises the means: nobody drops out of them."""
+    longer = table()
+    longer.loc[2, "t_lead_min"] = 1500.0
+    a, b = zone_kpis(table()), zone_kpis(longer)
+    for key in ("mean_lead_min", "mean_lead_min_island", "patient_hours_per_year"):
+        assert b[key] > a[key], key
 
 
 def test_baseline_uses_the_nearest_candidate_and_its_location():
     """The naive baseline refers everyone to the nearest lead-capable hospital, inside or outside the area."""
     rates = Rates(primary_visits_per_year=2.0, referrals_per_year=0.5)
     b = baseline_kpis(table(), rates)
-    assert b["mean_lead_min"] == pytest.approx((1000 * 20 + 100 * 70) / 1100)
+    assert b["mean_lead_min"] == pytest.approx((1000 * 20 + 100 * 70 + 50 * 740) / 1150)
     assert b["in_area_share"] == pytest.approx((1150 * 2.0 + 1100 * 0.5) / (1150 * 2.5))
     assert b["population_unserved_capacity"] == 0
+    assert b["population_not_covered"] == 50  # the cut-off island stays cut off
 
 
 def test_weighted_quantile_is_a_weighted_lower_quantile():

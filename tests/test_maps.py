@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import math
 import os
 import shutil
 from pathlib import Path
@@ -25,10 +26,16 @@ from netopt import maps
 from netopt._errors import DataError, NetoptError
 from netopt._offline import external_resources
 from netopt.alliances import AllianceOptions, plan_alliances
-from netopt.graph import build_graph
+from netopt.graph import GraphOptions, build_graph
 from netopt.kpis import kpi_info, kpis_in
+from netopt.maps.geometry import extent
+from netopt.maps.network import network_state
+from netopt.maps.styles import FERRY_STYLES, NEW_LINK
+from netopt.maps.text import data_caveat
 from netopt.rotations import RotationOptions, schedule_rotations
+from netopt.scenario import Modifiers, NewLink, Scenario, run_all
 from netopt.solve import SolverParams
+from netopt.solve.status import stage_text
 
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL_MEMBER = "Clinic <script>alert(2)</script> & Sons"
@@ -62,7 +69,7 @@ def plan(evil_region, graph):
     return plan_alliances(
         evil_region,
         graph,
-        options=AllianceOptions(fixed_leads=("T1", "C1")),
+        options=AllianceOptions(fixed_leads=("T1", "C1"), allow_outside_leads=True),
         params=SolverParams(time_limit_s=20),
         name=PLAN_NAME,
     )
@@ -507,3 +514,347 @@ def test_alliances_get_distinct_colours_while_the_palette_lasts():
     colours = colour_alliances(touching, list(touching))
     keys = list(touching)
     assert all(colours[a] != colours[b] for a, b in itertools.pairwise(keys))
+
+
+# ------------------------------------------------------------ the network as a scenario ran it
+
+SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
+BRIDGE = "Bridge <b>X</b> & co"
+_FAST = GraphOptions(h3_resolution=8)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """Real runs on the synthetic region: ``today``; ``storm`` (ferry F1 closed, a new bridge
+    with a hostile name); ``night`` (ferries not running, F1 every 90 min instead of its
+    timetable); ``extra`` (two evening departures added to F1)."""
+    today = Scenario(
+        "today",
+        SYNTHETIC,
+        graph=_FAST,
+        model=AllianceOptions(p=1),
+        solver=SolverParams(time_limit_s=10),
+    )
+    bridge = NewLink(BRIDGE, (121.93, 29.23), (121.96, 29.23), travel_min=4)
+    scenarios = [
+        today,
+        today.replace(name="storm", modifiers=Modifiers(close_ferries=("F1",), links=(bridge,))),
+        today.replace(name="night", modifiers=Modifiers(night=True, headways={"F1": 90})),
+        today.replace(name="extra", modifiers=Modifiers(departures={"F1": ("19:00", "20:30")})),
+    ]
+    return {r.name: r for r in run_all(scenarios)}
+
+
+def _layer_features(m, class_name):
+    """The GeoJSON features of every canvas layer of a map drawn with ``class_name``."""
+    return [
+        f
+        for fg in m._children.values()
+        for el in getattr(fg, "_children", {}).values()
+        if getattr(el, "class_name", None) == class_name
+        for f in el.features
+    ]
+
+
+def _layer_names(m):
+    return [c.layer_name for c in m._children.values() if hasattr(c, "layer_name")]
+
+
+def test_network_state_is_read_from_the_run(runs):
+    """Closed, night, changed headway, added departures and new links come from the run."""
+    storm, night, extra = (network_state(runs[n]) for n in ("storm", "night", "extra"))
+    assert network_state(runs["today"]).ferries["F1"].state == "open"
+    assert not network_state(runs["today"]).ferries["F1"].changed
+    f1 = storm.ferries["F1"]
+    assert f1.state == "closed" and f1.reopen_wait_min > 60
+    assert f1.closed_hours in (None, 24.0)  # the graph's closure_hours, when it records them
+    assert [(x.name, x.travel_min) for x in storm.links] == [(BRIDGE, 4.0)]
+    assert night.night and night.ferries["F1"].state == "night"
+    assert night.ferries["F1"].headway_min == 90 and math.isnan(night.ferries["F1"].headway_was)
+    assert night.ferries["F1"].timetable_was == 12  # F1 had 6 + 6 departures a day
+    assert extra.ferries["F1"].added == ("19:00", "20:30") and extra.ferries["F1"].changed
+    assert network_state(runs["today"].plan) is None  # a bare plan has no run network
+
+
+def test_map_draws_closed_ferries_and_new_links(runs, tmp_path):
+    """A storm run draws F1 as closed (own layer and class) and the bridge with name and time."""
+    m = maps.alliance_map(runs["storm"])
+    assert "Ferry routes not running" in _layer_names(m) and "Ferry routes" not in _layer_names(m)
+    (closed,) = _layer_features(m, "netopt-ferry-stopped")
+    assert closed["properties"]["s"]["className"] == "netopt-ferry-closed"
+    assert closed["properties"]["s"]["dashArray"] == FERRY_STYLES["closed"]["dashArray"]
+    assert "closed in this scenario" in closed["properties"]["p"]
+    assert "Expected wait until it runs again" in closed["properties"]["p"]
+    (link,) = _layer_features(m, "netopt-new-link")
+    assert link["geometry"]["coordinates"] == [[121.93, 29.23], [121.96, 29.23]]
+    assert "Bridge &lt;b&gt;X&lt;/b&gt; &amp; co" in link["properties"]["p"]
+    assert "4.0 min" in link["properties"]["p"]
+    text = maps.save_map(m, tmp_path / "storm.html")[0].read_text(encoding="utf-8")
+    assert BRIDGE not in text  # escaped
+    bare = maps.alliance_map(runs["storm"].plan)  # a bare plan: the region's network as tabled
+    assert "Ferry routes" in _layer_names(bare) and "New links (scenario)" not in _layer_names(bare)
+
+
+def test_closed_links_are_drawn_closed(runs):
+    """A bridge the run closes (close_link) is drawn red with its hours; so is a closed new link."""
+    from netopt.graph import close_link
+
+    storm = runs["storm"]
+    graph = close_link(close_link(storm.graph, "L1", hours=12), BRIDGE, hours=6)
+    closed = dataclasses.replace(storm, graph=graph)
+    state = network_state(closed)
+    assert state.closed_links == {"L1": 12.0}
+    assert [(x.name, x.travel_min, x.closed_hours) for x in state.links] == [(BRIDGE, 4.0, 6.0)]
+    m = maps.alliance_map(closed)
+    assert "Links closed" in _layer_names(m)
+    (l1,) = _layer_features(m, "netopt-link-closed")
+    assert "Beiyu-Xiaoyu bridge" in l1["properties"]["p"] and "12 h" in l1["properties"]["p"]
+    (bridge,) = _layer_features(m, "netopt-new-link")
+    assert bridge["properties"]["s"]["className"] == "netopt-link-closed"
+    assert "6 h" in bridge["properties"]["p"]
+
+
+def test_popups_say_what_the_scenario_changed(runs):
+    """Night, a changed headway and extra departures are in the ferry popups."""
+    (night,) = _layer_features(maps.alliance_map(runs["night"]), "netopt-ferry-stopped")
+    assert night["properties"]["s"]["className"] == "netopt-ferry-night"
+    assert "not running: night" in night["properties"]["p"]
+    assert "every 90 min (region: 12 departures a day (timetable))" in night["properties"]["p"]
+    (extra,) = _layer_features(maps.alliance_map(runs["extra"]), "netopt-ferry")
+    assert "19:00, 20:30 (added by the scenario)" in extra["properties"]["p"]
+    assert "running, service changed by the scenario" in extra["properties"]["p"]
+    (today,) = _layer_features(maps.alliance_map(runs["today"]), "netopt-ferry")
+    assert "<b>running</b>" in today["properties"]["p"] and "added" not in today["properties"]["p"]
+
+
+def test_legend_and_panel_name_the_network_changes(runs):
+    """The legend has an entry per ferry state and the new link; the panel says what changed."""
+    from netopt.maps.panels import kpi_html, legend_html
+
+    state = network_state(runs["storm"])
+    legend = legend_html({}, {}, {}, [], [], network=state)
+    assert 'data-legend="ferry-closed"' in legend and 'data-legend="new-link"' in legend
+    assert 'data-legend="ferry"' not in legend  # no running ferry to show
+    assert 'data-legend="ferry"' in legend_html({}, {}, {}, [], [])
+    panel = kpi_html(runs["storm"].plan, network=state)
+    assert "1 ferry route(s) closed" in panel and "1 new link(s)" in panel
+    assert "night: ferries not running" in kpi_html(
+        runs["night"].plan, network=network_state(runs["night"])
+    )
+
+
+def test_panel_shows_the_stage_texts(plan):
+    """The KPI panel words each stage as stage_text does: evaluated, time limit with its gap."""
+    from types import SimpleNamespace
+
+    from netopt.maps.panels import kpi_html, stage_texts
+
+    evaluated = dataclasses.replace(
+        plan, options=dataclasses.replace(plan.options, evaluate_only=True)
+    )
+    stopped = SimpleNamespace(status="time_limit", gap=0.1034, bound=90.0, objective=100.4)
+    texts = stage_texts(evaluated, stopped)
+    assert texts == {"Alliance plan": "evaluated", "Expert rotations": "time limit, gap 10.3 %"}
+    page = kpi_html(evaluated, stages=texts)
+    assert '<td class="v">evaluated</td>' in page and "time limit, gap 10.3 %" in page
+    assert stage_texts(plan)["Alliance plan"] == stage_text(
+        plan.solve, evaluated=plan.options.evaluate_only
+    )
+
+
+def test_compare_map_shows_the_scenarios_named(runs):
+    """compare_map(scenarios=...) shows those runs in that order; unknown names are listed."""
+    results = list(runs.values())
+    side = maps.compare_map(results, scenarios=["storm", "today"])
+    assert len(side.maps) == 2
+    assert "Ferry routes not running" in _layer_names(side.maps[0])
+    assert "Ferry routes" in _layer_names(side.maps[1])
+    assert len(maps.compare_map(*results).maps) == 4  # None: all of them, a 2 x 2 grid
+    with pytest.raises(DataError, match=r"'nope' is not one of the results.*'today', 'storm'"):
+        maps.compare_map(results, scenarios=["today", "nope"])
+    with pytest.raises(DataError, match="show 2 to 4 side by side"):
+        maps.compare_map(results, scenarios=["today"])
+    with pytest.raises(DataError, match="named twice"):
+        maps.compare_map(results, scenarios=["today", "today"])
+
+
+def test_data_caveat_from_the_region_or_its_estimated_flags(_synthetic_region_cached):
+    """The region's caveat is used as given; without one, the estimated tables are named."""
+    r = _synthetic_region_cached
+    assert data_caveat(r) is None  # nothing estimated, no caveat
+    ferries = r.ferries.assign(estimated=True)
+    flagged = dataclasses.replace(r, ferries=ferries)
+    assert data_caveat(flagged).startswith("Estimated data: the times of 1 of 1 ferry routes")
+    own = dataclasses.replace(flagged, metadata={**r.metadata, "caveat": "Positions <guessed>"})
+    assert data_caveat(own) == "Positions <guessed>"
+
+
+def test_every_map_carries_the_caveat(plan, runs, tmp_path):
+    """alliance_map and each side of compare_map show the region's caveat, escaped."""
+    region = dataclasses.replace(plan.region, metadata={"caveat": "Positions <i>guessed</i>"})
+    m = maps.alliance_map(dataclasses.replace(plan, region=region))
+    text = maps.save_map(m, tmp_path / "c.html")[0].read_text(encoding="utf-8")
+    assert "Positions \\u0026lt;i\\u0026gt;guessed" in text and "<i>guessed" not in text
+    side = maps.compare_map(
+        dataclasses.replace(plan, region=region), dataclasses.replace(plan, region=region)
+    )
+    panels = [
+        c
+        for mp in side.maps
+        for c in mp._children.values()
+        if "netopt-caveat" in c.__dict__.get("css_class", "")
+    ]
+    assert len(panels) == 2
+
+
+@pytest.mark.browser
+@requires_chromium
+def test_closed_ferries_and_new_links_in_chromium(runs, tmp_path):
+    """In Chromium the storm map draws F1 red and dashed, the bridge magenta, both in the legend
+    and the layer control, and F1's popup says it is closed."""
+    path, _ = maps.save_map(maps.alliance_map(runs["storm"]), tmp_path / "storm.html")
+    js = f"""() => {{
+        const map = {_MAP_JS}; const out = {{}};
+        map.eachLayer(l => {{ const k = l.options && l.options.className;
+            if (l.feature && k) {{ (out[k] = out[k] || []).push(
+                {{color: l.options.color, dash: l.options.dashArray || null}}); }} }});
+        map.eachLayer(l => {{ if (l.feature && l.options.className === 'netopt-ferry-closed') {{
+            l.openPopup(l.getCenter());
+            out.popup = l.getPopup().getElement().textContent; }} }});
+        return out;
+    }}"""
+    with offline_page(path) as (page, report):
+        drawn = page.evaluate(js)
+        legend = {
+            key: page.locator(f'.netopt-legend [data-legend="{key}"]').inner_text()
+            for key in ("ferry-closed", "new-link")
+        }
+        labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        network = page.locator(".netopt-kpis .netopt-network").inner_text()
+    assert report.ok, report.problems()
+    assert drawn["netopt-ferry-closed"] == [
+        {"color": FERRY_STYLES["closed"]["color"], "dash": FERRY_STYLES["closed"]["dashArray"]}
+    ]
+    assert drawn["netopt-new-link"] == [{"color": NEW_LINK, "dash": None}]
+    assert "netopt-ferry" not in drawn
+    assert "closed in this scenario" in drawn["popup"] and "Closed for24 h" in drawn["popup"]
+    assert legend == {
+        "ferry-closed": "ferry route closed in this scenario",
+        "new-link": "new link added by the scenario",
+    }
+    assert {"Ferry routes not running", "New links (scenario)"} <= {s.strip() for s in labels}
+    assert "1 ferry route(s) closed" in network and "1 new link(s)" in network
+
+
+_LAYOUT_JS = """bounds => [...document.querySelectorAll('.folium-map')].map(div => {
+    const map = window[div.id], box = div.getBoundingClientRect();
+    const rect = el => { const r = el.getBoundingClientRect();
+        return {l: r.left - box.left, t: r.top - box.top, r: r.right - box.left,
+                b: r.bottom - box.top}; };
+    const a = map.latLngToContainerPoint(bounds[0]), b = map.latLngToContainerPoint(bounds[1]);
+    return {w: box.width, h: box.height, kpi: rect(div.querySelector('.netopt-kpis')),
+            panels: [...div.querySelectorAll('.netopt-panel')].map(rect),
+            region: {l: Math.min(a.x, b.x), r: Math.max(a.x, b.x),
+                     t: Math.min(a.y, b.y), b: Math.max(a.y, b.y)}};
+})"""
+
+
+def _area(r):
+    return max(r["r"] - r["l"], 0.0) * max(r["b"] - r["t"], 0.0)
+
+
+def _overlap(a, b):
+    return _area(
+        {
+            "l": max(a["l"], b["l"]),
+            "r": min(a["r"], b["r"]),
+            "t": max(a["t"], b["t"]),
+            "b": min(a["b"], b["b"]),
+        }
+    )
+
+
+def _assert_region_visible(layout):
+    """Each map: the KPI panel under 30 % of the map, no panel over the region's centre or
+    over more than 5 % of the region's area."""
+    for m in layout:
+        assert _area(m["kpi"]) < 0.30 * m["w"] * m["h"], m
+        cx, cy = (
+            (m["region"]["l"] + m["region"]["r"]) / 2,
+            (m["region"]["t"] + m["region"]["b"]) / 2,
+        )
+        for p in m["panels"]:
+            assert not (p["l"] <= cx <= p["r"] and p["t"] <= cy <= p["b"]), (p, m["region"])
+            assert _overlap(p, m["region"]) <= 0.05 * _area(m["region"]), (p, m["region"])
+        assert 0 <= m["region"]["l"] and m["region"]["r"] <= m["w"], m  # the region is in view
+        assert 0 <= m["region"]["t"] and m["region"]["b"] <= m["h"], m
+
+
+def _toggle(page):
+    """Click the first KPI panel's toggle twice; return its state after each click."""
+    js = """() => { const p = document.querySelector('.netopt-kpis');
+        const b = p.querySelector('.netopt-toggle');
+        return {collapsed: p.classList.contains('netopt-collapsed'), height: p.offsetHeight,
+                expanded: b.getAttribute('aria-expanded'), label: b.textContent,
+                body: getComputedStyle(p.querySelector('.netopt-body')).display}; }"""
+    states = []
+    for _ in range(2):
+        page.locator(".netopt-kpis .netopt-toggle").first.click()
+        states.append(page.evaluate(js))
+    return states
+
+
+def _region_box(region):
+    """The populated area's bounds as Leaflet [[lat, lon], [lat, lon]]."""
+    minx, miny, maxx, maxy = extent(region.zones, region.boundaries)
+    return [[miny, minx], [maxy, maxx]]
+
+
+@pytest.mark.browser
+@requires_chromium
+@pytest.mark.parametrize("kind", ["alliance_map", "compare_map"])
+def test_kpi_panel_leaves_the_region_visible_at_1366x768(runs, kind, tmp_path):
+    """At 1366 x 768 no panel covers the region; the KPI panel's button collapses and
+    reopens it."""
+    if kind == "alliance_map":
+        m = maps.alliance_map(runs["storm"])
+    else:
+        m = maps.compare_map(runs["today"], runs["storm"])
+    path, _ = maps.save_map(m, tmp_path / f"{kind}.html")
+    with offline_page(path, viewport=(1366, 768)) as (page, report):
+        layout = page.evaluate(_LAYOUT_JS, _region_box(runs["storm"].plan.region))
+        before = layout[0]["kpi"]
+        closed, reopened = _toggle(page)
+    assert report.ok, report.problems()
+    assert len(layout) == (1 if kind == "alliance_map" else 2)
+    _assert_region_visible(layout)
+    assert closed["collapsed"] and closed["expanded"] == "false" and closed["body"] == "none"
+    assert closed["label"] == "Show" and closed["height"] < 45
+    assert not reopened["collapsed"] and reopened["expanded"] == "true"
+    assert reopened["height"] == pytest.approx(before["b"] - before["t"], abs=2)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@requires_chromium
+def test_xiangshan_storm_side_by_side_at_1366x768(tmp_path):
+    """Xiangshan today | storm at 1366 x 768: the region in view beside the panels, the caveat
+    on both maps, the storm's four ferries drawn closed."""
+    xiangshan = Path(__file__).parents[1] / "geodata" / "xiangshan" / "scenarios"
+    results = run_all(
+        [Scenario.from_toml(xiangshan / f"{n}.toml") for n in ("today", "storm")],
+        cache_dir=tmp_path / "cache",
+    )
+    path, _ = maps.save_map(maps.compare_map(results), tmp_path / "xs.html")
+    js = """() => [...document.querySelectorAll('.folium-map')].map(div => {
+        let n = 0; window[div.id].eachLayer(l => {
+            if (l.feature && l.options.className === 'netopt-ferry-closed') n += 1; });
+        return n; })"""
+    with offline_page(path, viewport=(1366, 768)) as (page, report):
+        layout = page.evaluate(_LAYOUT_JS, _region_box(results[0].plan.region))
+        closed = page.evaluate(js)
+        caveats = page.locator(".netopt-caveat").all_inner_texts()
+    assert report.ok, report.problems()
+    _assert_region_visible(layout)
+    assert closed == [0, 4]
+    assert len(caveats) == 2 and all("Estimated data" in c for c in caveats)

@@ -1,12 +1,15 @@
-"""Tests of netopt.report: number formatting, SVG bar charts and HTML escaping."""
+"""Tests of netopt.report: number formatting, SVG bar charts, HTML escaping, the data caveat,
+stage texts, and the comparison page in real headless Chromium."""
 
 from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser import offline_page, requires_chromium
 
 from netopt.kpis import kpi_info, kpis_in
 from netopt.report import (
@@ -18,6 +21,7 @@ from netopt.report import (
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
+SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
 
 
 def record(name: str, title: str, mean_lead: float) -> dict:
@@ -177,3 +181,101 @@ def test_format_change_has_a_sign_and_points_for_shares() -> None:
     assert format_change(-0.05, "share") == "-5.0 pp"
     assert format_change(0.0, "people") == "0"
     assert format_change(float("nan")) == "–"
+
+
+def test_every_page_carries_the_caveat_escaped() -> None:
+    """A record's caveat is shown in a box on its report and on the comparison, as text."""
+    rec = {**record("a", "A", 30.0), "caveat": "Positions <estimated> & timetables"}
+    box = '<div class="caveat" role="note"><strong>Data caveat</strong>'
+    text = "Positions &lt;estimated&gt; &amp; timetables"
+    assert box + text in scenario_report(rec)
+    table = pd.DataFrame(
+        {"label": ["Mean lead time"], "unit": ["min"], "a": [30.0]},
+        index=pd.Index(["mean_lead_min"], name="kpi"),
+    )
+    assert box + text in comparison_report([rec], table)
+    assert 'class="caveat"' not in scenario_report(record("b", "B", 30.0))  # none given
+
+
+def test_stage_texts_replace_the_bare_status() -> None:
+    """Report and comparison show each stage's text ("evaluated", "time limit, gap 10.3 %")."""
+    rec = record("a", "A", 30.0)
+    rec["rotation_solver"] = {"status": "time_limit", "gap": 0.103, "seconds": 5.0}
+    rec["stages"] = {
+        "location": {"status": "optimal", "evaluated": True, "text": "evaluated"},
+        "rotation": {"status": "time_limit", "gap": 0.103, "text": "time limit, gap 10.3 %"},
+    }
+    page = scenario_report(rec)
+    assert '<span class="status ok">evaluated</span>' in page
+    assert '<span class="status warn">time limit, gap 10.3 %</span>' in page
+    assert ">optimal<" not in page
+    table = pd.DataFrame(
+        {"label": ["Mean lead time"], "unit": ["min"], "a": [30.0], "b": [30.0]},
+        index=pd.Index(["mean_lead_min"], name="kpi"),
+    )
+    other = record("b", "B", 30.0)  # an older record: no stages, no rotations
+    page = comparison_report([rec, other], table)
+    assert "<th>Alliance plan: status</th>" in page and "<th>Expert rotations: status</th>" in page
+    assert '<span class="status ok">evaluated</span>' in page
+    assert '<span class="status ok">optimal</span>' in page  # the older record's solver status
+    assert '<span class="muted">not run</span>' in page
+
+
+@pytest.fixture(scope="module")
+def comparison_page(tmp_path_factory):
+    """comparison.html of real runs on the synthetic region: today, F1 every 4 hours, storm."""
+    from netopt.alliances import AllianceOptions
+    from netopt.graph import GraphOptions
+    from netopt.scenario import Modifiers, Scenario, compare, run_all
+    from netopt.solve import SolverParams
+
+    today = Scenario(
+        "today",
+        SYNTHETIC,
+        title="Today",
+        graph=GraphOptions(h3_resolution=8),
+        model=AllianceOptions(p=1),
+        solver=SolverParams(time_limit_s=10),
+    )
+    results = run_all(
+        [
+            today,
+            today.replace(
+                name="rare", title="Rare ferry", modifiers=Modifiers(headways={"F1": 240})
+            ),
+            today.replace(name="storm", title="Storm", modifiers=Modifiers(close_ferries=("F1",))),
+        ]
+    )
+    records = [{**r.record(), "caveat": "Synthetic <made-up> data"} for r in results]
+    path = tmp_path_factory.mktemp("report") / "comparison.html"
+    path.write_text(comparison_report(records, compare(records)), encoding="utf-8")
+    return path, compare(records)
+
+
+@pytest.mark.browser
+@requires_chromium
+def test_comparison_page_shows_change_and_direction_in_chromium(comparison_page) -> None:
+    """In Chromium each KPI row shows its direction and each scenario's change and verdict
+    against today; the caveat box and the stage rows are on the page."""
+    path, table = comparison_page
+    js = """() => Object.fromEntries([...document.querySelectorAll('tbody tr')].map(tr => {
+        const c = [...tr.children];
+        return [c[0].getAttribute('title') || c[0].textContent,
+                c.map(td => ({text: td.textContent,
+                              change: [...td.querySelectorAll('.change')].map(s => s.className)}))];
+    }))"""
+    with offline_page(path, counts=(".caveat", ".change.worse")) as (page, report):
+        rows = page.evaluate(js)
+        caveat = page.locator(".caveat").inner_text()
+    assert report.ok, report.problems()
+    island = rows["mean_lead_min_island"]
+    assert island[2]["text"] == "lower is better"
+    assert island[3]["change"] == []  # the reference has no change
+    verdict = table.loc["mean_lead_min_island", "verdict_rare"]
+    assert verdict in ("worse", "not comparable")
+    assert island[4]["change"] == [f"change {verdict}"] and "▲ +" in island[4]["text"]
+    share = rows["share_lead_60min"]
+    assert share[2]["text"] == "higher is better"
+    assert report.counts[".change.worse"] >= 1
+    assert caveat.startswith("Data caveat") and "Synthetic <made-up> data" in caveat
+    assert rows["Alliance plan: status"][3]["text"] == "optimal"

@@ -25,6 +25,7 @@ from netopt.scenario import (
     Scenario,
     apply_modifiers,
     compare,
+    compare_stages,
     deep_merge,
     demo_scenarios,
     is_current,
@@ -35,6 +36,7 @@ from netopt.scenario import (
     write_comparison,
 )
 from netopt.solve import SolverParams
+from netopt.solve.status import stage_text
 
 SYNTHETIC = Path(__file__).parent / "data" / "synthetic"
 XIANGSHAN = Path(__file__).parents[1] / "geodata" / "xiangshan"
@@ -97,16 +99,43 @@ def runs():
         SYNTHETIC,
         title="One <alliance>",
         graph=FAST,
-        model=AllianceOptions(p=1),
+        model=AllianceOptions(p=1, max_travel_min=math.inf),  # no window: p=2 never worse
         solver=SolverParams(time_limit_s=10),
     )
     scenarios = [
         one,
         one.replace(name="again"),
-        one.replace(name="two", model=AllianceOptions(p=2)),
+        # the synthetic region has one lead-capable hospital inside its area (C1): the
+        # second lead is the city hospital T1 outside it
+        one.replace(
+            name="two",
+            model=AllianceOptions(p=2, max_travel_min=math.inf, allow_outside_leads=True),
+        ),
         one.replace(name="storm", modifiers=Modifiers(close_ferries=("F1",))),
     ]
     return {r.name: r for r in run_all(scenarios)}
+
+
+@pytest.fixture(scope="module")
+def today(tmp_path_factory):
+    """Today's alliances evaluated as they are (evaluate_only) on a copy of the synthetic
+    region in which every facility belongs to the County People's Hospital's (C1) alliance."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("today") / "region"
+    shutil.copytree(SYNTHETIC, folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    path = folder / "facilities.csv"
+    pd.read_csv(path, dtype=str, keep_default_na=False).assign(alliance="C1").to_csv(
+        path, index=False
+    )
+    scenario = Scenario(
+        "today",
+        folder,
+        graph=FAST,
+        model=AllianceOptions(evaluate_only=True),
+        solver=SolverParams(time_limit_s=10),
+    )
+    return run(scenario)
 
 
 @pytest.fixture(scope="module")
@@ -447,12 +476,16 @@ def test_same_seed_same_answer(runs) -> None:
 
 
 def test_closing_the_ferry_cuts_off_the_island(runs) -> None:
-    """A storm day (ferry closed) leaves the island population unreachable and not covered."""
+    """A storm day (ferry closed) cuts the island off: counted, not covered, and in every mean
+    with the wait until the ferry runs again."""
     synthetic_result, storm = runs["one"], runs["storm"]
-    assert synthetic_result.kpis["population_unreachable"] == 0
-    cut = storm.kpis["population_unreachable"]
+    assert synthetic_result.kpis["population_cut_off"] == 0
+    cut = storm.kpis["population_cut_off"]
     assert cut > 0
-    assert storm.population_counts["population_not_covered"] >= cut
+    assert storm.population_counts["population_served"] <= storm.kpis["population"] - cut + 1e-6
+    assert storm.plan.cut_off["population"].sum() == pytest.approx(cut)
+    for key in ("mean_lead_min", "mean_lead_min_island", "patient_hours_per_year"):
+        assert storm.kpis[key] > synthetic_result.kpis[key], key
 
 
 def test_rotation_solver_override_reaches_the_scheduler(tmp_path: Path, synthetic_copy) -> None:
@@ -488,6 +521,10 @@ def test_rotation_solver_override_reaches_the_scheduler(tmp_path: Path, syntheti
     assert record["rotation_solver"]["params"]["time_limit_s"] == 7
     assert record["solver"]["params"]["time_limit_s"] == 10
     assert "rotations" in result.summary()
+    rotation = record["stages"]["rotation"]
+    assert rotation["text"] == stage_text(result.schedule)
+    assert rotation["status"] == result.schedule.status and rotation["evaluated"] is False
+    assert f"; {rotation['text']}, " in result.summary().splitlines()[1]
 
 
 def test_result_population_counts_come_from_the_kpis(synthetic_result) -> None:
@@ -538,6 +575,44 @@ def test_to_folder_writes_every_output(synthetic_result, tmp_path: Path) -> None
     }
     assert is_current(synthetic_result.scenario, folder)
     assert not is_current(synthetic_result.scenario.replace(solver={"seed": 1}), folder)
+
+
+def test_record_stages_say_how_each_stage_was_solved(runs, today) -> None:
+    """kpis.json's stages: "optimal" for an optimised plan, "evaluated" (never "optimal") for
+    today's alliances, no rotation stage without rotations; summary() shows the same texts."""
+    one = runs["one"]
+    solve = one.plan.solve
+    assert one.record()["stages"] == {
+        "location": {
+            "status": "optimal",
+            "objective": solve.objective,
+            "bound": solve.bound,
+            "gap": 0.0,
+            "seconds": solve.seconds,
+            "evaluated": False,
+            "text": "optimal",
+        },
+        "rotation": None,
+    }
+    assert "alliance plan optimal" in one.summary()
+    location = today.record()["stages"]["location"]
+    assert today.plan.options.evaluate_only and len(today.plan.leads) == 1
+    assert location["evaluated"] is True and location["status"] == today.plan.solve.status
+    assert location["text"] == "evaluated"
+    assert "alliance plan evaluated" in today.summary() and "optimal" not in today.summary()
+
+
+def test_an_old_record_gets_its_stages_and_is_run_again(today, tmp_path: Path) -> None:
+    """A kpis.json written before stages existed: load_record adds them (evaluate_only from
+    the folder's scenario.toml), and is_current says the outputs must be written again."""
+    folder = today.to_folder(tmp_path / "today")
+    assert is_current(today.scenario, folder)
+    record = json.loads((folder / "kpis.json").read_text(encoding="utf-8"))
+    stages = record.pop("stages")
+    (folder / "kpis.json").write_text(json.dumps(record), encoding="utf-8")
+    assert load_record(folder)["stages"] == stages
+    assert stages["location"]["text"] == "evaluated"
+    assert not is_current(today.scenario, folder)
 
 
 def test_report_escapes_data_text(synthetic_result, tmp_path: Path) -> None:
@@ -598,7 +673,11 @@ def test_run_and_compare_reuses_current_outputs(
     base_toml: Path, synthetic_copy: Path, tmp_path: Path
 ) -> None:
     """A second study with unchanged files reuses every folder; an edited scenario is stale."""
-    two = write(base_toml.parent, "two.toml", 'extends = "base.toml"\n[model]\np = 2\n')
+    two = write(
+        base_toml.parent,
+        "two.toml",
+        'extends = "base.toml"\n[model]\np = 2\nallow_outside_leads = true\n',
+    )
     scenarios = [Scenario.from_toml(base_toml), Scenario.from_toml(two)]
     out = tmp_path / "out"
     first = run_and_compare(scenarios, out)
@@ -653,17 +732,24 @@ def test_compare_reads_every_scenario_against_the_first(runs, rare_ferry) -> Non
     assert frame.loc["p90_primary_min", "verdict_rare"] == "same"
 
 
-def test_closing_the_ferry_leaves_the_island_mean_without_a_verdict(runs) -> None:
-    """With the ferry closed the island mean is missing (no verdict); unreachable is worse."""
+def test_closing_the_ferry_is_worse_on_every_travel_kpi(runs) -> None:
+    """With the ferry closed every travel KPI is worse: the cut-off islanders stay in the means."""
     frame = compare([runs["one"], runs["storm"]])
-    assert math.isnan(frame.loc["mean_lead_min_island", "change_storm"])
-    assert frame.loc["mean_lead_min_island", "verdict_storm"] == ""
-    assert frame.loc["population_unreachable", "verdict_storm"] == "worse"
+    assert frame.loc["population_cut_off", "verdict_storm"] == "worse"
     assert frame.loc["population_served", "verdict_storm"] == "worse"
-    # the means leave the cut-off islanders out: never ranked better when access got worse
-    for key in ("mean_lead_min", "p90_lead_min", "patient_hours_per_year"):
-        assert frame.loc[key, "verdict_storm"] == "not comparable", key
+    for key in ("mean_lead_min", "p90_lead_min", "patient_hours_per_year", "mean_lead_min_island"):
+        assert frame.loc[key, "verdict_storm"] == "worse", key
     assert frame.loc["share_lead_60min", "verdict_storm"] in ("worse", "same")
+
+
+def test_other_population_is_not_comparable(runs) -> None:
+    """Scenarios of different populations get "not comparable" on every directed KPI."""
+    one, storm = runs["one"], runs["storm"]
+    other = dict(storm.record())
+    other["kpis"] = {**other["kpis"], "population": other["kpis"]["population"] + 1}
+    frame = compare([one.record(), other])
+    assert frame.loc["mean_lead_min", "verdict_storm"] == "not comparable"
+    assert frame.loc["population", "verdict_storm"] == ""
 
 
 def test_compare_reference_by_name_and_unknown_name(runs) -> None:
@@ -671,7 +757,7 @@ def test_compare_reference_by_name_and_unknown_name(runs) -> None:
     one, storm = runs["one"], runs["storm"]
     frame = compare([one, storm], reference="storm")
     assert "change_storm" not in frame.columns and "verdict_one" in frame.columns
-    assert frame.loc["population_unreachable", "verdict_one"] == "better"
+    assert frame.loc["population_cut_off", "verdict_one"] == "better"
     with pytest.raises(DataError, match=r"'today' is not one of.*\['one', 'storm'\]"):
         compare([one, storm], reference="today")
 
@@ -690,3 +776,29 @@ def test_write_comparison_writes_the_kpis_json(runs, rare_ferry, tmp_path: Path)
     assert doc["kpis"]["population"]["verdict"] == {"one": ""}
     html = (tmp_path / "comparison.html").read_text(encoding="utf-8")
     assert "lower is better" in html and 'class="change better"' in html
+
+
+def test_comparison_files_show_each_stage_status(runs, today, tmp_path: Path) -> None:
+    """comparison.csv, comparison_kpis.json and comparison.html show each scenario's stage
+    texts: "evaluated" for today's alliances, "optimal" for the optimised plan."""
+    one = runs["one"]
+    stages = compare_stages([today, one])
+    assert stages.index.tolist() == ["location", "rotation"]
+    assert stages.loc["location"].tolist() == ["Alliance plan", "evaluated", "optimal"]
+    assert stages.loc["rotation", ["today", "one"]].tolist() == ["not run", "not run"]
+    write_comparison([today, one], tmp_path)
+    csv = pd.read_csv(tmp_path / "comparison.csv", index_col="kpi", keep_default_na=False)
+    assert csv.index[:2].tolist() == ["stage_location", "stage_rotation"]
+    assert csv.loc["stage_location", ["label", "today", "one"]].tolist() == [
+        *["Alliance plan: status", "evaluated", "optimal"]
+    ]
+    assert csv.loc["stage_location", "verdict_one"] == ""
+    assert float(csv.loc["mean_lead_min", "one"]) == pytest.approx(one.kpis["mean_lead_min"])
+    doc = json.loads((tmp_path / "comparison_kpis.json").read_text(encoding="utf-8"))
+    assert doc["stages"]["location"] == {
+        "label": "Alliance plan",
+        "text": {"today": "evaluated", "one": "optimal"},
+    }
+    assert doc["stages"]["rotation"]["text"] == {"today": None, "one": None}
+    html = (tmp_path / "comparison.html").read_text(encoding="utf-8")
+    assert "evaluated" in html

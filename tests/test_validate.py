@@ -152,6 +152,15 @@ CASES = [
         "unknown key",
         "did you mean 'ferries'?",
     ),
+    (
+        "facilities.csv",
+        "facilities_area_not_digits.csv",
+        "facilities.csv",
+        "H1",
+        "area",
+        "'象山县' is not an administrative code (digits only)",
+        "e.g. 330225",
+    ),
 ]
 
 
@@ -395,3 +404,37 @@ def test_facility_outside_region_reported_once(region_folder):
     """A facility far outside the region is not also reported as far from land."""
     problems = _problems(region_folder(replace={"facilities.csv": "facilities_outside.csv"}))
     assert len(problems) == 1
+
+
+def test_planning_area_without_any_facility_is_reported(region_folder):
+    """A region.toml area that holds none of the facilities' area codes is one problem."""
+    folder = region_folder(
+        replace={"facilities.csv": "facilities_area_elsewhere.csv"},
+        toml=[("sources = [", 'area = "330225"\nsources = [')],
+    )
+    (p,) = _problems(folder)
+    assert (p.file, p.record, p.field) == ("region", "", "area")
+    assert "planning area 330225 holds no facility" in p.found and "330226" in p.found
+    assert "region.toml area" in p.fix
+
+
+def test_planning_area_holding_a_facility_passes(region_folder):
+    """The same codes under the area they name load, and a township code counts as inside."""
+    folder = region_folder(
+        replace={"facilities.csv": "facilities_area_elsewhere.csv"},
+        toml=[("sources = [", 'area = ["330225", "330226"]\nsources = [')],
+    )
+    region = load_region(folder)
+    assert region.area_codes == ("330225", "330226")
+    assert set(region.facilities["area"]) == {"330226"}
+    township = dataclasses.replace(region, metadata={**region.metadata, "area": "330226101"})
+    assert find_problems(township) == []  # a county code is too coarse to say: no problem
+
+
+def test_area_codes_checked_in_code(synthetic_region):
+    """Area codes of a region built in code are checked too; blanks are allowed."""
+    fac = synthetic_region.facilities
+    fac["area"] = ["330225"] * (len(fac) - 2) + [None, "33O225"]
+    (p,) = find_problems(synthetic_region)
+    assert (p.file, p.record, p.field) == ("facilities", fac.index[-1], "area")
+    assert "'33O225' is not an administrative code" in p.found

@@ -1107,6 +1107,7 @@ def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series)
         raise ValueError(f"health centres outside their township: {list(bad['facility_id'])}")
     frame["township"] = frame["in_code"].map(townships["name"])
     frame["township"] = frame["township"].astype(object).where(frame["township"].notna(), None)
+    frame["area"] = _area_codes(frame, src_h, src)
     where = np.where(
         frame["facility_id"] == "XS-T01",
         "map-xiangshan label point of Dandong",
@@ -1134,6 +1135,7 @@ def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series)
         "can_lead",
         "alliance",
         "township",
+        "area",
         "lon",
         "lat",
         "status",
@@ -1141,6 +1143,40 @@ def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series)
     out = frame.set_index("facility_id")[cols]
     out.index.name = "id"
     return out.sort_index()
+
+
+def _area_codes(frame: pd.DataFrame, src_h: pd.DataFrame, src: Path) -> pd.Series:
+    """Return each facility's ``area``: the code of its county or district (text).
+
+    A facility in a Xiangshan township polygon (``in_code``) takes the county code (the first
+    six digits of the township's NBS code). A facility outside the county takes the code of
+    the smallest context polygon holding its point, which must be the district its source row
+    names (NB-H01: Haishu District, 330203; the point is ESTIMATED, within about 2 km of the
+    real site on 西北街, Haishu, so the district is sourced and the polygon test confirms it).
+    """
+    ctx = gpd.read_file(src / "context_admin_boundaries_wgs84.geojson")
+    ctx = ctx.assign(adcode=ctx["adcode"].astype(str), km2=ctx.to_crs(METRIC).area)
+    named = dict(zip(src_h["facility_id"], src_h["township_zh"].fillna("")))
+    codes = []
+    for fid, in_code, lon, lat in frame[["facility_id", "in_code", "lon", "lat"]].itertuples(
+        index=False
+    ):
+        if isinstance(in_code, str):
+            if not in_code.startswith(XIANGSHAN_CODE):
+                raise ValueError(f"{fid}: township code {in_code} is not in Xiangshan")
+            codes.append(XIANGSHAN_CODE)
+            continue
+        holding = ctx[ctx.contains(Point(lon, lat))].sort_values("km2")
+        if holding.empty:
+            raise ValueError(f"{fid} lies in no township and no context polygon")
+        district = holding.iloc[0]
+        if district["name_en"].split(",")[0] not in named.get(fid, ""):
+            raise ValueError(
+                f"{fid} lies in {district['name_en']} ({district['adcode']}), but its source "
+                f"row says {named.get(fid)!r}: update build_region.py"
+            )
+        codes.append(district["adcode"])
+    return pd.Series(codes, index=frame.index, dtype=object)
 
 
 def build_experts() -> pd.DataFrame:
@@ -1175,6 +1211,8 @@ name = "Xiangshan County"
 crs = "EPSG:4326"
 metric_crs = "EPSG:32651"
 sources = "SOURCES.md"
+area = "330225"
+caveat = """Estimated data: township populations, hospital and health-centre positions, ferry timetables and the expert roster are estimates, not surveys (see SOURCES.md). 数据为估算值：乡镇人口、医院和卫生院位置、渡轮时刻表及专家名单均为估算，并非实测。"""
 description = """Xiangshan County, Ningbo (2020 census population 567,665): 18 townships, \
 the named county hospitals, one health centre per township, the Ningbo Huamei Hospital \
 (urban partner, outside the county), bridges and island ferries. Township populations, \

@@ -7,13 +7,15 @@ states the two-level model and its mathematics) and :class:`~netopt.solve.Solver
 long and with which seed.
 
 Modules: :mod:`~netopt.alliances.options` (the options), :mod:`~netopt.alliances.travel`
-(the zone x facility matrix), :mod:`~netopt.alliances.leads` (candidates, fixed and today's
-leads), :mod:`~netopt.alliances.members` (zones aggregated to member facilities),
+(the zone x facility matrix), :mod:`~netopt.alliances.area` (the planning area: who is
+inside), :mod:`~netopt.alliances.leads` (candidates, fixed and today's leads),
+:mod:`~netopt.alliances.members` (zones aggregated to member facilities),
 :mod:`~netopt.alliances.locate` (the location model and its relaxations),
 :mod:`~netopt.alliances.tables` (the plan's tables), :mod:`~netopt.alliances.plan` (the
 result) and :mod:`~netopt.alliances.planner` (:func:`plan_alliances`).
 """
 
+from netopt.alliances.evaluate import evaluate_plan
 from netopt.alliances.options import OBJECTIVES, AllianceOptions
 from netopt.alliances.plan import AlliancePlan
 from netopt.alliances.planner import plan_alliances
@@ -25,6 +27,7 @@ __all__ = [
     "AllianceOptions",
     "AlliancePlan",
     "assignments_table",
+    "evaluate_plan",
     "plan_alliances",
     "zone_facility_seconds",
 ]

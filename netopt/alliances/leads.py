@@ -1,4 +1,8 @@
-"""Which facilities may lead, which must, how many, and who leads today."""
+"""Which facilities may lead, which must, how many, and who leads today.
+
+Leads stay inside the planning area (:mod:`netopt.alliances.area`): a hospital outside it is
+a referral partner, not a lead candidate, unless ``allow_outside_leads`` is set.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,17 @@ from collections.abc import Sequence
 
 from netopt._errors import DataError, Problem
 from netopt.alliances._notes import argument_error
+from netopt.alliances.area import AREA_BUFFER_KM, facilities_in_area, outside_area
+from netopt.alliances.options import AllianceOptions
 from netopt.region import LEAD_TIERS, Region
 
-__all__ = ["current_alliances", "number_of_leads", "resolve_leads"]
+__all__ = [
+    "current_alliances",
+    "lead_notes",
+    "number_of_leads",
+    "outside_where",
+    "resolve_leads",
+]
 
 
 def resolve_leads(
@@ -17,6 +29,7 @@ def resolve_leads(
     candidates: Sequence[str] | None,
     *,
     allow_any_lead: bool = False,
+    allow_outside_leads: bool = False,
 ) -> tuple[list[str], list[str]]:
     """Return (candidate ids, fixed lead ids), checking every id exists.
 
@@ -26,9 +39,12 @@ def resolve_leads(
     fixed_leads : sequence of str
         Leads that must stay open; they join the candidates.
     candidates : sequence of str or None
-        Facilities that may lead; None: every facility with ``can_lead``.
+        Facilities that may lead; None: every facility with ``can_lead`` that is not outside
+        the declared planning area (:func:`~netopt.alliances.area.outside_area`).
     allow_any_lead : bool, default False
         Accept fixed leads whose ``can_lead`` is false.
+    allow_outside_leads : bool, default False
+        Let facilities outside the planning area be candidates and fixed leads.
 
     Returns
     -------
@@ -37,14 +53,17 @@ def resolve_leads(
     Raises
     ------
     DataError
-        Unknown facility ids, a fixed lead that cannot lead (unless ``allow_any_lead``), or
-        no facility can lead.
+        Unknown facility ids, a fixed lead that cannot lead (unless ``allow_any_lead``), a
+        candidate or fixed lead outside the planning area (unless ``allow_outside_leads``),
+        or no facility can lead.
     """
     fac = region.facilities
+    outside = outside_area(region) & (not allow_outside_leads)
+    can_lead = fac["can_lead"].astype(bool)
     cand = (
         list(candidates)
         if candidates is not None
-        else list(fac.index[fac["can_lead"].astype(bool)])
+        else list(fac.index[(can_lead & ~outside).to_numpy()])
     )
     fixed = list(fixed_leads)
     problems = [
@@ -72,22 +91,131 @@ def resolve_leads(
             for fid in fixed
             if fid in fac.index and not bool(fac.at[fid, "can_lead"])
         ]
+    if outside.any():
+        named = (("candidates", candidates or ()), ("fixed_leads", fixed))
+        problems += [
+            Problem(
+                "AllianceOptions",
+                fid,
+                field,
+                f"{fac.at[fid, 'name']} lies outside the planning area "
+                f"({outside_where(region, fid)}): a referral partner, not an alliance lead",
+                "name a hospital inside the area, or set allow_outside_leads = true to let it lead",
+            )
+            for field, ids in named
+            for fid in dict.fromkeys(ids)
+            if fid in fac.index and bool(outside[fid])
+        ]
     if problems:
         raise DataError(problems)
     for fid in fixed:
         if fid not in cand:
             cand.append(fid)
     if not cand:
+        n_out = int((can_lead & outside).sum())
         raise DataError(
             Problem(
                 "facilities",
                 "",
                 "can_lead",
-                "no facility can lead an alliance",
-                f"set can_lead = true for at least one {LEAD_TIERS} hospital",
+                "no facility can lead an alliance"
+                + (
+                    f" ({n_out} lead-capable facilit{'y lies' if n_out == 1 else 'ies lie'} "
+                    "outside the planning area)"
+                    if n_out
+                    else ""
+                ),
+                f"set can_lead = true for at least one {LEAD_TIERS} hospital"
+                + (" inside the area, or set allow_outside_leads = true" if n_out else ""),
             )
         )
     return cand, fixed
+
+
+def outside_where(region: Region, fid: str) -> str:
+    """Say where facility ``fid`` lies against the planning area, in words.
+
+    Returns
+    -------
+    str
+        E.g. ``"area 330203, planning area 330225"``, or, for a facility placed by position,
+        ``"more than 2 km from every resident zone"``.
+    """
+    fac = region.facilities
+    code = fac.at[fid, "area"] if "area" in fac.columns else None
+    areas = ", ".join(region.area_codes)
+    if (
+        isinstance(code, str)
+        and code
+        and areas
+        and not any(a.startswith(code) for a in region.area_codes)
+    ):
+        return f"area {code}, planning area {areas}"
+    return f"more than {AREA_BUFFER_KM:g} km from every resident zone" + (
+        f"; planning area {areas}" if areas else ""
+    )
+
+
+def lead_notes(region: Region, lead_ids: Sequence[str], options: AllianceOptions) -> list[str]:
+    """Return what a plan must say about its settings: the travel window and the area.
+
+    Parameters
+    ----------
+    region : Region
+    lead_ids : sequence of str
+        The plan's leads.
+    options : AllianceOptions
+
+    Returns
+    -------
+    list of str
+        ``"travel window 60 min (default): ..."`` when no ``max_travel_min`` was given; the
+        lead-capable hospitals left out as referral partners outside the planning area;
+        each lead outside it (with ``allow_outside_leads``, or by position in a region
+        without ``area``).
+    """
+    notes = []
+    if options.travel_window_default:
+        notes.append(
+            f"{options.travel_window_text}: no max_travel_min was given, so every zone's time "
+            "to its lead is limited to it where that can be met (set [model] max_travel_min, "
+            "or max_travel_min = inf for no limit)"
+        )
+    fac = region.facilities
+    inside = facilities_in_area(region)
+    outside = ~inside if region.area_codes else inside & False  # as outside_area(region)
+    partners = [
+        fid
+        for fid in fac.index[(fac["can_lead"].astype(bool) & outside).to_numpy()]
+        if fid not in lead_ids
+    ]
+    if partners and not (
+        options.allow_outside_leads or options.evaluate_only or options.candidates
+    ):
+        listed = "; ".join(
+            f"{fid} ({fac.at[fid, 'name']}, {outside_where(region, fid)})" for fid in partners
+        )
+        one = len(partners) == 1
+        notes.append(
+            f"{'a referral partner' if one else 'referral partners'} outside the planning "
+            f"area, not {'a lead candidate' if one else 'lead candidates'}: {listed} "
+            f"(allow_outside_leads = true lets {'it' if one else 'them'} lead)"
+        )
+    for fid in lead_ids:
+        if fid not in fac.index or bool(inside[fid]):
+            continue
+        where = outside_where(region, fid)
+        if region.area_codes:
+            notes.append(
+                f"lead {fid} ({fac.at[fid, 'name']}) lies outside the planning area ({where}); "
+                "it leads because allow_outside_leads is set"
+            )
+        else:
+            notes.append(
+                f"lead {fid} ({fac.at[fid, 'name']}) lies {where}: it may be outside the "
+                "county; declare the planning area (region.toml area) to keep leads inside it"
+            )
+    return notes
 
 
 def number_of_leads(p: int | None, n_fixed: int, n_cand: int) -> int:

@@ -2,12 +2,14 @@
 
 :func:`location_model` turns the :class:`~netopt.alliances.members.Members` and the options
 into one :class:`LocationModel`; :func:`solve_location` runs the chosen model of
-:mod:`netopt.solve` on it, relaxing capacity first and then the travel limit when they cannot
-hold; :func:`assignment_of` reads the result back as member -> lead columns.
+:mod:`netopt.solve` on it (soft capacities: the beds are kept wherever they can be, the
+overflow minimised where they cannot), relaxing only the travel limit when it cannot hold;
+:func:`assignment_of` reads the result back as member -> lead columns.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,17 +120,21 @@ def location_model(
     )
 
 
-def _run(
-    model: LocationModel, params: SolverParams, *, with_caps: bool, with_limit: bool
-) -> SolveResult:
-    """Solve ``model`` once, with or without its capacities and travel limit."""
+def _run(model: LocationModel, params: SolverParams, *, with_limit: bool) -> SolveResult:
+    """Solve ``model`` once (soft capacities for the median and center), with or without its
+    travel limit."""
     costs, worst = model.costs, model.worst
     if with_limit and model.forbid is not None:
         costs = np.where(model.forbid, np.inf, costs)
         worst = np.where(model.forbid, np.inf, worst)
     kw: dict = {"fixed": model.fixed, "params": params}
-    if with_caps and model.has_capacities:
-        kw.update(capacities=model.capacities, loads=model.loads)
+    if model.has_capacities:
+        caps = np.asarray(model.capacities, float)
+        if model.objective == "coverage":  # hard capacities: an unknown one holds everything
+            caps = np.where(np.isfinite(caps), caps, float(model.loads.sum()) + 1.0)
+        else:
+            kw["soft_capacity"] = True
+        kw.update(capacities=caps, loads=model.loads)
     if model.objective == "median":
         return p_median(costs, model.p, **kw)
     worst = np.where(np.isfinite(costs), worst, np.inf)
@@ -140,35 +146,28 @@ def _run(
 
 
 def solve_location(model: LocationModel, params: SolverParams, messages: list[str]) -> SolveResult:
-    """Solve the model; fall back without capacities, then without the limit, when infeasible.
+    """Solve the model; relax the travel limit (noted in ``messages``) only when it cannot hold.
 
-    The emergency window outranks capacity: when both cannot hold, capacity is dropped first
-    (its excess is reported as unserved), then the window (zones beyond it reported). Each
-    relaxation is noted in ``messages``.
+    Capacities are never dropped: the median and center objectives solve the soft-capacity
+    model (:mod:`netopt.solve.location.soft`), which keeps every lead within its beds
+    wherever any plan can, minimises the overflow where none can, and equals the hard
+    capacitated optimum when the beds hold. The coverage objective keeps hard capacities
+    (a member whose referrals do not fit is left uncovered). Where capacity is exceeded is
+    reported from the plan's tables (:func:`~netopt.alliances.tables.capacity_notes`).
 
     Raises
     ------
     InfeasibleError
-        If no plan exists even without capacities and the limit.
+        If no plan exists even without the travel limit.
     """
-    caps = model.has_capacities
-    result = _run(model, params, with_caps=True, with_limit=True)
-    if result.status == "infeasible" and caps:
-        note(
-            messages,
-            f"lead capacity is short ({result.message}); solved without capacities, the excess "
-            "is reported as unserved for lack of capacity",
-        )
-        result = _run(model, params, with_caps=False, with_limit=True)
+    result = _run(model, params, with_limit=True)
     if result.status == "infeasible" and model.forbid is not None:
         note(
             messages,
             f"the travel limit cannot be met with p={model.p} ({result.message}); "
             "solved without it",
         )
-        result = _run(model, params, with_caps=caps, with_limit=False)
-        if result.status == "infeasible" and caps:
-            result = _run(model, params, with_caps=False, with_limit=False)
+        result = _run(model, params, with_limit=False)
     if result.status == "infeasible":
         raise InfeasibleError(f"no alliance plan exists: {result.message}")
     return _plan_despite_time_limit(model, params, result, messages)
@@ -182,31 +181,35 @@ def _no_plan(result: SolveResult) -> bool:
 def _plan_despite_time_limit(
     model: LocationModel, params: SolverParams, result: SolveResult, messages: list[str]
 ) -> SolveResult:
-    """A time-out never ends without a plan: relax as for infeasibility, on a short budget.
+    """A time-out never ends without a plan.
 
-    The capacitated and the limit-constrained models have no heuristic of their own; when the
-    limit stops them before any plan, the model is solved again without capacities (then
-    without the travel limit), whose heuristics always give a plan, with a quarter of the time
-    limit (at least 1 s). Each relaxation is noted in ``messages``.
+    The soft-capacity models start from a heuristic plan, so they always have one when the
+    travel limit allows any; when the limit stops a solve before any plan within the travel
+    limit was found, the model is solved again without the limit (capacities kept), with a
+    quarter of the time limit (at least 1 s). The coverage objective's hard capacities have
+    no heuristic: if it still has no plan, its members are assigned without capacities
+    (the overflow is then reported like any other). Each step is noted in ``messages``.
     """
     if not _no_plan(result):
         return result
     limit = params.time_limit_s
     short = params.replace(time_limit_s=None if limit is None else max(1.0, 0.25 * limit))
-    caps = model.has_capacities
-    if caps:
+    if model.forbid is not None:
         note(
             messages,
-            f"no plan with capacities was found within the time limit ({result.message}); "
-            "solved without capacities, the excess is reported as unserved for lack of capacity",
+            f"no plan within the travel limit was found within the time limit "
+            f"({result.message}); solved without it",
         )
-        result = _run(model, short, with_caps=False, with_limit=True)
-    if _no_plan(result) and model.forbid is not None:
+        result = _run(model, short, with_limit=False)
+    if _no_plan(result) and model.has_capacities:  # coverage: hard capacities, no heuristic
         note(
             messages,
-            "no plan within the travel limit was found within the time limit; solved without it",
+            "no coverage plan within the lead capacities was found within the time limit; "
+            "the members were assigned without capacities, and the alliance table and its "
+            "messages show the overflow",
         )
-        result = _run(model, short, with_caps=False, with_limit=False)
+        plain = dataclasses.replace(model, capacities=None)
+        result = _run(plain, short, with_limit=False)
     return result
 
 

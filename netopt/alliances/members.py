@@ -17,6 +17,7 @@ import numpy as np
 
 from netopt._errors import DataError, Problem
 from netopt.alliances._notes import note
+from netopt.alliances.area import outside_area
 from netopt.alliances.leads import current_alliances, resolve_leads
 from netopt.alliances.options import AllianceOptions
 from netopt.graph import TravelGraph, travel_times
@@ -50,6 +51,7 @@ class PlanData:
     cand_idx: np.ndarray  # facility index of each candidate
     primary: np.ndarray  # facility index of each zone's primary facility; -1 where none
     pop: np.ndarray  # population of each zone
+    open_zf: np.ndarray | None = None  # t_zf on the network as it runs now (None: the same)
 
     @cached_property
     def pos(self) -> dict[str, int]:
@@ -71,8 +73,17 @@ class PlanData:
         return int(np.flatnonzero(self.cand_idx == self.pos[fid])[0])
 
 
-def plan_data(region: Region, t_zf: np.ndarray, options: AllianceOptions) -> PlanData:
+def plan_data(
+    region: Region,
+    t_zf: np.ndarray,
+    options: AllianceOptions,
+    *,
+    open_zf: np.ndarray | None = None,
+) -> PlanData:
     """Resolve candidates, fixed leads and primary facilities into a :class:`PlanData`.
+
+    ``open_zf`` are the times on the network as it runs now (closed crossings dropped), used
+    only to flag cut-off zones; the model works on ``t_zf``.
 
     Raises
     ------
@@ -81,7 +92,11 @@ def plan_data(region: Region, t_zf: np.ndarray, options: AllianceOptions) -> Pla
     """
     fac_ids = tuple(str(i) for i in region.facilities.index)
     cand_ids, fixed_ids = resolve_leads(
-        region, options.fixed_leads, options.candidates, allow_any_lead=options.allow_any_lead
+        region,
+        options.fixed_leads,
+        options.candidates,
+        allow_any_lead=options.allow_any_lead,
+        allow_outside_leads=options.allow_outside_leads,
     )
     pos = {f: i for i, f in enumerate(fac_ids)}
     return PlanData(
@@ -93,6 +108,7 @@ def plan_data(region: Region, t_zf: np.ndarray, options: AllianceOptions) -> Pla
         cand_idx=np.array([pos[c] for c in cand_ids]),
         primary=primary_of_zones(region, t_zf, fac_ids, options.primary_tiers),
         pop=region.zones["population"].to_numpy(float),
+        open_zf=open_zf,
     )
 
 
@@ -249,14 +265,19 @@ def current_membership(members: Members, data: PlanData) -> tuple[np.ndarray, li
     lead_ids = sorted(set(mapping.values()))
     not_lead = [lead for lead in lead_ids if lead not in data.cand_ids]
     if not_lead:
+        outside = outside_area(data.region)
         raise DataError(
             [
                 Problem(
                     "facilities",
                     lead,
-                    "can_lead",
-                    "a current lead cannot lead",
-                    "set can_lead = true for today's lead hospitals",
+                    "area" if bool(outside.get(lead, False)) else "can_lead",
+                    "a current lead lies outside the planning area"
+                    if bool(outside.get(lead, False))
+                    else "a current lead cannot lead",
+                    "set [model] allow_outside_leads = true to evaluate it as it is"
+                    if bool(outside.get(lead, False))
+                    else "set can_lead = true for today's lead hospitals",
                 )
                 for lead in not_lead
             ]

@@ -18,7 +18,7 @@ from netopt._options import OptionsMixin, resourced, unknown_keys
 from netopt.kpis import Rates
 from netopt.region import PRIMARY_TIERS
 
-__all__ = ["OBJECTIVES", "AllianceOptions", "Objective"]
+__all__ = ["DEFAULT_TRAVEL_WINDOW_MIN", "OBJECTIVES", "AllianceOptions", "Objective"]
 
 Objective = Literal["median", "center", "coverage"]
 
@@ -26,6 +26,27 @@ Objective = Literal["median", "center", "coverage"]
 OBJECTIVES: tuple[str, ...] = ("median", "center", "coverage")
 
 _TEXT_TUPLES = ("fixed_leads", "candidates", "primary_tiers")
+
+
+class _DefaultWindow(float):
+    """The default travel window: a float that remembers it was not stated.
+
+    ``AllianceOptions().max_travel_min`` is this value, so every reader of the field gets
+    the limit that applies; :attr:`AllianceOptions.travel_window_default` tells it apart
+    from a stated 60 and :meth:`AllianceOptions.to_dict` leaves it out.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{float(self)!r}"
+
+
+#: The travel window (minutes, one way, ferry included) that applies when a scenario states
+#: no ``max_travel_min``: the 60-minute emergency window of the shipped scenarios
+#: (``scenarios/today.toml``) and of the access KPIs (``share_lead_60min``), the "golden
+#: hour" of emergency care. It keeps a plan from handing a county to a hospital hours away.
+DEFAULT_TRAVEL_WINDOW_MIN: float = _DefaultWindow(60.0)
 
 
 @dataclass(frozen=True)
@@ -70,17 +91,23 @@ class AllianceOptions(OptionsMixin):
     capacities : bool, default True
         Enforce the leads' yearly admission capacity (beds, see
         :meth:`netopt.kpis.Rates.admissions_capacity`) against their referral load. When the
-        total cannot fit, the plan is solved without capacities and the shortfall is reported
-        (``kpis['population_unserved_capacity']``, ``messages``). With False the capacity is
+        beds cannot hold the load, a soft-capacity model keeps every member single-sourced,
+        minimises the total overflow first and the patient-hours second, and reports each
+        lead's load, capacity and overflow (``alliances``, ``messages``,
+        ``kpis['population_unserved_capacity']``) and the members that would have to move
+        (``capacity_moves``). With False the capacity is
         not enforced but the overload is still reported.
     max_travel_min : float, optional
         Hard limit (minutes, > 0) on every zone's one-way travel time to its lead (emergency
         window, ferry included). Zones that no candidate can serve within it are exempted and
-        listed in ``AlliancePlan.beyond_limit`` with their excess.
+        listed in ``AlliancePlan.beyond_limit`` with their excess. Not given: the default
+        window :data:`DEFAULT_TRAVEL_WINDOW_MIN` (60 min) applies, and the plan's messages
+        say so (:attr:`travel_window_text`). None, or ``inf`` (TOML ``max_travel_min =
+        inf``): no limit.
     objective : {"median", "center", "coverage"}, default "median"
         ``"median"`` minimises patient-hours (p-median); ``"center"`` minimises the worst
         zone's time to its lead (p-center); ``"coverage"`` maximises the population within
-        ``max_travel_min`` of its lead (MCLP; requires ``max_travel_min``).
+        the travel window of its lead (MCLP; needs a finite window).
     rates : Rates, default Rates()
         Visit rates and bed conversion (documented defaults with sources).
     primary_tiers : tuple of str, default ("township", "village")
@@ -89,6 +116,12 @@ class AllianceOptions(OptionsMixin):
         Let ``fixed_leads`` name facilities that cannot lead (``can_lead`` false, e.g. a
         60-bed health centre); the plan's messages then say so. Without it such a fixed lead
         is a :class:`~netopt.DataError` naming the facility and its tier.
+    allow_outside_leads : bool, default False
+        Let a hospital outside the planning area (region.toml ``area``, see
+        :mod:`netopt.alliances.area`) lead an alliance. Without it such facilities are
+        referral partners: they are not lead candidates, and naming one in ``fixed_leads``
+        or ``candidates`` is a :class:`~netopt.DataError` naming it and its area. With it
+        they are candidates and the plan's messages say so.
 
     Raises
     ------
@@ -99,6 +132,8 @@ class AllianceOptions(OptionsMixin):
     --------
     >>> AllianceOptions(p=3, max_travel_min=60).objective
     'median'
+    >>> AllianceOptions(p=2).travel_window_text
+    'travel window 60 min (default)'
     >>> AllianceOptions.from_dict({"p": 2, "rates": {"referrals_per_year": 0.2}}).p
     2
     """
@@ -108,11 +143,12 @@ class AllianceOptions(OptionsMixin):
     candidates: tuple[str, ...] | None = None
     evaluate_only: bool = False
     capacities: bool = True
-    max_travel_min: float | None = None
+    max_travel_min: float | None = DEFAULT_TRAVEL_WINDOW_MIN
     objective: str = "median"
     rates: Rates = field(default_factory=Rates)
     primary_tiers: tuple[str, ...] = PRIMARY_TIERS
     allow_any_lead: bool = False
+    allow_outside_leads: bool = False
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -133,31 +169,52 @@ class AllianceOptions(OptionsMixin):
                 object.__setattr__(self, name, texts)
         if not self.primary_tiers:
             problems.append(_problem("primary_tiers", (), "name at least one tier"))
-        for name in ("evaluate_only", "capacities", "allow_any_lead"):
+        for name in ("evaluate_only", "capacities", "allow_any_lead", "allow_outside_leads"):
             if not isinstance(getattr(self, name), bool):
                 problems.append(_problem(name, getattr(self, name), "use true or false"))
         limit = self.max_travel_min
-        if limit is not None:
+        if limit is not None and not isinstance(limit, _DefaultWindow):
             if (
                 isinstance(limit, bool)
                 or not isinstance(limit, Real)
-                or not (math.isfinite(limit) and limit > 0)
+                or math.isnan(limit)
+                or not limit > 0
             ):
-                problems.append(_problem("max_travel_min", limit, "use a number of minutes > 0"))
+                problems.append(
+                    _problem("max_travel_min", limit, "use a number of minutes > 0 (inf: no limit)")
+                )
             else:
-                object.__setattr__(self, "max_travel_min", float(limit))
+                limit = None if math.isinf(limit) else float(limit)
+                object.__setattr__(self, "max_travel_min", limit)
         if self.objective not in OBJECTIVES:
             problems.append(
                 _problem("objective", self.objective, "use 'median', 'center' or 'coverage'")
             )
-        elif self.objective == "coverage" and limit is None:
+        elif self.objective == "coverage" and self.max_travel_min is None:
             problems.append(
-                _problem("max_travel_min", None, "objective 'coverage' needs max_travel_min")
+                _problem(
+                    "max_travel_min", math.inf, "objective 'coverage' needs a finite travel window"
+                )
             )
         if not isinstance(self.rates, Rates):
             problems.append(_problem("rates", self.rates, "use a netopt.kpis.Rates"))
         if problems:
             raise DataError(problems)
+
+    @property
+    def travel_window_default(self) -> bool:
+        """True when the travel window is the default (no ``max_travel_min`` was given)."""
+        return isinstance(self.max_travel_min, _DefaultWindow)
+
+    @property
+    def travel_window_text(self) -> str:
+        """The travel window in words, for reports: ``"travel window 60 min (default)"``."""
+        window = self.max_travel_min
+        if window is None:
+            return "no travel window (max_travel_min = inf)"
+        return f"travel window {window:g} min" + (
+            " (default)" if self.travel_window_default else ""
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "[model]") -> AllianceOptions:
@@ -202,7 +259,8 @@ class AllianceOptions(OptionsMixin):
     def to_dict(self) -> dict[str, Any]:
         """Return the options as a TOML-ready dict (the keys of a ``[model]`` table).
 
-        Tuples become lists, ``rates`` a dict of its fields, None values are dropped;
+        Tuples become lists, ``rates`` a dict of its fields, None values are dropped, the
+        default travel window is left out and no window is ``max_travel_min = inf``;
         :meth:`from_dict` reads it back to equal options.
 
         Returns
@@ -212,7 +270,9 @@ class AllianceOptions(OptionsMixin):
         out: dict[str, Any] = {}
         for name in self.fields():
             value = getattr(self, name)
-            if value is None:
+            if name == "max_travel_min" and value is None:
+                value = math.inf
+            if value is None or isinstance(value, _DefaultWindow):
                 continue
             if isinstance(value, tuple):
                 value = list(value)

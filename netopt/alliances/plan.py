@@ -10,11 +10,14 @@ import geopandas as gpd
 import pandas as pd
 
 from netopt._atomic import atomic_path
+from netopt.alliances.capacity import CAPACITY_MOVES_COLUMNS
 from netopt.alliances.options import AllianceOptions
+from netopt.alliances.tables import cut_off_by_place
 from netopt.kpis import Rates
 from netopt.region import Region
 from netopt.solve import SolveResult
 from netopt.solve.params import SolverParams
+from netopt.solve.status import stage_text
 
 __all__ = ["AlliancePlan"]
 
@@ -38,14 +41,17 @@ class AlliancePlan:
     zones : pandas.DataFrame
         Index zone id; the per-zone assignments table (:data:`netopt.kpis.ASSIGNMENT_COLUMNS`).
     alliances : pandas.DataFrame
-        Index lead id; ``name``, ``members``, ``population``, ``referral_load``,
-        ``referral_capacity``, ``utilisation``.
+        Index lead id; ``name``, ``members``, ``population``, ``referral_load`` (referrals
+        per year of every member assigned to the lead), ``beds``, ``referral_capacity``
+        (admissions per year from the beds), ``overflow`` (load above capacity, 0 when it
+        fits), ``utilisation`` (load / capacity).
     beyond_limit : pandas.DataFrame
         Zones that miss the travel-time limit: ``zone``, ``lead``, ``time_min``,
         ``best_time_min`` (to the best possible lead), ``limit_min``, ``excess_min``.
-    unreachable : pandas.DataFrame
-        Zones that cannot reach any lead-capable hospital: ``zone``, ``island_name``,
-        ``population``.
+    cut_off : pandas.DataFrame
+        Zones cut off from their primary facility or lead until a closed crossing reopens
+        (:data:`~netopt.alliances.tables.CUT_OFF_COLUMNS`): they count in every KPI with
+        the wait; :meth:`cut_off_by_place` lists them by island and township.
     solve : SolveResult
         The solver's result (status, objective, bound, gap, seconds).
     rates : Rates
@@ -53,11 +59,16 @@ class AlliancePlan:
     kpis : dict
         KPIs from :func:`netopt.kpis.plan_kpis` (the plan without rotations).
     messages : tuple of str
-        What the planner should know (relaxed limits, capacity shortfall, ...).
+        What the planner should know (relaxed limits, where and by how much lead capacity
+        is exceeded, ...).
     options : AllianceOptions
         The model options the plan was made with, as given.
     params : SolverParams
         The solver parameters the plan was made with.
+    capacity_moves : pandas.DataFrame
+        The members that would have to move to a lead with spare beds for every lead's
+        beds to hold (:data:`~netopt.alliances.capacity.CAPACITY_MOVES_COLUMNS`; the rule is
+        :func:`~netopt.alliances.capacity.capacity_moves_table`); empty when every lead fits.
     """
 
     name: str
@@ -67,13 +78,27 @@ class AlliancePlan:
     zones: pd.DataFrame
     alliances: pd.DataFrame
     beyond_limit: pd.DataFrame
-    unreachable: pd.DataFrame
+    cut_off: pd.DataFrame
     solve: SolveResult
     rates: Rates
     kpis: dict[str, float]
     messages: tuple[str, ...] = ()
     options: AllianceOptions = field(default_factory=AllianceOptions)
     params: SolverParams = field(default_factory=SolverParams)
+    capacity_moves: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(CAPACITY_MOVES_COLUMNS))
+    )
+
+    def cut_off_by_place(self) -> pd.DataFrame:
+        """Cut-off residents by island and township (see
+        :func:`~netopt.alliances.tables.cut_off_by_place`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``island_name``, ``township``, ``zones``, ``population``, ``mean_lead_min``.
+        """
+        return cut_off_by_place(self.cut_off)
 
     def to_geodataframe(self, layer: Literal["zones", "facilities"] = "zones") -> gpd.GeoDataFrame:
         """Return the zones or facilities with their alliance, as a GeoDataFrame (EPSG:4326).
@@ -143,6 +168,7 @@ class AlliancePlan:
             f"{self.name}: {len(self.leads)} alliance(s) led by {leads}; "
             f"mean travel to lead {k['mean_lead_min']:.1f} min, "
             f"{k['share_lead_60min']:.1%} within 60 min; "
-            f"{k['patient_hours_per_year']:,.0f} patient-hours/year; solver {self.solve.status}, "
-            f"gap {self.solve.gap:.2%}, {self.solve.seconds:.1f} s"
+            f"{k['patient_hours_per_year']:,.0f} patient-hours/year; "
+            f"{stage_text(self.solve, evaluated=self.options.evaluate_only)}, "
+            f"{self.solve.seconds:.1f} s"
         )

@@ -14,7 +14,10 @@ import logging
 
 import numpy as np
 
+from netopt._errors import DataError
 from netopt.alliances._notes import note
+from netopt.alliances.capacity import capacity_moves_table, capacity_notes
+from netopt.alliances.leads import lead_notes
 from netopt.alliances.locate import assignment_of, location_model, solve_location
 from netopt.alliances.members import member_model, plan_data
 from netopt.alliances.options import AllianceOptions
@@ -22,11 +25,13 @@ from netopt.alliances.plan import AlliancePlan
 from netopt.alliances.tables import (
     alliance_table,
     beyond_limit_table,
+    cut_off_by_place,
+    cut_off_table,
     facility_table,
-    unreachable_table,
+    unconnected_problems,
     zone_table,
 )
-from netopt.alliances.travel import plan_times
+from netopt.alliances.travel import open_times, plan_times
 from netopt.graph import TravelGraph
 from netopt.kpis import plan_kpis
 from netopt.region import Region
@@ -45,6 +50,7 @@ def plan_alliances(
     params: SolverParams = SolverParams(),
     name: str = "plan",
     times: np.ndarray | None = None,
+    times_now: np.ndarray | None = None,
 ) -> AlliancePlan:
     """Choose lead hospitals and assign member facilities and residents to alliances.
 
@@ -73,7 +79,14 @@ def plan_alliances(
     times : numpy.ndarray, optional
         Precomputed zone x facility travel times in seconds (rows in ``region.zones`` order,
         columns in ``region.facilities`` order, see :func:`zone_facility_seconds`); computed
-        from ``graph`` when omitted.
+        from ``graph`` when omitted. A closed crossing (a storm, the night) counts at its
+        reopening time (see :func:`netopt.graph.close_ferry`), so every connected zone has a
+        finite time.
+    times_now : numpy.ndarray, optional
+        The same matrix on the network as it runs now (closed crossings dropped,
+        :func:`netopt.graph.drop_closed`); zones that reach their primary facility or lead
+        only in ``times`` are *cut off* (``plan.cut_off``). Computed from ``graph`` when it
+        has closed crossings and this is omitted; without either, nobody is cut off.
 
     Returns
     -------
@@ -87,9 +100,11 @@ def plan_alliances(
         ``from_dict``).
     DataError
         Unknown facility ids, no lead-capable facility, inconsistent options, neither
-        ``graph`` nor ``times``.
+        ``graph`` nor ``times``; a zone with residents that has no path to any primary
+        facility or lead-capable hospital even with closed crossings reopened.
     InfeasibleError
-        If no plan exists even without capacities and the travel limit.
+        If no plan exists even without the travel limit (capacities never make a plan
+        impossible: they are soft, the overflow is reported).
 
     Examples
     --------
@@ -104,7 +119,11 @@ def plan_alliances(
                 f"plan_alliances: expected {kind.__name__}, got {type(value).__name__}; "
                 f"build one with {kind.__name__}.from_dict(...)"
             )
-    data = plan_data(region, plan_times(region, graph, times), options)
+    t_zf = plan_times(region, graph, times)
+    data = plan_data(region, t_zf, options, open_zf=open_times(region, graph, t_zf, times_now))
+    problems = unconnected_problems(data)
+    if problems:
+        raise DataError(problems)
     messages: list[str] = []
     fac = region.facilities
     for fid in data.fixed_ids:
@@ -114,33 +133,50 @@ def plan_alliances(
                 f"fixed lead {fid} ({fac.at[fid, 'name']}, {fac.at[fid, 'tier']}) cannot "
                 "normally lead an alliance; kept as a lead because allow_any_lead is set",
             )
-    unreachable = unreachable_table(data)
-    if len(unreachable):
-        islands = sorted(set(map(str, unreachable["island_name"].dropna())))
-        note(
-            messages,
-            f"{len(unreachable)} zone(s), population {unreachable['population'].sum():,.0f}, "
-            f"cannot reach any lead-capable hospital or primary facility (islands: {islands}); "
-            "they are reported as not covered and left out of the optimisation",
-        )
     rates = options.rates
     members = member_model(data, graph, rates, options.primary_tiers)
     model = location_model(data, members, options, messages)
     result = solve_location(model, params, messages)
     assignment = assignment_of(result, members, data)
     lead_ids = assignment.lead_ids(data)
+    for msg in lead_notes(region, lead_ids, options):  # default window, outside leads
+        note(messages, msg)
 
     table = zone_table(data, members, assignment, rates=rates, limit_min=options.max_travel_min)
+    cut_off = cut_off_table(table)
+    if len(cut_off):
+        places = cut_off_by_place(cut_off)
+        listed = "; ".join(
+            f"{row.island_name}/{row.township} {row.population:,.0f}"
+            for row in places.head(8).itertuples()
+        )
+        note(
+            messages,
+            f"{cut_off['population'].sum():,.0f} residents in {len(cut_off)} zone(s) are cut "
+            f"off until a closed crossing reopens ({listed}); they count in every KPI with the "
+            "wait until it runs again, and as not covered",
+        )
     facilities = facility_table(data, members, assignment, table, rates)
+    alliances = alliance_table(
+        data, facilities, lead_ids, rates, members=members, assignment=assignment
+    )
+    limit = options.max_travel_min
+    moves = capacity_moves_table(data, members, assignment, alliances, limit_min=limit)
+    enforced, status = model.has_capacities, result.status
+    for msg in capacity_notes(
+        data, alliances, moves, enforced=enforced, status=status, limit_min=limit
+    ):
+        note(messages, msg)
     plan = AlliancePlan(
         name=name,
         region=region,
         leads=lead_ids,
         facilities=facilities,
         zones=table,
-        alliances=alliance_table(data, facilities, lead_ids, rates),
+        alliances=alliances,
+        capacity_moves=moves,
         beyond_limit=beyond_limit_table(table, options.max_travel_min),
-        unreachable=unreachable,
+        cut_off=cut_off,
         solve=result,
         rates=rates,
         kpis={},

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from netopt._errors import Problem
+from netopt.alliances.area import facilities_in_area
+from netopt.alliances.capacity import lead_loads
 from netopt.alliances.locate import Assignment
 from netopt.alliances.members import Members, PlanData
 from netopt.kpis import ASSIGNMENT_COLUMNS, Rates
@@ -18,11 +21,14 @@ from netopt.region import Region
 
 __all__ = [
     "BEYOND_LIMIT_COLUMNS",
+    "CUT_OFF_COLUMNS",
     "alliance_table",
     "assignments_table",
     "beyond_limit_table",
+    "cut_off_by_place",
+    "cut_off_table",
     "facility_table",
-    "unreachable_table",
+    "unconnected_problems",
     "zone_table",
 ]
 
@@ -48,6 +54,7 @@ def assignments_table(
     cand_idx: Sequence[int],
     limit_min: float | None,
     capacity_served: np.ndarray,
+    open_zf: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Build the per-zone assignments table (:data:`netopt.kpis.ASSIGNMENT_COLUMNS`).
 
@@ -65,6 +72,10 @@ def assignments_table(
         Travel-time limit to the lead, minutes.
     capacity_served : numpy.ndarray
         Share (0..1) of each zone's referrals its lead has capacity for.
+    open_zf : numpy.ndarray, optional
+        The same times on the network as it runs now (closed crossings dropped; see
+        :func:`~netopt.alliances.travel.open_times`); a zone whose primary or lead trip is
+        finite in ``t_zf`` but not here is ``cut_off``. Default: ``t_zf`` (nobody cut off).
 
     Returns
     -------
@@ -85,8 +96,12 @@ def assignments_table(
     t_cand = t_zf[:, list(cand_idx)]
     t_near_cand = t_cand.min(axis=1) / 60.0
     near_cand = np.asarray(cand_idx)[np.argmin(t_cand, axis=1)]
-    in_area = _facilities_in_area(region).reindex(fac_ids).fillna(False).to_numpy(bool)
-    reachable = has_p & has_l & np.isfinite(t_primary) & np.isfinite(t_lead)
+    in_area = facilities_in_area(region).reindex(fac_ids).fillna(False).to_numpy(bool)
+    now = t_zf if open_zf is None else open_zf
+    t_primary_now = np.where(has_p, now[rows, np.maximum(primary, 0)], np.inf)
+    t_lead_now = np.where(has_l, now[rows, np.maximum(lead_of_zone, 0)], np.inf)
+    finite = has_p & has_l & np.isfinite(t_primary) & np.isfinite(t_lead)
+    reachable = finite & np.isfinite(t_primary_now) & np.isfinite(t_lead_now)
     within = reachable & (t_lead <= (limit_min if limit_min is not None else np.inf) + 1e-9)
     table = pd.DataFrame(
         {
@@ -104,20 +119,13 @@ def assignments_table(
             "lead_in_area": np.where(has_l, in_area[np.maximum(lead_of_zone, 0)], False),
             "nearest_candidate_in_area": in_area[near_cand] & np.isfinite(t_near_cand),
             "reachable": reachable,
+            "cut_off": finite & ~reachable,
             "within_limit": within,
-            "capacity_served": np.where(reachable, capacity_served, 0.0),
+            "capacity_served": np.where(finite, capacity_served, 0.0),
         },
         index=pd.Index(zones.index.astype(str), name="id"),
     )
     return table[list(ASSIGNMENT_COLUMNS)]
-
-
-def _facilities_in_area(region: Region) -> pd.Series:
-    """True for facilities inside the planning area (within 2 km of a resident zone)."""
-    zones_m = region.zones.to_crs(region.metric_crs)
-    fac_m = region.facilities.to_crs(region.metric_crs)
-    area = zones_m.geometry.union_all().buffer(2000)
-    return pd.Series(fac_m.geometry.within(area).to_numpy(), index=region.facilities.index)
 
 
 def _admission_capacity(data: PlanData, rates: Rates) -> np.ndarray:
@@ -129,14 +137,15 @@ def _admission_capacity(data: PlanData, rates: Rates) -> np.ndarray:
 def _capacity_served(
     data: PlanData, members: Members, assignment: Assignment, rates: Rates, lead_of_zone: np.ndarray
 ) -> np.ndarray:
-    """Share (0..1) of each zone's referrals its lead has beds for."""
+    """Share (0..1) of each zone's referrals its lead has beds for: ``min(1, capacity /
+    load)``, the load counting every member assigned to the lead with all its residents
+    (:func:`~netopt.alliances.capacity.lead_loads`), so worse access never raises it."""
     cap_full = _admission_capacity(data, rates)
-    cand_idx = data.cand_idx
     share = np.ones(len(cap_full))
-    loads = pd.Series(members.loads).groupby(assignment.member_lead_col).sum()
-    for col, load in loads.items():
-        if col >= 0 and load > 0:
-            share[cand_idx[col]] = min(1.0, cap_full[cand_idx[col]] / load)
+    load, _ = lead_loads(data, members, assignment)
+    for col, value in zip(assignment.lead_cols, load):
+        if value > 0:
+            share[data.cand_idx[col]] = min(1.0, cap_full[data.cand_idx[col]] / value)
     return np.where(lead_of_zone >= 0, share[np.maximum(lead_of_zone, 0)], 0.0)
 
 
@@ -160,6 +169,7 @@ def zone_table(
         cand_idx=data.cand_idx,
         limit_min=limit_min,
         capacity_served=_capacity_served(data, members, assignment, rates, lead_of_zone),
+        open_zf=data.open_zf,
     )
 
 
@@ -174,7 +184,7 @@ def facility_table(
         col = assignment.member_lead_col[k]
         if col >= 0:
             lead_of.iloc[m] = fac_ids[data.cand_idx[col]]
-    ok = table[table["reachable"]]
+    ok = table  # every zone counts, cut-off ones with their reopening times
     pop_by = ok.groupby("primary")["population"].sum()
     tw = (ok["population"] * ok["t_primary_min"]).groupby(ok["primary"]).sum()
     fac = data.region.facilities
@@ -184,6 +194,8 @@ def facility_table(
             "tier": fac["tier"].reindex(fac_ids).to_numpy(),
             "lead": lead_of.to_numpy(),
             "is_lead": np.isin(np.asarray(fac_ids, dtype=object), list(lead_ids)),
+            # False: outside the planning area, a referral partner (netopt.alliances.area)
+            "in_area": facilities_in_area(data.region).reindex(fac_ids).to_numpy(bool),
             "population": pop_by.reindex(fac_ids).fillna(0.0).to_numpy(),
             "referrals_per_year": (
                 pop_by.reindex(fac_ids).fillna(0.0) * rates.referrals_per_year
@@ -195,23 +207,47 @@ def facility_table(
 
 
 def alliance_table(
-    data: PlanData, facilities: pd.DataFrame, lead_ids: Sequence[str], rates: Rates
+    data: PlanData,
+    facilities: pd.DataFrame,
+    lead_ids: Sequence[str],
+    rates: Rates,
+    *,
+    members: Members | None = None,
+    assignment: Assignment | None = None,
 ) -> pd.DataFrame:
-    """Per-alliance table: members, population, referral load vs capacity."""
+    """Per-alliance table: members, population, referral load against capacity, overflow.
+
+    With ``members`` and ``assignment`` the population and the load count every member
+    assigned to the lead with all its residents (:func:`~netopt.alliances.capacity.lead_loads`,
+    the solver's loads); without them they are summed from ``facilities``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index lead id; ``name``, ``members``, ``population``, ``referral_load`` (referrals
+        per year), ``beds``, ``referral_capacity`` (admissions per year from the beds,
+        ``inf`` when unknown), ``overflow`` (``max(0, load - capacity)``) and
+        ``utilisation`` (load / capacity).
+    """
     leads = list(lead_ids)
     cap = pd.Series(_admission_capacity(data, rates), index=list(data.fac_ids))
     grouped = facilities.groupby("lead")
+    if members is not None and assignment is not None:
+        load, pop = lead_loads(data, members, assignment)
+    else:
+        load = grouped["referrals_per_year"].sum().reindex(leads).fillna(0.0).to_numpy()
+        pop = grouped["population"].sum().reindex(leads).fillna(0.0).to_numpy()
+    capacity = cap.reindex(leads).to_numpy(float)
+    fac = data.region.facilities
     out = pd.DataFrame(
         {
-            "name": data.region.facilities["name"].reindex(leads).to_numpy(),
+            "name": fac["name"].reindex(leads).to_numpy(),
             "members": grouped.size().reindex(leads).fillna(0).astype(int).to_numpy(),
-            "population": grouped["population"].sum().reindex(leads).fillna(0.0).to_numpy(),
-            "referral_load": grouped["referrals_per_year"]
-            .sum()
-            .reindex(leads)
-            .fillna(0.0)
-            .to_numpy(),
-            "referral_capacity": cap.reindex(leads).to_numpy(),
+            "population": pop,
+            "referral_load": load,
+            "beds": fac["beds"].reindex(leads).to_numpy(float),
+            "referral_capacity": capacity,
+            "overflow": np.where(np.isfinite(capacity), np.maximum(load - capacity, 0.0), 0.0),
         },
         index=pd.Index(leads, name="lead"),
     )
@@ -237,14 +273,100 @@ def beyond_limit_table(table: pd.DataFrame, max_travel_min: float | None) -> pd.
     )[columns]
 
 
-def unreachable_table(data: PlanData) -> pd.DataFrame:
-    """Zones that reach no lead-capable hospital or no primary facility (left out of the model)."""
-    out = ~data.reachable
-    zones = data.region.zones
-    return pd.DataFrame(
-        {
-            "zone": zones.index.astype(str)[out],
-            "island_name": zones["island_name"].to_numpy()[out],
-            "population": data.pop[out],
-        }
+#: Columns of :attr:`AlliancePlan.cut_off`.
+CUT_OFF_COLUMNS: tuple[str, ...] = (
+    "zone",
+    "island_name",
+    "township",
+    "population",
+    "primary",
+    "lead",
+    "t_primary_min",
+    "t_lead_min",
+)
+
+
+def cut_off_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Zones cut off from their primary facility or lead until a closed crossing reopens.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The assignments table (:func:`assignments_table`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cut-off zone (:data:`CUT_OFF_COLUMNS`); its times include the wait until
+        the crossing runs again, and it counts in every KPI with them.
+    """
+    cut = table[table["cut_off"].astype(bool)]
+    return cut.reset_index(drop=True).reindex(columns=list(CUT_OFF_COLUMNS))
+
+
+def cut_off_by_place(cut_off: pd.DataFrame) -> pd.DataFrame:
+    """Cut-off residents by island and township (the list a planner reads).
+
+    Parameters
+    ----------
+    cut_off : pandas.DataFrame
+        :attr:`AlliancePlan.cut_off`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``island_name`` ("mainland" for mainland zones), ``township``, ``zones``,
+        ``population``, ``mean_lead_min`` (population-weighted, with the wait), largest
+        population first.
+    """
+    columns = ["island_name", "township", "zones", "population", "mean_lead_min"]
+    if len(cut_off) == 0:
+        return pd.DataFrame(columns=columns)
+    frame = cut_off.assign(
+        island_name=cut_off["island_name"].fillna("mainland"),
+        township=cut_off["township"].fillna(""),
+        weighted=cut_off["population"] * cut_off["t_lead_min"],
     )
+    grouped = frame.groupby(["island_name", "township"], sort=False)
+    out = grouped.agg(
+        zones=("zone", "size"), population=("population", "sum"), weighted=("weighted", "sum")
+    ).reset_index()
+    pop = out["population"].where(out["population"] > 0)
+    out["mean_lead_min"] = out["weighted"] / pop
+    out = out.sort_values(["population", "island_name", "township"], ascending=[False, True, True])
+    return out[columns].reset_index(drop=True)
+
+
+def unconnected_problems(data: PlanData) -> list[Problem]:
+    """Problems for resident zones that no time can be given for, even after reopening.
+
+    A zone with residents that reaches no lead-capable hospital or no primary facility on
+    the whole network (closed crossings included at their reopening times) would drop out of
+    every KPI; it is a data error instead.
+
+    Parameters
+    ----------
+    data : PlanData
+
+    Returns
+    -------
+    list of netopt.Problem
+    """
+    zones = data.region.zones
+    bad = np.flatnonzero(~data.reachable & (data.pop > 0))
+    problems = []
+    for k in bad:
+        island = zones["island_name"].iloc[k]
+        where = f"island {island}" if isinstance(island, str) and island else "the mainland"
+        what = "a primary facility" if data.primary[k] < 0 else "a lead-capable hospital"
+        problems.append(
+            Problem(
+                "zones",
+                str(zones.index[k]),
+                "geometry",
+                f"{data.pop[k]:,.0f} residents on {where} have no path to {what}",
+                "add the ferry or link that serves it (ferries.csv / links.csv), or move the "
+                "zone onto the network",
+            )
+        )
+    return problems

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from netopt.alliances._notes import argument_error
-from netopt.graph import TravelGraph, travel_times
+from netopt.graph import TravelGraph, drop_closed, travel_times
 from netopt.region import Region
 
-__all__ = ["plan_times", "zone_facility_seconds"]
+__all__ = ["has_closed_crossings", "open_times", "plan_times", "zone_facility_seconds"]
 
 
 def zone_facility_seconds(
@@ -86,3 +86,64 @@ def plan_times(region: Region, graph: TravelGraph | None, times: np.ndarray | No
             "plan_alliances", "graph", "None", "pass a TravelGraph, or precomputed times=..."
         )
     return zone_facility_seconds(region, graph)
+
+
+def has_closed_crossings(graph: TravelGraph) -> bool:
+    """Whether ``graph`` has closed crossings: edges usable only after they reopen.
+
+    Parameters
+    ----------
+    graph : TravelGraph
+
+    Returns
+    -------
+    bool
+        True when an edge carries ``closed=True`` (a closed ferry, a ferry at night or after
+        its last departure; see :func:`netopt.graph.drop_closed`).
+    """
+    return any(closed for _, _, closed in graph.G.edges(data="closed", default=False))
+
+
+def open_times(
+    region: Region,
+    graph: TravelGraph | None,
+    times: np.ndarray,
+    open_now: np.ndarray | None,
+) -> np.ndarray:
+    """Return the zone x facility seconds on the network as it runs now (closed crossings out).
+
+    A pair that is finite in ``times`` but infinite here is *cut off*: it can only be made
+    after a closed crossing reopens (its time in ``times`` includes that wait).
+
+    Parameters
+    ----------
+    region : Region
+    graph : TravelGraph or None
+        Without closed crossings (or None) the answer is ``times`` itself.
+    times : numpy.ndarray
+        Zone x facility seconds with closed crossings at their reopening times.
+    open_now : numpy.ndarray or None
+        Precomputed answer (same shape as ``times``), e.g. from the runner's cache.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    DataError
+        ``open_now`` of the wrong shape.
+    """
+    if open_now is not None:
+        now = np.asarray(open_now, dtype=float)
+        if now.shape != times.shape:
+            raise argument_error(
+                "plan_alliances",
+                "open_times",
+                f"shape {now.shape}",
+                f"pass a {times.shape} matrix like times",
+            )
+        return np.maximum(now, times)
+    if graph is None or not has_closed_crossings(graph):
+        return times
+    return np.maximum(zone_facility_seconds(region, drop_closed(graph)), times)

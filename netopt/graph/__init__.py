@@ -1,7 +1,7 @@
 """Travel-time graphs: roads, land surface, bridges and island ferries (see docs/design.md)."""
 
 from netopt.graph.build import MODES, TravelGraph, build_graph, validate_graph
-from netopt.graph.ferry import ferry_wait_min
+from netopt.graph.ferry import ferry_wait_min, night_wait_min, reopen_wait_min
 from netopt.graph.matrix import (
     TravelTimes,
     dijkstra_matrix,
@@ -15,6 +15,8 @@ from netopt.graph.modifiers import (
     at_clock,
     at_night,
     close_ferry,
+    close_link,
+    drop_closed,
     emergency_mode,
     set_headway,
 )
@@ -36,12 +38,16 @@ __all__ = [
     "build_graph",
     "check_reachable",
     "close_ferry",
+    "close_link",
     "dijkstra_matrix",
+    "drop_closed",
     "emergency_mode",
     "ferry_wait_min",
     "graph_to_csr",
     "nearest_lead_seconds",
+    "night_wait_min",
     "reachability",
+    "reopen_wait_min",
     "route",
     "set_headway",
     "travel_times",

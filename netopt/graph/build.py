@@ -8,7 +8,9 @@ The graph is a :class:`networkx.MultiDiGraph` in the region's metric CRS:
 * land-surface edges (H3 lattice, :mod:`netopt.graph.surface`) where there are no roads or
   in the gaps between them (``mode="road"``, ``surface=True``);
 * bridges and fixed links from ``region.links`` (``mode="road"``, ``link=<id>``);
-* ferry edges (:mod:`netopt.graph.ferry`);
+* ferry edges (:mod:`netopt.graph.ferry`): running routes, and reopening edges
+  (``closed=True``) for routes that do not run at the clock, with the wait until they run
+  again;
 * connector edges from every facility and zone point to its nearest network node
   (``mode="connector"``).
 """
@@ -32,7 +34,7 @@ from scipy.spatial import cKDTree
 
 from netopt._crs import is_projected
 from netopt._errors import DataError, Problem
-from netopt.graph.ferry import apply_ferries, parse_clock, route_state
+from netopt.graph.ferry import apply_ferries, fallback_state, parse_clock, route_state
 from netopt.graph.options import GraphOptions
 from netopt.graph.surface import land_lattice, segments_on_land, surface_seconds
 from netopt.region import Region
@@ -53,8 +55,10 @@ class TravelGraph:
     ----------
     G : networkx.MultiDiGraph
         ``G.graph["crs"]`` is the metric CRS; nodes carry ``x``, ``y`` (metres); edges carry
-        ``travel_time_s``, ``length_m`` and ``mode`` (see :data:`MODES`). Ferry route state
-        is in ``G.graph["ferry_routes"]``.
+        ``travel_time_s``, ``length_m`` and ``mode`` (see :data:`MODES`); ferry edges also
+        ``route``, ``wait_s``, ``crossing_s``, ``boarding_s`` and ``closed`` (see
+        :mod:`netopt.graph.ferry`). Ferry route state is in ``G.graph["ferry_routes"]``, the
+        region's emergency fallback in ``G.graph["fallback"]``.
     region : Region
         The region the graph was built from.
     points : pandas.DataFrame
@@ -176,9 +180,16 @@ def build_graph(
     if problems:
         raise DataError(problems)
     G.graph.update(
-        ferry_routes=routes, depart_at=depart_at, night=False, emergency=False, speed_factor=1.0
+        ferry_routes=routes,
+        fallback=fallback_state(getattr(region, "fallback", None)),
+        depart_at=depart_at,
+        night=False,
+        emergency=False,
+        open_only=False,
+        closed_links={},
+        speed_factor=1.0,
     )
-    apply_ferries(G, boarding_min=opts.ferry_boarding_min)
+    apply_ferries(G, opts)
     G.add_nodes_from(
         (k, {"x": float(x), "y": float(y), "point": k})
         for k, x, y in zip(points.index, connectors["x"], connectors["y"])

@@ -36,7 +36,7 @@ from scipy.sparse.csgraph import dijkstra
 from netopt._atomic import atomic_path
 from netopt._errors import DataError, NetoptWarning, Problem
 from netopt.graph.build import TravelGraph
-from netopt.graph.ferry import ferry_edges, parse_clock
+from netopt.graph.ferry import graph_ferry_edges, parse_clock
 
 __all__ = [
     "CSRGraph",
@@ -49,7 +49,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_CACHE_VERSION = "netopt-travel-times-2"  # 2: entries carry a SHA-256
+# 2: entries carry a SHA-256; 3: closed crossings keep reopening edges, part of the key
+_CACHE_VERSION = "netopt-travel-times-3"
 # What reading a damaged .npz raises (numpy reports bad headers as ValueError).
 _UNREADABLE = (OSError, EOFError, KeyError, ValueError, MemoryError, zipfile.BadZipFile, zlib.error)
 
@@ -275,7 +276,30 @@ def _cache_key(
         h.update(np.ascontiguousarray(arr).tobytes())
         h.update(b"|")
     h.update(repr((limit, np.dtype(dtype).str, graph.options.fingerprint())).encode())
+    h.update(_closed_fingerprint(graph.G).encode())
     return h.hexdigest()
+
+
+def _closed_fingerprint(G: nx.MultiDiGraph) -> str:
+    """Return a stable text of the ferry and closed edges and their state (why, wait).
+
+    The CSR arrays already carry every edge weight (so a graph from
+    :func:`~netopt.graph.drop_closed` has its own key); this also tells apart graphs whose
+    reopening edges happen to weigh what open ones would (a fallback at zero wait).
+    """
+    ferries = sorted(
+        (
+            repr(u),
+            repr(v),
+            str(d.get("route", d.get("link"))),
+            bool(d.get("closed", False)),
+            str(d.get("closed_by", "")),
+            float(d.get("reopen_wait_s", 0.0)),
+        )
+        for u, v, d in G.edges(data=True)
+        if d.get("mode") == "ferry" or d.get("closed", False)
+    )
+    return repr(ferries)
 
 
 def travel_times(
@@ -300,7 +324,8 @@ def travel_times(
         reason ``"no path within max_time_s"``), and the search stops early.
     cache_dir : path-like, optional
         Folder of cached matrices (``.npz``), keyed by a SHA-256 of the graph's CSR
-        arrays, the point nodes and the options; None disables caching. Entries are
+        arrays, the point nodes, the options and the state of the ferry edges (open or
+        reopening, see :func:`~netopt.graph.drop_closed`); None disables caching. Entries are
         written atomically and hold a SHA-256 of the matrix, checked on every read: a
         corrupt, truncated or unreadable entry is discarded with a :class:`NetoptWarning`
         and recomputed.
@@ -423,9 +448,11 @@ def travel_times_at_clocks(
     ``travel_times(at_clock(graph, clock), origins, destinations)``, without copying the
     networkx graph per clock: the edges other than ferries are exported once, and for each
     clock only the ferry edges are recomputed (the wait until the next departure at that
-    clock, or no edge when no departure is left, see :mod:`netopt.graph.ferry`) before the
-    CSR matrix is assembled and Dijkstra runs. Closed routes stay closed and emergency
-    mode keeps its zero waits; a night flag is cleared, as :func:`at_clock` does.
+    clock, or a reopening edge with the wait until the next morning when no departure is
+    left, see :mod:`netopt.graph.ferry`) before the CSR matrix is assembled and Dijkstra
+    runs. Closed routes stay closed (reopening edges), emergency mode keeps its zero waits
+    and a graph from :func:`~netopt.graph.drop_closed` stays without reopening edges; a
+    night flag is cleared, as :func:`at_clock` does.
 
     Parameters
     ----------
@@ -471,16 +498,9 @@ def travel_times_at_clocks(
     src = _point_rows(graph, index, okeys)
     dst = _point_rows(graph, index, dkeys)
     limit = None if max_time_s is None else float(max_time_s)
-    routes = G.graph.get("ferry_routes", {})
-    emergency = bool(G.graph.get("emergency", False))
     out = {}
     for clock in clocks:
-        ferries = ferry_edges(
-            routes,
-            clock=clock,
-            boarding_min=graph.options.ferry_boarding_min,
-            emergency=emergency,
-        )
+        ferries = graph_ferry_edges(G, graph.options, clock=clock, night=False)
         extra = _edge_arrays(index, ((a, b, d["travel_time_s"]) for a, b, d in ferries))
         u, v, w = (np.concatenate(pair) for pair in zip(fixed, extra))
         matrix = _csr_min(u, v, w, len(nodes))

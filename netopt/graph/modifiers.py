@@ -3,6 +3,12 @@
 The networkx graph is copied (``G.copy()``, which copies node and edge attribute dicts) and
 the ferry route state is deep-copied before any change, so a scenario can branch from a
 shared base graph.
+
+A ferry that does not run (:func:`close_ferry`, :func:`at_night`, or a clock after its last
+departure) and a closed bridge (:func:`close_link`) keep *reopening* edges (``closed=True``)
+timed with the wait until they run again (see :mod:`netopt.graph.ferry`), so closures, the
+night and lower frequencies only ever raise travel times. :func:`drop_closed` removes those
+edges: what is reachable right now.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from scipy.spatial import cKDTree
 
 from netopt._errors import DataError, Problem
 from netopt.graph.build import TravelGraph, label_points, replace_graph
-from netopt.graph.ferry import apply_ferries, parse_clock, sorted_times
+from netopt.graph.ferry import apply_ferries, closed_wait_min, parse_clock, sorted_times
 
 __all__ = [
     "add_departures",
@@ -27,6 +33,8 @@ __all__ = [
     "at_clock",
     "at_night",
     "close_ferry",
+    "close_link",
+    "drop_closed",
     "emergency_mode",
     "set_headway",
 ]
@@ -37,6 +45,8 @@ logger = logging.getLogger(__name__)
 def _copy(graph: TravelGraph) -> nx.MultiDiGraph:
     G = graph.G.copy()
     G.graph["ferry_routes"] = copy.deepcopy(graph.G.graph.get("ferry_routes", {}))
+    G.graph["fallback"] = copy.deepcopy(graph.G.graph.get("fallback"))
+    G.graph["closed_links"] = dict(graph.G.graph.get("closed_links", {}))
     return G
 
 
@@ -52,33 +62,146 @@ def _route(G: nx.MultiDiGraph, route_id: str) -> dict:
 
 
 def _refresh(graph: TravelGraph, G: nx.MultiDiGraph, **changes) -> TravelGraph:
-    apply_ferries(G, boarding_min=graph.options.ferry_boarding_min)
+    apply_ferries(G, graph.options)
     return replace_graph(graph, G, **changes)
 
 
-def close_ferry(graph: TravelGraph, route_id: str) -> TravelGraph:
-    """Return a graph with one ferry route closed (e.g. a storm day).
+def close_ferry(graph: TravelGraph, route_id: str, *, hours: float | None = None) -> TravelGraph:
+    """Return a graph with one ferry route closed for ``hours`` (e.g. a storm day).
+
+    The route keeps reopening edges (``closed=True``, ``closed_by="closure"``) whose wait is
+    ``hours * 60 / 2`` minutes (a need arises uniformly during the closure) plus the route's
+    normal wait, or the region's emergency fallback where one is given (see
+    :mod:`netopt.graph.ferry`); :func:`drop_closed` removes them.
 
     Parameters
     ----------
     graph : TravelGraph
     route_id : str
         Id of the route in ``region.ferries``.
+    hours : float, optional
+        How long the closure lasts, > 0; None: ``graph.options.closure_hours`` (24 h).
+        Closing a closed route again replaces its hours.
 
     Returns
     -------
     TravelGraph
-        A new graph without the route's ferry edges.
+        A new graph whose ferry edges of the route are reopening edges.
 
     Raises
     ------
     DataError
         If there is no such route.
+    ValueError
+        If ``hours`` is not a finite number > 0.
+
+    Examples
+    --------
+    >>> storm = close_ferry(graph, "F1", hours=48)  # doctest: +SKIP
+    >>> now = drop_closed(storm)  # what islanders can reach during the storm  # doctest: +SKIP
+    """
+    h = _hours(graph, hours)
+    G = _copy(graph)
+    _route(G, route_id).update(closed=True, closed_hours=h)
+    logger.info("ferry %s closed for %g h", route_id, h)
+    return _refresh(graph, G)
+
+
+def _hours(graph: TravelGraph, hours: float | None) -> float:
+    h = graph.options.closure_hours if hours is None else hours
+    if isinstance(h, bool) or not (isinstance(h, (int, float)) and 0 < h < float("inf")):
+        raise ValueError(f"hours must be a finite number > 0, got {hours!r}")
+    return float(h)
+
+
+def close_link(graph: TravelGraph, link_id: str, *, hours: float | None = None) -> TravelGraph:
+    """Return a graph with a bridge or fixed link closed for ``hours`` (e.g. a typhoon).
+
+    The link keeps reopening edges (``closed=True``, ``closed_by="closure"``): its own
+    travel time plus the expected wait ``W = hours * 60 / 2`` minutes (a need arises
+    uniformly during the closure), or with the region's emergency fallback
+    ``a * min(f, W) + (1 - a) * W`` (see :mod:`netopt.graph.ferry`). The edges carry
+    ``wait_s``, ``reopen_wait_s`` and ``closed_hours``; the closure is also listed in
+    ``G.graph["closed_links"]`` (link id to hours). :func:`drop_closed` removes the edges
+    (on a graph from it, the link's edges are removed at once).
+
+    Parameters
+    ----------
+    graph : TravelGraph
+    link_id : str
+        Id of the link in ``region.links``, or the name given to :func:`add_link`.
+    hours : float, optional
+        How long the closure lasts, > 0; None: ``graph.options.closure_hours`` (24 h).
+        Closing a closed link again replaces its hours.
+
+    Returns
+    -------
+    TravelGraph
+
+    Raises
+    ------
+    DataError
+        If no edge belongs to that link.
+    ValueError
+        If ``hours`` is not a finite number > 0.
+    """
+    h = _hours(graph, hours)
+    G = _copy(graph)
+    edges = [d for _, _, d in G.edges(data=True) if d.get("link") == str(link_id)]
+    if not edges:
+        links = sorted({str(d["link"]) for _, _, d in G.edges(data=True) if d.get("link")})
+        raise DataError(Problem("links", str(link_id), "", "no such link", f"use one of {links}"))
+    reopen_min = h * 60.0 / 2.0
+    wait_s = closed_wait_min(reopen_min, fallback=G.graph.get("fallback")) * 60.0
+    G.graph["closed_links"][str(link_id)] = h
+    logger.info("link %s closed for %g h", link_id, h)
+    if G.graph.get("open_only", False):  # a graph from drop_closed: the link is just gone
+        G.remove_edges_from(
+            [(u, v, k) for u, v, k, lk in G.edges(keys=True, data="link") if lk == str(link_id)]
+        )
+        return replace_graph(graph, G)
+    for d in edges:
+        drive_s = d["travel_time_s"] - d.get("wait_s", 0.0)
+        d.update(
+            travel_time_s=drive_s + wait_s,
+            wait_s=wait_s,
+            reopen_wait_s=reopen_min * 60.0,
+            closed=True,
+            closed_by="closure",
+            closed_hours=h,
+        )
+        if G.graph.get("fallback") is not None:
+            d["fallback"] = str(G.graph["fallback"]["name"])
+    return replace_graph(graph, G)
+
+
+def drop_closed(graph: TravelGraph) -> TravelGraph:
+    """Return a graph without the reopening edges (``closed=True``): what is reachable now.
+
+    Closed ferries, ferries at night, ferries after their last departure and closed links
+    (:func:`close_link`) lose their edges, so a zone that reaches care only through them
+    becomes unreachable (see :func:`netopt.graph.reachability`). The flag stays with the
+    graph (``G.graph["open_only"]``): later modifiers do not bring the reopening edges back.
+
+    Parameters
+    ----------
+    graph : TravelGraph
+
+    Returns
+    -------
+    TravelGraph
+        A copy; the input keeps its reopening edges.
+
+    Examples
+    --------
+    >>> cut = reachability(drop_closed(close_ferry(graph, "F1")))  # doctest: +SKIP
     """
     G = _copy(graph)
-    _route(G, route_id)["closed"] = True
-    logger.info("ferry %s closed", route_id)
-    return _refresh(graph, G)
+    G.remove_edges_from(
+        [(u, v, k) for u, v, k, c in G.edges(keys=True, data="closed", default=False) if c]
+    )
+    G.graph["open_only"] = True
+    return replace_graph(graph, G)
 
 
 def set_headway(graph: TravelGraph, route_id: str, minutes: float) -> TravelGraph:
@@ -222,7 +345,21 @@ def add_link(
 
 
 def at_night(graph: TravelGraph) -> TravelGraph:
-    """Return a graph with no ferry edges (ferries do not run at night)."""
+    """Return a graph for the night: no ferry runs until its first morning departure.
+
+    Every ferry edge becomes a reopening edge (``closed=True``, ``closed_by="night"``) whose
+    wait is the mean wait of a need arising uniformly during the route's night gap, never
+    below its daytime wait (see :func:`netopt.graph.ferry.night_wait_min`); the region's
+    emergency fallback applies where one is given. :func:`drop_closed` removes them.
+
+    Parameters
+    ----------
+    graph : TravelGraph
+
+    Returns
+    -------
+    TravelGraph
+    """
     G = _copy(graph)
     G.graph["night"] = True
     return _refresh(graph, G)
@@ -241,7 +378,9 @@ def at_clock(graph: TravelGraph, clock: str | None) -> TravelGraph:
     -------
     TravelGraph
         With ``depart_at`` set to ``clock`` (the ``night`` flag of :func:`at_night`, if
-        set, is cleared: the clock decides).
+        set, is cleared: the clock decides). A route with no departure left at ``clock``
+        keeps reopening edges with the exact wait until its first departure the next
+        morning.
     """
     if clock is not None:
         parse_clock(clock)
@@ -255,7 +394,8 @@ def emergency_mode(graph: TravelGraph, *, speed_factor: float | None = None) -> 
 
     Road edges (including surface and links, not connectors) are sped up by
     ``speed_factor`` relative to the normal speeds (applying it twice does not compound),
-    and ferry waits become zero (the boarding time stays).
+    and the waits of running ferries become zero (the boarding time stays; a closed ferry
+    still waits until it reopens).
 
     Parameters
     ----------
@@ -273,7 +413,8 @@ def emergency_mode(graph: TravelGraph, *, speed_factor: float | None = None) -> 
     G = _copy(graph)
     ratio = G.graph.get("speed_factor", 1.0) / factor
     for _, _, d in G.edges(data=True):
-        if d["mode"] == "road":
-            d["travel_time_s"] = d["travel_time_s"] * ratio
+        if d["mode"] == "road":  # a closed link's wait is not driving: it stays
+            wait = d.get("wait_s", 0.0)
+            d["travel_time_s"] = (d["travel_time_s"] - wait) * ratio + wait
     G.graph.update(emergency=True, speed_factor=factor)
     return _refresh(graph, G)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from netopt._clock import format_clock, is_clock, parse_clock
 from netopt._errors import DataError, Problem
 
 __all__ = ["DEFAULT_ROAD_SPEEDS_KMH", "GraphOptions"]
@@ -89,6 +90,17 @@ class GraphOptions:
     node_precision_m : float
         Road vertices closer than this grid (coordinates rounded to it) are merged into
         one node, so lines that share an end point join. 1 m.
+    closure_hours : float
+        How long a ferry closure lasts when :func:`netopt.graph.close_ferry` (or a
+        scenario's ``close_ferries``) is not told: 24 hours, a storm day. A need arises
+        uniformly during the closure, so the closed route's expected wait is
+        ``closure_hours * 60 / 2`` minutes plus its normal wait (see
+        :mod:`netopt.graph.ferry`).
+    night_start, night_end : str
+        ``"HH:MM"``: the night of a ferry route with a headway and no service hours, for
+        :func:`netopt.graph.at_night` (a route with a timetable or service hours has its
+        own night, from its last departure or service end to its first departure or
+        service start). 22:00 to 06:00.
     """
 
     road_speeds_kmh: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_ROAD_SPEEDS_KMH))
@@ -103,6 +115,9 @@ class GraphOptions:
     link_speed_kmh: float = 60.0
     emergency_speed_factor: float = 1.25
     node_precision_m: float = 1.0
+    closure_hours: float = 24.0
+    night_start: str = "22:00"
+    night_end: str = "06:00"
 
     def __post_init__(self) -> None:
         problems = []
@@ -122,6 +137,17 @@ class GraphOptions:
             elif f.name == "h3_resolution":
                 if not (isinstance(value, int) and 0 <= value <= 15):
                     problems.append(_problem(f.name, repr(value), "use an integer 0..15"))
+            elif f.name == "closure_hours":
+                number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                if not (number and 0 < float(value) < float("inf")):
+                    problems.append(
+                        _problem(f.name, repr(value), "use a finite number of hours > 0")
+                    )
+            elif f.name in ("night_start", "night_end"):
+                if is_clock(value):  # stored as "HH:MM" text (TOML may give a time of day)
+                    object.__setattr__(self, f.name, format_clock(parse_clock(value)))
+                else:
+                    problems.append(_problem(f.name, repr(value), 'use a clock time "HH:MM"'))
             elif f.name in ("surface_gap_m", "ferry_boarding_min"):
                 if not float(value) >= 0:
                     problems.append(_problem(f.name, repr(value), "use a value >= 0"))

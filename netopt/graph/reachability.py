@@ -3,6 +3,11 @@
 An unreachable point must be reported by id and island, never left as a silent ``inf``
 inside a solver. One reverse multi-source Dijkstra from all leads at once (``min_only``)
 gives every node's time to its nearest lead.
+
+Closed ferries and links keep reopening edges (``closed=True``, timed with the wait until they
+run again), so on such a graph every point connected by the open network reaches a lead;
+``reachability(drop_closed(graph))`` (:func:`netopt.graph.drop_closed`) lists the points cut
+off right now.
 """
 
 from __future__ import annotations

@@ -34,8 +34,9 @@ class Route:
         The route in EPSG:4326.
     legs : geopandas.GeoDataFrame
         Consecutive stretches of one mode: ``mode`` (road|ferry|connector), ``seconds``,
-        ``length_m``, ``route`` (ferry id or None), ``link`` (link id or None), geometry
-        in EPSG:4326.
+        ``length_m``, ``route`` (ferry id or None), ``link`` (link id or None), ``closed``
+        (a ferry that does not run now, timed with the wait until it reopens), geometry in
+        EPSG:4326.
     """
 
     a: Hashable
@@ -98,6 +99,7 @@ def route(graph: TravelGraph, a: Hashable, b: Hashable) -> Route:
             "mode": [d["mode"] for d in steps],
             "route": [d.get("route") for d in steps],
             "link": [d.get("link") for d in steps],
+            "closed": [bool(d.get("closed", False)) for d in steps],
             "seconds": [d["travel_time_s"] for d in steps],
             "length_m": [d["length_m"] for d in steps],
         }
@@ -108,6 +110,7 @@ def route(graph: TravelGraph, a: Hashable, b: Hashable) -> Route:
         mode=("mode", "first"),
         route=("route", "first"),
         link=("link", "first"),
+        closed=("closed", "any"),
         seconds=("seconds", "sum"),
         length_m=("length_m", "sum"),
     )

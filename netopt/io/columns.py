@@ -2,7 +2,9 @@
 
 Numbers, booleans (``yes``/``no``, ``true``/``false``, ``1``/``0``, ``是``/``否``), lists
 (``a;b;c``), weekdays (``Mon``..``Sun``, ``0``..``6``, ``一``..``日``), clock times
-(``HH:MM``, via :mod:`netopt._clock`) and tier labels (via ``[facilities.tiers]``). Every
+(``HH:MM``, via :mod:`netopt._clock`), tier labels (via ``[facilities.tiers]``) and
+administrative codes (the facilities' ``area``: text, so ``"330225"`` keeps its digits; a
+spreadsheet's ``330225.0`` becomes ``"330225"``; see :func:`area_code`). Every
 value that cannot be read becomes a :class:`~netopt._errors.Problem`; blank cells take the
 layer's defaults (:data:`netopt.io.config.DEFAULTS`, overridden by ``[layer.defaults]``).
 """
@@ -10,6 +12,7 @@ layer's defaults (:data:`netopt.io.config.DEFAULTS`, overridden by ``[layer.defa
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +29,7 @@ from netopt.region import LEAD_TIERS, SCHEMA, TIERS
 __all__ = [
     "LIST_COLUMNS",
     "WEEKDAYS",
+    "area_code",
     "conform",
     "empty_layer",
     "numbers",
@@ -49,6 +53,7 @@ WEEKDAYS: dict[str, int] = {
 LIST_COLUMNS = {"specialties", "departures_ab", "departures_ba", "weekdays"}
 _TRUE = {"true", "yes", "y", "1", "t", "是"}
 _FALSE = {"false", "no", "n", "0", "f", "否", ""}
+_WHOLE_NUMBER = re.compile(r"(\d+)\.0*")
 
 
 def typed(
@@ -109,6 +114,8 @@ def typed(
             values = raw.map(lambda v: str(v).strip() if v is not None else None)
             if col in ("service_start", "service_end"):
                 _check_clock(values.map(lambda v: (v,) if v else ()), *ctx)
+            elif col == "area":
+                values = values.map(area_code)
             values = values.where(~blank, default)
         out[col] = values.astype("object") if dtype in ("object", "bool") else values
     out = _fill_defaults(out, layer, fname, spec)
@@ -116,6 +123,36 @@ def typed(
     if isinstance(frame, gpd.GeoDataFrame):
         return gpd.GeoDataFrame(out, geometry=frame.geometry.to_numpy(), crs="EPSG:4326")
     return out
+
+
+def area_code(value: Any) -> str | None:
+    """Return an administrative code as text: ``330225.0`` -> ``"330225"``; blank -> None.
+
+    Codes are identifiers, not numbers: they stay text (a leading zero is kept). A number
+    written by a spreadsheet loses its ``.0``. Anything else is returned stripped, for
+    :func:`netopt.validate.find_problems` to report when it is not all digits.
+
+    Parameters
+    ----------
+    value : object
+        A cell of the ``area`` column.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> area_code(330225.0), area_code(" 330225 "), area_code("")
+    ('330225', '330225', None)
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    whole = _WHOLE_NUMBER.fullmatch(text)
+    return whole.group(1) if whole else (text or None)
 
 
 def numbers(frame: pd.DataFrame, col: str, fname: str, problems: list[Problem]) -> pd.Series:

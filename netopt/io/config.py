@@ -45,6 +45,9 @@ OSM_SUFFIXES = (".pbf", ".osm", ".xml")
 TOP_KEYS = {"name", "crs", "metric_crs", "validate", *LAYERS}
 #: Free-form metadata keys allowed at the top of region.toml (kept in ``Region.metadata``).
 METADATA_KEYS = {
+    "caveat",
+    "area",
+    "emergency_fallback",
     "description",
     "sources",
     "source",
@@ -92,6 +95,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "can_lead": None,
         "alliance": None,
         "township": None,
+        "area": None,
     },
     "zones": {"island": False, "island_name": None, "township": None, "primary_facility": None},
     "ferries": {
@@ -261,7 +265,84 @@ def check_config(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
         problems += _limit_problems(limits, toml_name)
     if "crs" in config:
         problems += _crs_problem(config["crs"], toml_name, "", "crs")
+    problems += _planning_problems(config, toml_name)
     return problems
+
+
+#: Keys of the ``[emergency_fallback]`` table of region.toml.
+FALLBACK_KEYS = {"name", "wait_min", "availability"}
+
+
+def _planning_problems(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
+    """Problems with the planning keys: ``caveat``, ``area`` and ``[emergency_fallback]``."""
+    problems = []
+    caveat = config.get("caveat")
+    if caveat is not None and not (isinstance(caveat, str) and caveat.strip()):
+        problems.append(
+            Problem(toml_name, "", "caveat", repr(caveat), 'write one line of text, caveat = "..."')
+        )
+    area = config.get("area")
+    codes = [area] if isinstance(area, str) else area
+    if area is not None and not (
+        isinstance(codes, list) and codes and all(isinstance(c, str) and c.isdigit() for c in codes)
+    ):
+        problems.append(
+            Problem(
+                toml_name,
+                "",
+                "area",
+                repr(area),
+                'give the administrative code(s) of the planning area as text, e.g. area = "330225"',
+            )
+        )
+    fallback = config.get("emergency_fallback")
+    if fallback is None:
+        return problems
+    record = "[emergency_fallback]"
+    if not isinstance(fallback, Mapping):
+        return problems + [
+            Problem(
+                toml_name,
+                "",
+                "emergency_fallback",
+                f"{fallback!r} is not a table",
+                "write it as a table [emergency_fallback] with name, wait_min and availability",
+            )
+        ]
+    problems += unknown_key_problems(fallback, FALLBACK_KEYS, toml_name, record)
+    wait = fallback.get("wait_min")
+    if not _number(wait) or not wait >= 0:
+        problems.append(
+            Problem(
+                toml_name,
+                record,
+                "wait_min",
+                "missing" if wait is None else repr(wait),
+                "give the minutes until the ambulance boat or helicopter leaves, >= 0",
+            )
+        )
+    availability = fallback.get("availability", 1.0)
+    if not _number(availability) or not 0 < availability <= 1:
+        problems.append(
+            Problem(
+                toml_name,
+                record,
+                "availability",
+                repr(availability),
+                "give the share of closures in which it can go, in (0, 1], e.g. 0.8",
+            )
+        )
+    name = fallback.get("name", "emergency fallback")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(
+            Problem(toml_name, record, "name", repr(name), 'name it, e.g. name = "ambulance boat"')
+        )
+    return problems
+
+
+def _number(value: Any) -> bool:
+    """True for an int or float that is not a bool and not NaN."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
 
 
 def validate_limits(config: Mapping[str, Any]) -> dict[str, float]:

@@ -12,9 +12,15 @@ of the zone's alliance lead, empty if unreachable), ``t_primary_min``, ``t_lead_
 ``t_nearest_lead_min`` (to the nearest chosen lead), ``t_nearest_candidate_min`` (to the
 nearest lead-capable hospital, the naive baseline), ``lead_in_area`` (bool: the lead lies
 inside the planning area), ``nearest_candidate_in_area`` (bool: so does that nearest
-lead-capable hospital), ``reachable`` (bool), ``within_limit`` (bool: the lead is within the
-travel-time limit), ``capacity_served`` (share of the zone's referrals the lead has capacity
-for, 0..1).
+lead-capable hospital), ``reachable`` (bool: the zone reaches its primary facility and its
+lead on the network as it runs now), ``cut_off`` (bool: it does so only after a closed crossing, a storm or the night,
+runs again), ``within_limit`` (bool: reachable and the lead within the travel-time limit),
+``capacity_served`` (share of the zone's referrals the lead has capacity for, 0..1).
+
+Every resident counts in every KPI. A cut-off zone's times include the expected wait until
+its crossing reopens (:func:`netopt.graph.close_ferry`, :func:`netopt.graph.at_night`), so it
+is never left out of a mean, a percentile, a share or the patient-hours; it is also counted
+(``population_cut_off``) and is never "covered".
 
 The package has three parts: :mod:`~netopt.kpis.definitions` (the one list :data:`KPIS`, with
 label, unit, definition, direction and views), :mod:`~netopt.kpis.rates` (:class:`Rates`) and

@@ -29,10 +29,6 @@ class Kpi:
         Where it is shown: ``"headline"`` (CLI summary, baseline rows of a comparison,
         first in reports), ``"chart"`` (bar charts of the comparison report), ``"panel"``
         (the KPI panel of the maps).
-    over_reachable : bool
-        Computed over the residents who can reach care only (means, percentiles and
-        patient-hours of travel times): two scenarios that cut off different populations
-        cannot be ranked on it.
     """
 
     key: str
@@ -41,7 +37,6 @@ class Kpi:
     definition: str
     better: str | None = None
     views: frozenset[str] = frozenset()
-    over_reachable: bool = False
 
     def __post_init__(self) -> None:
         if self.better not in (None, "lower", "higher"):
@@ -66,10 +61,10 @@ KPIS: tuple[Kpi, ...] = (
         views=frozenset(["panel"]),
     ),
     Kpi(
-        "population_unreachable",
-        "Population that cannot reach any lead",
+        "population_cut_off",
+        "Cut off until a closed crossing reopens",
         "people",
-        "population of zones with no path to any chosen lead (e.g. ferries closed)",
+        "population of zones that reach their primary facility or lead only after a closed crossing (storm, night) runs again; they count in every KPI with that wait, and as not covered",
         better="lower",
         views=frozenset(["panel"]),
     ),
@@ -77,46 +72,41 @@ KPIS: tuple[Kpi, ...] = (
         "mean_primary_min",
         "Mean travel time to primary facility",
         "min",
-        "population-weighted mean of t_primary_min over reachable zones",
+        "population-weighted mean of t_primary_min over all zones",
         better="lower",
         views=frozenset([]),
-        over_reachable=True,
     ),
     Kpi(
         "p90_primary_min",
         "90th percentile travel time to primary facility",
         "min",
-        "population-weighted 90th percentile of t_primary_min over reachable zones",
+        "population-weighted 90th percentile of t_primary_min over all zones",
         better="lower",
         views=frozenset([]),
-        over_reachable=True,
     ),
     Kpi(
         "mean_lead_min",
         "Mean travel time to the alliance lead",
         "min",
-        "population-weighted mean of t_lead_min over reachable zones",
+        "population-weighted mean of t_lead_min over all zones",
         better="lower",
         views=frozenset(["headline", "chart", "panel"]),
-        over_reachable=True,
     ),
     Kpi(
         "p90_lead_min",
         "90th percentile travel time to the alliance lead",
         "min",
-        "population-weighted 90th percentile of t_lead_min over reachable zones",
+        "population-weighted 90th percentile of t_lead_min over all zones",
         better="lower",
         views=frozenset(["headline", "chart", "panel"]),
-        over_reachable=True,
     ),
     Kpi(
         "max_lead_min",
         "Longest travel time to the lead",
         "min",
-        "max of t_lead_min over reachable zones",
+        "max of t_lead_min over all zones",
         better="lower",
         views=frozenset([]),
-        over_reachable=True,
     ),
     Kpi(
         "share_lead_30min",
@@ -146,10 +136,9 @@ KPIS: tuple[Kpi, ...] = (
         "patient_hours_per_year",
         "Patient-hours travelled per year",
         "h/year",
-        "sum of population x (primary_visits_per_year x 2 t_primary_min + referrals_per_year x 2 t_lead_min) / 60, round trips, reachable zones",
+        "sum of population x (primary_visits_per_year x 2 t_primary_min + referrals_per_year x 2 t_lead_min) / 60, round trips, all zones",
         better="lower",
         views=frozenset(["headline", "chart", "panel"]),
-        over_reachable=True,
     ),
     Kpi(
         "in_area_share",
@@ -171,7 +160,7 @@ KPIS: tuple[Kpi, ...] = (
         "population_served",
         "Served within the limits",
         "people",
-        "population reachable, within the travel limit, and with lead capacity for its referrals",
+        "population not cut off, within the travel limit of its lead, and with lead capacity for its referrals",
         better="higher",
         views=frozenset(["headline"]),
     ),
@@ -179,7 +168,7 @@ KPIS: tuple[Kpi, ...] = (
         "population_unserved_capacity",
         "Unserved for lack of capacity",
         "people",
-        "population x (1 - capacity_served): referrals beyond the lead's capacity, in people",
+        "population x (1 - capacity_served) over all zones: referrals beyond the lead's capacity, in people (a property of the plan: worse access does not change it)",
         better="lower",
         views=frozenset(["headline", "panel"]),
     ),
@@ -187,7 +176,7 @@ KPIS: tuple[Kpi, ...] = (
         "population_not_covered",
         "Not covered within the travel limit",
         "people",
-        "population of zones beyond the travel-time limit to their lead, or unreachable",
+        "population x capacity_served of zones beyond the travel-time limit to their lead, or cut off (the rest of the population after served and unserved for lack of capacity)",
         better="lower",
         views=frozenset(["headline", "chart", "panel"]),
     ),
@@ -198,7 +187,6 @@ KPIS: tuple[Kpi, ...] = (
         "mean_lead_min over island zones",
         better="lower",
         views=frozenset(["headline", "chart", "panel"]),
-        over_reachable=True,
     ),
     Kpi(
         "share_lead_60min_island",
@@ -215,7 +203,6 @@ KPIS: tuple[Kpi, ...] = (
         "mean_primary_min over island zones",
         better="lower",
         views=frozenset([]),
-        over_reachable=True,
     ),
     Kpi(
         "patient_hours_per_year_island",
@@ -224,7 +211,6 @@ KPIS: tuple[Kpi, ...] = (
         "patient_hours_per_year over island zones",
         better="lower",
         views=frozenset([]),
-        over_reachable=True,
     ),
     Kpi(
         "expert_days",

@@ -39,6 +39,7 @@ ASSIGNMENT_COLUMNS: tuple[str, ...] = (
     "lead_in_area",
     "nearest_candidate_in_area",
     "reachable",
+    "cut_off",
     "within_limit",
     "capacity_served",
 )
@@ -71,33 +72,38 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 
 def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
     total = float(weights.sum())
-    return float((values * weights).sum() / total) if total > 0 else float("nan")
+    if total <= 0:
+        return float("nan")
+    return float(np.where(weights > 0, values * weights, 0.0).sum() / total)
 
 
 def _travel_kpis(frame: pd.DataFrame, rates: Rates) -> dict[str, float]:
-    """Travel KPIs of a set of zones (all zones, or the island ones)."""
-    pop_total = float(frame["population"].sum())
-    ok = frame[frame["reachable"].astype(bool)]
-    w = ok["population"]
-    hours = (
-        ok["population"]
-        * (
-            rates.primary_visits_per_year * 2 * ok["t_primary_min"]
-            + rates.referrals_per_year * 2 * ok["t_lead_min"]
-        )
-        / 60.0
-    ).sum()
-    share = lambda mask: float(ok.loc[mask, "population"].sum() / pop_total) if pop_total else 0.0
+    """Travel KPIs of a set of zones (all zones, or the island ones): every resident counts.
+
+    Cut-off zones count with their times, which include the wait until the closed crossing
+    reopens; no zone is left out of a mean, a percentile, a share or the patient-hours.
+    """
+    pop = frame["population"].astype(float)
+    pop_total = float(pop.sum())
+    t_primary = frame["t_primary_min"].astype(float)
+    t_lead = frame["t_lead_min"].astype(float)
+    trips = rates.primary_visits_per_year * 2 * t_primary + rates.referrals_per_year * 2 * t_lead
+    hours = float(np.where(pop > 0, pop * trips, 0.0).sum() / 60.0)
+    lived = pop > 0
+
+    def share(mask: pd.Series) -> float:
+        return float(pop[mask].sum() / pop_total) if pop_total else 0.0
+
     return {
-        "mean_primary_min": _weighted_mean(ok["t_primary_min"], w),
-        "p90_primary_min": weighted_quantile(ok["t_primary_min"], w, 0.9),
-        "mean_lead_min": _weighted_mean(ok["t_lead_min"], w),
-        "p90_lead_min": weighted_quantile(ok["t_lead_min"], w, 0.9),
-        "max_lead_min": float(ok["t_lead_min"].max()) if len(ok) else float("nan"),
-        "share_lead_30min": share(ok["t_lead_min"] <= 30),
-        "share_lead_60min": share(ok["t_lead_min"] <= 60),
-        "share_any_lead_60min": share(ok["t_nearest_lead_min"] <= 60),
-        "patient_hours_per_year": float(hours),
+        "mean_primary_min": _weighted_mean(t_primary, pop),
+        "p90_primary_min": weighted_quantile(t_primary, pop, 0.9),
+        "mean_lead_min": _weighted_mean(t_lead, pop),
+        "p90_lead_min": weighted_quantile(t_lead, pop, 0.9),
+        "max_lead_min": float(t_lead[lived].max()) if lived.any() else float("nan"),
+        "share_lead_30min": share(t_lead <= 30),
+        "share_lead_60min": share(t_lead <= 60),
+        "share_any_lead_60min": share(frame["t_nearest_lead_min"].astype(float) <= 60),
+        "patient_hours_per_year": hours,
     }
 
 
@@ -112,18 +118,20 @@ def population_counts(assignments: pd.DataFrame) -> dict[str, float]:
     Returns
     -------
     dict
-        ``population_served`` (reachable, within the travel limit, capacity for its
-        referrals), ``population_unserved_capacity`` (the share of population whose
-        referrals exceed the lead's capacity), ``population_not_covered`` (beyond the travel
-        limit or unreachable). The three add up to the total population.
+        ``population_served`` (not cut off, within the travel limit, and capacity for its
+        referrals), ``population_unserved_capacity`` (the people whose referrals exceed the
+        lead's capacity, wherever they live: a property of the plan, not of the network),
+        ``population_not_covered`` (the rest: capacity for them, but beyond the travel limit
+        or cut off). The three add up to the total population, and worse access only moves
+        people from served to not covered.
     """
     pop = assignments["population"].astype(float)
     covered = assignments["reachable"].astype(bool) & assignments["within_limit"].astype(bool)
     served_share = assignments["capacity_served"].astype(float).clip(0, 1)
     return {
         "population_served": float((pop * served_share)[covered].sum()),
-        "population_unserved_capacity": float((pop * (1 - served_share))[covered].sum()),
-        "population_not_covered": float(pop[~covered].sum()),
+        "population_unserved_capacity": float((pop * (1 - served_share)).sum()),
+        "population_not_covered": float((pop * served_share)[~covered].sum()),
     }
 
 
@@ -152,15 +160,15 @@ def zone_kpis(
     """
     a = assignments
     pop_total = float(a["population"].sum())
-    reachable = a["reachable"].astype(bool)
+    cut_off = a["cut_off"].astype(bool)
     out: dict[str, float] = {
         "population": pop_total,
-        "population_unreachable": float(a.loc[~reachable, "population"].sum()),
+        "population_cut_off": float(a.loc[cut_off, "population"].sum()),
     }
     out.update(_travel_kpis(a, rates))
     primary_visits = pop_total * rates.primary_visits_per_year
     referrals = pop_total * rates.referrals_per_year
-    in_area_refs = float(a.loc[reachable & a["lead_in_area"].astype(bool), "population"].sum())
+    in_area_refs = float(a.loc[a["lead_in_area"].astype(bool), "population"].sum())
     total_visits = primary_visits + referrals
     out["in_area_share"] = (
         (primary_visits + in_area_refs * rates.referrals_per_year) / total_visits
@@ -184,7 +192,8 @@ def baseline_kpis(assignments: pd.DataFrame, rates: Rates = Rates()) -> dict[str
     ----------
     assignments : pandas.DataFrame
         The per-zone table; ``t_nearest_candidate_min`` replaces ``t_lead_min``, and no
-        travel limit or capacity applies.
+        travel limit or capacity applies. Cut-off zones stay cut off (not covered) and
+        count with their times, as in the plan.
 
     Returns
     -------
@@ -195,10 +204,7 @@ def baseline_kpis(assignments: pd.DataFrame, rates: Rates = Rates()) -> dict[str
     naive["t_lead_min"] = naive["t_nearest_candidate_min"]
     naive["t_nearest_lead_min"] = naive["t_nearest_candidate_min"]
     naive["lead_in_area"] = naive["nearest_candidate_in_area"]
-    naive["reachable"] = np.isfinite(naive["t_nearest_candidate_min"].astype(float)) & np.isfinite(
-        naive["t_primary_min"].astype(float)
-    )
-    naive["within_limit"] = True
+    naive["within_limit"] = naive["reachable"].astype(bool)
     naive["capacity_served"] = 1.0
     return zone_kpis(naive, rates)
 

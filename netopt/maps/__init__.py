@@ -1,8 +1,10 @@
 """Folium maps of alliance plans and rotation schedules, for officials, working offline.
 
-:func:`alliance_map` draws one :class:`~netopt.alliances.AlliancePlan` (and optionally its
-:class:`~netopt.rotations.RotationSchedule`); :func:`compare_map` puts two plans side by side
-on synchronised maps; :func:`save_map` writes a self-contained HTML file.
+:func:`alliance_map` draws one scenario run (:class:`netopt.scenario.Result`: its plan, its
+rotation schedule and the travel network as it ran) or a bare
+:class:`~netopt.alliances.AlliancePlan`; :func:`compare_map` puts two to four runs side by side
+on synchronised maps (``scenarios=`` names which); :func:`save_map` writes a self-contained HTML
+file.
 
 Design choices:
 
@@ -21,20 +23,30 @@ Design choices:
 * **Colour-blind safe.** Alliances use Paul Tol's *muted* palette: one colour each up to its
   nine colours, beyond that assigned so that neighbouring catchments differ; travel-time
   bands use Tol's sequential *YlOrBr*.
-* **Drawing never routes.** Rotation lines come from the schedule's ``routes`` table; this
-  package does not import :mod:`netopt.graph`.
+* **Drawing never routes.** Rotation lines come from the schedule's ``routes`` table; the
+  network as a run used it (closed ferries, changed timetables, new and closed links, night)
+  is read from the run's graph records (:mod:`netopt.maps.network`); this package does not
+  import :mod:`netopt.graph`.
+* **Honest.** Every map shows the region's data caveat (:func:`netopt.maps.text.data_caveat`)
+  and each stage's status in words (:func:`netopt.solve.status.stage_text`); the panels never
+  cover the region when the page opens (the view is fitted to the space they leave), and the
+  KPI panel collapses with a button.
 
-Modules: ``options`` (:class:`MapOptions`), ``styles`` (palette, band colours, icon sizes,
-CSS), ``text`` (escaping, number formats, popups), ``tables`` (the plan's tables joined for
-drawing), ``geometry`` (zone cells, dissolved catchments, GeoJSON features), ``elements``
-(the Folium elements: GeoJSON layer, panel, full-screen button), ``tiles`` (online
-basemaps), ``layers`` (land, catchments, bands, zones, flows, ferries, facilities),
-``rotation_layers`` (expert rotations), ``panels`` (legend, KPI panel), ``draw``
-(:func:`alliance_map`, :func:`compare_map`), ``save`` (:func:`save_map`).
+Modules: ``options`` (:class:`MapOptions`), ``styles`` (palette, band colours, ferry styles,
+icon sizes, CSS), ``text`` (escaping, number formats, popups, the labels' catalogue
+``MESSAGES``, the data caveat), ``tables`` (the plan's tables joined for drawing),
+``geometry`` (zone cells, dissolved catchments, GeoJSON features), ``elements`` (the Folium
+elements: GeoJSON layer, collapsible panel, full-screen button, view fitted around the panels,
+maps side by side), ``tiles`` (online basemaps), ``layers`` (land, catchments, bands, zones,
+flows, facilities), ``network`` (the network as a run used it), ``network_layers`` (ferries in
+their run state, new and closed links), ``rotation_layers`` (expert rotations), ``panels``
+(legend, KPI panel, caveat), ``draw`` (:func:`alliance_map`, :func:`compare_map`), ``save``
+(:func:`save_map`).
 """
 
 from netopt.maps.draw import alliance_map, compare_map
 from netopt.maps.geometry import dissolve_cells, zone_cells
+from netopt.maps.network import NetworkState, network_state
 from netopt.maps.options import MapOptions
 from netopt.maps.save import save_map
 from netopt.maps.styles import BAND_COLOURS, PALETTE
@@ -43,9 +55,11 @@ __all__ = [
     "BAND_COLOURS",
     "PALETTE",
     "MapOptions",
+    "NetworkState",
     "alliance_map",
     "compare_map",
     "dissolve_cells",
+    "network_state",
     "save_map",
     "zone_cells",
 ]

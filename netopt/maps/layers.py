@@ -1,14 +1,14 @@
-"""The map's layers, one function each: land, catchments, bands, zones, flows, ferries, facilities.
+"""The map's layers, one function each: land, catchments, bands, zones, flows, facilities.
 
 Each ``add_*`` function adds one toggleable :class:`folium.FeatureGroup` (or marker cluster)
 holding one canvas :class:`~netopt.maps.elements.GeoJsonLayer`, so a layer is one feature
-collection however many objects it draws. Rotation layers are in
+collection however many objects it draws. The network layers (ferries in their run state,
+new links) are in :mod:`netopt.maps.network_layers`, rotation layers in
 :mod:`netopt.maps.rotation_layers`, the legend and KPI panel in :mod:`netopt.maps.panels`.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import folium
@@ -19,7 +19,7 @@ from folium.plugins import MarkerCluster
 
 from netopt.maps.elements import GeoJsonLayer
 from netopt.maps.geometry import feature, line_features, point_features
-from netopt.maps.styles import FERRY, GREY, ICON_PX, PALETTE
+from netopt.maps.styles import GREY, ICON_PX, PALETTE
 from netopt.maps.tables import minutes
 from netopt.maps.text import esc, num, popup
 
@@ -27,7 +27,6 @@ __all__ = [
     "add_bands",
     "add_catchments",
     "add_facilities",
-    "add_ferries",
     "add_flows",
     "add_land",
     "add_zone_points",
@@ -221,62 +220,6 @@ def add_flows(
         )
     )
     return len(members)
-
-
-def _ferry_popup(row: pd.Series) -> str:
-    headway = row.get("headway_min")
-    deps = [*(row.get("departures_ab") or ()), *(row.get("departures_ba") or ())]
-    if isinstance(headway, (int, float)) and math.isfinite(headway):
-        service = f"every {num(headway, '.0f', ' min')}"
-    elif deps:
-        service = f"{len(deps)} departures a day (timetable)"
-    else:
-        service = "&ndash;"
-    hours = f"{esc(row.get('service_start'))}&ndash;{esc(row.get('service_end'))}"
-    rows = [
-        ("Crossing", num(row.get("crossing_min"), ".0f", " min")),
-        ("Headway", service),
-        ("Service hours", hours),
-        ("From / to", f"{esc(row.get('from_port'))} &rarr; {esc(row.get('to_port'))}"),
-        ("Kind", esc(row.get("kind"))),
-    ]
-    if bool(row.get("estimated", False)):
-        rows.append(("Note", "times estimated"))
-    return popup(f"Ferry: {esc(row.get('name'))}", rows)
-
-
-def add_ferries(m: folium.Map, region: Any, tolerance: float, precision: int) -> int:
-    """Add *Ferry routes*: dashed lines with crossing time, headway and service hours.
-
-    Parameters
-    ----------
-    m : folium.Map
-    region : netopt.region.Region
-        Uses ``ferries``.
-    tolerance : float
-    precision : int
-
-    Returns
-    -------
-    int
-        Routes drawn.
-    """
-    fer = region.ferries
-    if fer is None or len(fer) == 0:
-        return 0
-    geoms = shapely.simplify(fer.geometry.to_numpy(), tolerance / 4)
-    feats = [
-        feature(g, {"p": _ferry_popup(r)}, precision) for g, (_i, r) in zip(geoms, fer.iterrows())
-    ]
-    fg = folium.FeatureGroup(name="Ferry routes", show=True).add_to(m)
-    fg.add_child(
-        GeoJsonLayer(
-            [f for f in feats if f],
-            class_name="netopt-ferry",
-            style={"color": FERRY, "weight": 3, "dashArray": "8 6", "opacity": 0.9},
-        )
-    )
-    return len(feats)
 
 
 def _facility_popup(r: pd.Series, stats: pd.DataFrame, names: dict[str, str]) -> str:

@@ -1,8 +1,10 @@
-"""The map's two panels: the KPI panel (bottom left) and the legend (bottom right).
+"""The map's panels: the KPI panel (bottom left), the legend (bottom right), the data caveat.
 
 The KPI panel shows the plan's values of the KPIs whose views include ``"panel"``
 (:func:`netopt.kpis.kpis_in`), labelled and formatted from :func:`netopt.kpis.kpi_info`: the
-one KPI list that the report, the comparison and the CLI read too.
+one KPI list that the report, the comparison and the CLI read too; the status of each stage
+(:func:`netopt.solve.status.stage_text`: "evaluated", "optimal", "time limit, gap 10.3 %");
+and what the run changed in the network (closed ferries, new links, night).
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from netopt.kpis import kpi_info, kpis_in
-from netopt.maps.styles import FERRY, GREY, PALETTE
-from netopt.maps.text import esc, num
+from netopt.maps.network import NetworkState
+from netopt.maps.styles import FERRY_STYLES, GREY, NEW_LINK, PALETTE
+from netopt.maps.text import esc, message, num
 from netopt.region import TIERS
+from netopt.solve.status import STAGE_LABELS, stage_text
 
-__all__ = ["format_kpi", "kpi_html", "legend_html"]
+__all__ = ["caveat_html", "format_kpi", "kpi_html", "legend_html", "network_notes", "stage_texts"]
 
 
 def format_kpi(key: str, value: float) -> tuple[str, str]:
@@ -45,8 +49,79 @@ def format_kpi(key: str, value: float) -> tuple[str, str]:
     return esc(info.label), text
 
 
-def kpi_html(plan: Any, keys: Sequence[str] | None = None) -> str:
-    """Return the KPI panel's HTML: the plan's name, region, alliances and KPIs.
+def stage_texts(plan: Any, schedule: Any = None) -> dict[str, str]:
+    """Return the status text of each stage that ran, by :data:`~netopt.solve.status.STAGE_LABELS`.
+
+    Parameters
+    ----------
+    plan : netopt.alliances.AlliancePlan
+        Its ``solve`` (and ``options.evaluate_only``: today's alliances evaluated).
+    schedule : netopt.rotations.RotationSchedule, optional
+
+    Returns
+    -------
+    dict of str to str
+        Stage label (``"Alliance plan"``, ``"Expert rotations"``) to
+        :func:`~netopt.solve.status.stage_text`.
+    """
+    out = {}
+    solve = getattr(plan, "solve", None)
+    if solve is not None:
+        evaluated = bool(getattr(getattr(plan, "options", None), "evaluate_only", False))
+        out[STAGE_LABELS["location"]] = stage_text(solve, evaluated=evaluated)
+    if schedule is not None and getattr(schedule, "status", None) is not None:
+        out[STAGE_LABELS["rotation"]] = stage_text(schedule)
+    return out
+
+
+def network_notes(state: NetworkState | None) -> list[str]:
+    """Return one line (HTML) per change the run made to the network, for the KPI panel.
+
+    Parameters
+    ----------
+    state : NetworkState or None
+
+    Returns
+    -------
+    list of str
+        Empty for no state or an unchanged network.
+    """
+    if state is None:
+        return []
+    notes = []
+    if state.count("closed"):
+        notes.append(message("network.closed", n=str(state.count("closed"))))
+    if state.night:
+        notes.append(message("network.night"))
+    if state.count("ended"):
+        clock = esc(state.depart_at or "")
+        notes.append(message("network.ended", n=str(state.count("ended")), clock=clock))
+    changed = sum(f.changed for f in state.ferries.values())
+    if changed:
+        notes.append(message("network.changed", n=str(changed)))
+    if state.links:
+        notes.append(message("network.links", n=str(len(state.links))))
+    closed = len(state.closed_links) + sum(x.closed_hours is not None for x in state.links)
+    if closed:
+        notes.append(message("network.closed_links", n=str(closed)))
+    if state.emergency:
+        notes.append(message("network.emergency"))
+    if state.depart_at and not state.count("ended"):
+        notes.append(message("network.clock", clock=esc(state.depart_at)))
+    return notes
+
+
+def kpi_html(
+    plan: Any,
+    keys: Sequence[str] | None = None,
+    *,
+    stages: dict[str, str] | None = None,
+    network: NetworkState | None = None,
+) -> str:
+    """Return the KPI panel's HTML: the plan's name, region, stages, network and KPIs.
+
+    The plan's name is the panel's heading; the rest is in ``<div class="netopt-body">``,
+    the part the panel's toggle button hides.
 
     Parameters
     ----------
@@ -55,6 +130,10 @@ def kpi_html(plan: Any, keys: Sequence[str] | None = None) -> str:
     keys : sequence of str, optional
         KPI keys to show, in order; default (None or empty) the ``"panel"`` KPIs. Only those in
         ``plan.kpis`` are shown.
+    stages : dict of str to str, keyword-only, optional
+        Stage label to status text (:func:`stage_texts`); default: the plan's own stage.
+    network : NetworkState, keyword-only, optional
+        What the run changed in the network (:func:`network_notes`).
 
     Returns
     -------
@@ -64,9 +143,49 @@ def kpi_html(plan: Any, keys: Sequence[str] | None = None) -> str:
     wanted = keys or [k.key for k in kpis_in("panel")]
     rows = [format_kpi(k, kpis[k]) for k in wanted if k in kpis]
     rows.insert(0, ("Alliances", str(len(plan.leads))))
-    body = "".join(f'<tr><td>{k}</td><td class="v">{v}</td></tr>' for k, v in rows)
+    stages = stage_texts(plan) if stages is None else stages
+    status = "".join(
+        f'<tr class="netopt-stage"><td>{esc(label)}</td><td class="v">{esc(text)}</td></tr>'
+        for label, text in stages.items()
+    )
+    body = status + "".join(f'<tr><td>{k}</td><td class="v">{v}</td></tr>' for k, v in rows)
+    notes = network_notes(network)
+    net = (
+        f'<div class="netopt-network"><b>{message("network.title")}:</b> '
+        + "; ".join(notes)
+        + "</div>"
+        if notes
+        else ""
+    )
     region = esc(getattr(plan.region, "name", ""))
-    return f"<h4>{esc(plan.name)}</h4><div>{region}</div><table>{body}</table>"
+    return (
+        f'<h4>{esc(plan.name)}</h4><div class="netopt-body"><div>{region}</div>{net}'
+        f"<table>{body}</table></div>"
+    )
+
+
+def caveat_html(text: str) -> str:
+    """Return the data caveat box's HTML (``text`` is plain and gets escaped).
+
+    Parameters
+    ----------
+    text : str
+        From :func:`netopt.maps.text.data_caveat`.
+
+    Returns
+    -------
+    str
+    """
+    return f"<b>{message('caveat.title')}</b><span>{esc(text)}</span>"
+
+
+def _line(style: dict[str, Any]) -> str:
+    dash = style.get("dashArray")
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<svg class="netopt-line" height="8"><line x1="0" y1="4" x2="22" y2="4" '
+        f'stroke="{style["color"]}" stroke-width="{style["weight"]}"{dash_attr}/></svg>'
+    )
 
 
 def legend_html(
@@ -78,8 +197,14 @@ def legend_html(
     *,
     max_alliances: int = 12,
     expanded: bool = True,
+    network: NetworkState | None = None,
 ) -> str:
     """Return the legend's HTML: alliances, facility icons, lines, travel-time bands.
+
+    The lines list the running ferry route and, when the run has them, the ferry routes
+    closed, not running at night or without a departure left, and the new links (each its
+    own style, ``data-legend`` attribute ``ferry-closed``, ``ferry-night``, ``ferry-ended``,
+    ``new-link``, ``link-closed``).
 
     Parameters
     ----------
@@ -95,6 +220,8 @@ def legend_html(
         Alliances listed; the rest are counted.
     expanded : bool, keyword-only
         Open at start (False on the compact side-by-side maps).
+    network : NetworkState, keyword-only, optional
+        The run's network state.
 
     Returns
     -------
@@ -121,11 +248,26 @@ def legend_html(
         '<div><span class="netopt-fac netopt-lead netopt-tier-county netopt-legend-icon">'
         "</span>lead hospital (ring: alliance colour)</div>"
     )
-    lines = (
-        f'<div><svg class="netopt-line" height="8"><line x1="0" y1="4" x2="22" y2="4" '
-        f'stroke="{FERRY}" stroke-width="3" stroke-dasharray="6 4"/></svg>ferry route</div>'
-        '<div><svg class="netopt-line" height="8"><line x1="0" y1="4" x2="22" y2="4" '
-        'stroke="#555" stroke-width="4"/></svg>referral flow (width: referrals / year)</div>'
+    entries = []
+    if network is None or network.count("open") or not network.ferries:
+        entries.append(("ferry", FERRY_STYLES["open"], message("legend.ferry")))
+    if network is not None:
+        clock = esc(network.depart_at or "")
+        for kind in ("closed", "night", "ended"):
+            if network.count(kind):
+                text = message(f"legend.ferry_{kind}", clock=clock)
+                entries.append((f"ferry-{kind}", FERRY_STYLES[kind], text))
+        if network.links:
+            style = {"color": NEW_LINK, "weight": 5}
+            entries.append(("new-link", style, message("legend.new_link")))
+        if network.closed_links or any(x.closed_hours is not None for x in network.links):
+            style = {**FERRY_STYLES["closed"], "weight": 5}
+            entries.append(("link-closed", style, message("legend.link_closed")))
+    entries.append(
+        ("flow", {"color": "#555", "weight": 4}, "referral flow (width: referrals / year)")
+    )
+    lines = "".join(
+        f'<div data-legend="{key}">{_line(style)}{text}</div>' for key, style, text in entries
     )
     bands = "".join(
         f'<div><span class="netopt-swatch" style="background:{c}"></span>{lab}</div>'

@@ -17,6 +17,7 @@ from folium.plugins import DualMap
 from netopt._atomic import atomic_path
 from netopt._errors import NetoptError
 from netopt._offline import external_resources, make_offline
+from netopt.maps.elements import SideBySide
 
 __all__ = ["save_map"]
 
@@ -24,13 +25,16 @@ logger = logging.getLogger(__name__)
 
 
 def save_map(
-    m: folium.Map | DualMap, path: str | os.PathLike[str], *, self_contained: bool = True
+    m: folium.Map | DualMap | SideBySide,
+    path: str | os.PathLike[str],
+    *,
+    self_contained: bool = True,
 ) -> tuple[Path, int]:
     """Write a map as one HTML file, atomically.
 
     Parameters
     ----------
-    m : folium.Map or folium.plugins.DualMap
+    m : folium.Map, folium.plugins.DualMap or netopt.maps.elements.SideBySide
         From :func:`alliance_map` or :func:`compare_map` (any Folium map works: its CDN
         links are replaced by embedded copies where a PyPI package ships them).
     path : path-like

@@ -22,10 +22,13 @@ from netopt.region import TIERS
 __all__ = [
     "BAND_COLOURS",
     "FERRY",
+    "FERRY_STYLES",
     "GREY",
     "ICON_PX",
     "MAX_ZOOM",
+    "NEW_LINK",
     "PALETTE",
+    "ZOOM_SNAP",
     "band_colours",
     "band_labels",
     "colour_alliances",
@@ -59,8 +62,21 @@ BAND_COLOURS: tuple[str, ...] = (
 GREY = "#BBBBBB"
 #: Colour of ferry routes.
 FERRY = "#1F4E79"
+#: Colour of the links a scenario adds (Tol's vibrant magenta).
+NEW_LINK = "#EE3377"
+#: Leaflet line style of a ferry route per state (:data:`netopt.maps.network.FERRY_STATES`):
+#: running (dashed blue), closed (red, short dashes), not running at night or after the last
+#: departure (grey, short dashes).
+FERRY_STYLES: dict[str, dict[str, object]] = {
+    "open": {"color": FERRY, "weight": 3, "dashArray": "8 6", "opacity": 0.9},
+    "closed": {"color": "#C62828", "weight": 3.5, "dashArray": "2 7", "opacity": 0.95},
+    "night": {"color": "#6E6E6E", "weight": 3.5, "dashArray": "2 7", "opacity": 0.95},
+    "ended": {"color": "#6E6E6E", "weight": 3.5, "dashArray": "2 7", "opacity": 0.95},
+}
 #: The maps' maximum zoom (markercluster needs the map's ``maxZoom``).
 MAX_ZOOM = 18
+#: Zoom steps the view snaps to (quarter levels: the region fills the space the panels leave).
+ZOOM_SNAP = 0.25
 #: Facility icon size in pixels, per role or tier.
 ICON_PX: dict[str, int] = {
     "lead": 30,
@@ -94,6 +110,18 @@ _CSS = """
 .netopt-popup table {border-collapse: collapse;}
 .netopt-popup th {text-align: left; padding-right: 8px; font-weight: 600;}
 .netopt-popup h4 {margin: 0 0 4px;}
+.netopt-panel.netopt-compact {max-width: min(250px, 40vw); max-height: 36vh; font-size: 11px;}
+.netopt-toggle {float: right; margin: -2px -4px 2px 8px; padding: 1px 6px; font: 11px system-ui,
+  sans-serif; border: 1px solid #999; border-radius: 3px; background: #f4f4f4; cursor: pointer;}
+.netopt-toggle:focus-visible {outline: 2px solid #1F4E79;}
+.netopt-collapsed .netopt-body {display: none;}
+.netopt-collapsed {display: flex; flex-direction: row-reverse; align-items: center; gap: 8px;}
+.netopt-collapsed .netopt-toggle {float: none; margin: 0;}
+.netopt-collapsed h4 {margin: 0;}
+.netopt-panel.netopt-caveat {max-width: min(300px, 40vw); background: #fff8dc;
+  border: 1px solid #d9b44a; font-size: 11px; line-height: 1.3;}
+.netopt-panel.netopt-caveat.netopt-compact {max-width: min(250px, 40vw); font-size: 10.5px;}
+.netopt-caveat b {display: block;}
 """
 
 

@@ -14,6 +14,7 @@ from netopt._atomic import atomic_dir, atomic_path
 from netopt.rotations.ics import calendar_text, safe_filename
 from netopt.rotations.options import RotationOptions
 from netopt.solve.params import SolverParams
+from netopt.solve.status import stage_text
 
 __all__ = ["COVERAGE_COLUMNS", "ROUTE_COLUMNS", "VISIT_COLUMNS", "RotationSchedule"]
 
@@ -129,7 +130,7 @@ class RotationSchedule:
         return (
             f"{len(self.visits)} visits, {self.visits['expected_patients'].sum():,.0f} patients "
             f"seen locally, {self.patient_hours_saved:,.0f} patient-hours saved, shortfall "
-            f"{int(self.coverage['shortfall'].sum())} visits; {self.status}, gap {self.gap:.2%}"
+            f"{int(self.coverage['shortfall'].sum())} visits; {stage_text(self)}"
         )
 
     def to_csv(self, path: str | Path) -> Path:

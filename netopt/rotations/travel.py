@@ -65,8 +65,11 @@ def rotation_travel(
     back : numpy.ndarray
         ``(C, O, S)`` minutes when leaving the site at each return clock.
     """
-    from netopt.graph import travel_times_at_clocks
+    from netopt.graph import drop_closed, travel_times_at_clocks
 
+    # Experts travel on the network as it runs: a closed crossing is no way to a visit
+    # (they do not wait a storm out), so those pairs stay unreachable.
+    graph = drop_closed(graph)
     o_keys = [f"facility:{o}" for o in origins]
     s_keys = [f"facility:{s}" for s in sites]
     out = travel_times_at_clocks(graph, o_keys, s_keys, [depart_at])[depart_at].seconds / 60.0
@@ -150,7 +153,9 @@ def route_lines(
     geopandas.GeoDataFrame
         Columns ``origin``, ``site``, ``geometry`` (LineString, EPSG:4326).
     """
-    from netopt.graph import route
+    from netopt.graph import drop_closed, route
+
+    graph = None if graph is None else drop_closed(graph)
 
     pairs = sorted({(str(a), str(b)) for a, b in pairs})
     fac = region.facilities

@@ -8,22 +8,18 @@ One job per module:
 - :mod:`~netopt.scenario.spec`: the frozen :class:`Scenario`.
 - :mod:`~netopt.scenario.runner`: :func:`run`, :func:`run_all` and the :class:`Result`.
 - :mod:`~netopt.scenario.outputs`: the output folder and its ``kpis.json`` record.
-- :mod:`~netopt.scenario.studies`: :func:`compare`, :func:`run_and_compare`,
-  :func:`demo_scenarios`.
+- :mod:`~netopt.scenario.comparison`: :func:`compare`, :func:`compare_stages`,
+  :func:`write_comparison` (KPIs against a reference, the stage statuses, the files).
+- :mod:`~netopt.scenario.studies`: :func:`run_and_compare`, :func:`demo_scenarios`.
 """
 
+from netopt.scenario.comparison import compare, compare_stages, write_comparison
 from netopt.scenario.options import Modifiers, NewLink
 from netopt.scenario.outputs import OUTPUT_FILES, RECORD_KEYS, is_current, load_record
 from netopt.scenario.reader import deep_merge
 from netopt.scenario.runner import STEPS, Result, Session, apply_modifiers, run, run_all
 from netopt.scenario.spec import Scenario, read_scenarios
-from netopt.scenario.studies import (
-    Comparison,
-    compare,
-    demo_scenarios,
-    run_and_compare,
-    write_comparison,
-)
+from netopt.scenario.studies import Comparison, demo_scenarios, run_and_compare
 
 __all__ = [
     "OUTPUT_FILES",
@@ -37,6 +33,7 @@ __all__ = [
     "Session",
     "apply_modifiers",
     "compare",
+    "compare_stages",
     "deep_merge",
     "demo_scenarios",
     "is_current",

@@ -158,7 +158,16 @@ class Modifiers(OptionsMixin):
     depart_at : str, optional
         ``"HH:MM"`` clock time at the ferry ports (None: typical daytime waits).
     close_ferries : tuple of str
-        Ferry route ids to close (a storm day).
+        Ferry route ids to close (a storm day). A closed ferry keeps reopening edges timed
+        with the expected wait until it runs again (see :func:`netopt.graph.close_ferry`).
+    close_links : tuple of str
+        Link ids (``links.csv``: bridges, causeways) to close for ``closure_hours``
+        (:func:`netopt.graph.close_link`).
+    closure_hours : float, optional
+        How long the closures of ``close_ferries`` last, in hours > 0: a need arises
+        uniformly during the closure, so the expected wait is ``closure_hours * 60 / 2``
+        minutes plus the route's normal wait. None: the graph's
+        ``GraphOptions.closure_hours`` (24 h).
     headways : mapping of str to float
         Route id to minutes between departures.
     departures : mapping of str to tuple of str
@@ -185,6 +194,8 @@ class Modifiers(OptionsMixin):
 
     depart_at: str | None = None
     close_ferries: tuple[str, ...] = ()
+    close_links: tuple[str, ...] = ()
+    closure_hours: float | None = None
     headways: Mapping[str, float] = field(default_factory=dict)
     departures: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     links: tuple[NewLink, ...] = ()
@@ -210,6 +221,16 @@ class Modifiers(OptionsMixin):
             bad("close_ferries", self.close_ferries, 'use a list of route ids, e.g. ["F1", "F4"]')
         else:
             set_(self, "close_ferries", ids)
+        link_ids = _ids(self.close_links)
+        if link_ids is None:
+            bad("close_links", self.close_links, 'use a list of link ids, e.g. ["B1"]')
+        else:
+            set_(self, "close_links", link_ids)
+        if self.closure_hours is not None:
+            if _positive(self.closure_hours):
+                set_(self, "closure_hours", float(self.closure_hours))
+            else:
+                bad("closure_hours", self.closure_hours, "use a number of hours > 0, e.g. 48")
         if not isinstance(self.headways, Mapping):
             bad("headways", self.headways, "use a table of route id = minutes, e.g. { F2 = 30 }")
         else:
@@ -273,8 +294,9 @@ class Modifiers(OptionsMixin):
         """
         problems = unknown_keys(source, data, cls.fields(), sort=True)
         kwargs = {k: v for k, v in data.items() if k in cls.fields()}
-        if "close_ferries" in kwargs and isinstance(kwargs["close_ferries"], (str, int)):
-            kwargs["close_ferries"] = [kwargs["close_ferries"]]
+        for key in ("close_ferries", "close_links"):
+            if key in kwargs and isinstance(kwargs[key], (str, int)):
+                kwargs[key] = [kwargs[key]]
         if "links" in kwargs:
             links = kwargs.pop("links")
             if not isinstance(links, Mapping):
@@ -318,6 +340,8 @@ class Modifiers(OptionsMixin):
         out: dict[str, Any] = {
             "depart_at": self.depart_at,
             "close_ferries": list(self.close_ferries),
+            "close_links": list(self.close_links),
+            "closure_hours": self.closure_hours,
             "headways": dict(self.headways),
             "departures": {k: list(v) for k, v in self.departures.items()},
             "links": {link.name: link.to_dict() for link in self.links},

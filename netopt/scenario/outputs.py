@@ -23,6 +23,7 @@ import pandas as pd
 
 from netopt._atomic import atomic_dir
 from netopt.kpis import KPIS, local_visits_per_year
+from netopt.solve.status import stage_text
 
 if TYPE_CHECKING:
     from netopt.scenario.runner import Result
@@ -44,6 +45,8 @@ OUTPUT_FILES: tuple[str, ...] = (
     "plan.gpkg",
     "assignments.csv",
     "alliances.csv",
+    "capacity_moves.csv",
+    "cut_off.csv",
     "kpis.json",
     "map.html",
     "report.html",
@@ -57,6 +60,10 @@ RECORD_KEYS: dict[str, str] = {
     "title": "scenario title (the name when it has none)",
     "description": "scenario description",
     "region": "region name",
+    "caveat": (
+        "the region's data caveat shown on every report and map (netopt.maps.text.data_caveat: "
+        "region.toml caveat, else the tables' estimated flags; null when neither)"
+    ),
     "leads": "the alliance leads: list of {id, name}",
     "solver": (
         "the alliance plan's solve: status (netopt.solve.STATUSES), objective, bound, gap, "
@@ -66,11 +73,22 @@ RECORD_KEYS: dict[str, str] = {
         "the rotation solve (null without rotations): status, objective, bound, gap, "
         "seconds, params (the SolverParams used)"
     ),
+    "stages": (
+        'the status of each stage for people: {"location": STAGE, "rotation": STAGE or null}, '
+        "STAGE = {status, objective, bound, gap, seconds, evaluated, text}; text is "
+        'netopt.solve.status.stage_text ("optimal", "evaluated", "time limit, gap 10.3 %" ...), '
+        "evaluated is true when today's alliances were evaluated, not optimised"
+    ),
     "kpis": "KPI key -> value (netopt.kpis.plan_kpis; null for NaN)",
     "baseline": "the same KPIs for the naive plan (netopt.kpis.baseline_kpis)",
     "population_counts": (
         "population_served, population_unserved_capacity, population_not_covered "
         "(they add up to the population)"
+    ),
+    "cut_off": (
+        "residents cut off until a closed crossing reopens, by island and township: list of "
+        "{island_name, township, zones, population, mean_lead_min} (AlliancePlan."
+        "cut_off_by_place; empty when nobody is cut off; the zones are in cut_off.csv)"
     ),
     "rates": "the netopt.kpis.Rates fields used (visits and referrals per resident per year)",
     "local_specialist_visits_per_year": (
@@ -99,6 +117,8 @@ def make_record(result: Result) -> dict[str, Any]:
     dict
         Plain JSON types; NaN and infinities are None.
     """
+    from netopt.maps.text import data_caveat  # maps load folium: imported when needed
+
     plan, sched, scenario = result.plan, result.schedule, result.scenario
     names = plan.region.facilities["name"]
     solve = plan.solve
@@ -107,6 +127,7 @@ def make_record(result: Result) -> dict[str, Any]:
         "title": scenario.title or scenario.name,
         "description": scenario.description,
         "region": plan.region.name,
+        "caveat": data_caveat(plan.region),
         "leads": [{"id": j, "name": str(names.get(j, j))} for j in plan.leads],
         "solver": {
             "status": solve.status,
@@ -128,9 +149,14 @@ def make_record(result: Result) -> dict[str, Any]:
             "seconds": sched.seconds,
             "params": sched.params.to_dict(),
         },
+        "stages": {
+            "location": _stage(solve, evaluated=plan.options.evaluate_only),
+            "rotation": None if sched is None else _stage(sched),
+        },
         "kpis": result.kpis,
         "baseline": result.baseline,
         "population_counts": result.population_counts,
+        "cut_off": plan.cut_off_by_place().to_dict(orient="records"),
         "rates": plan.rates.to_dict(),
         "local_specialist_visits_per_year": local_visits_per_year(sched),
         "alliances": plan.alliances.reset_index().to_dict(orient="records"),
@@ -150,11 +176,26 @@ def make_record(result: Result) -> dict[str, Any]:
     return _jsonable(record)
 
 
+def _stage(solve: Any, *, evaluated: bool = False) -> dict[str, Any]:
+    """The ``stages`` entry of one solve (a SolveResult, a RotationSchedule or a solver
+    record of an older ``kpis.json``)."""
+
+    def get(key: str) -> Any:
+        return solve.get(key) if isinstance(solve, Mapping) else getattr(solve, key)
+
+    return {
+        **{k: get(k) for k in ("status", "objective", "bound", "gap", "seconds")},
+        "evaluated": evaluated,
+        "text": stage_text(solve, evaluated=evaluated),
+    }
+
+
 def write_outputs(result: Result, folder: str | Path) -> Path:
     """Write every output of a run into ``folder`` atomically (the old folder survives a
     failure).
 
-    Writes ``plan.gpkg``, ``assignments.csv``, ``alliances.csv``, ``kpis.json``
+    Writes ``plan.gpkg``, ``assignments.csv``, ``alliances.csv``, ``capacity_moves.csv``,
+    ``cut_off.csv`` (zones cut off until a closed crossing reopens), ``kpis.json``
     (:func:`make_record`), ``map.html``, ``report.html``, ``scenario.toml`` (resolved),
     ``run.json`` (the fingerprint) and, with rotations, ``schedule.csv`` and ``ics/*.ics``.
 
@@ -178,13 +219,15 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
         result.plan.to_file(tmp / "plan.gpkg")
         result.plan.zones.to_csv(tmp / "assignments.csv", index=False)
         result.plan.alliances.to_csv(tmp / "alliances.csv")
+        result.plan.capacity_moves.to_csv(tmp / "capacity_moves.csv", index=False)
+        result.plan.cut_off.to_csv(tmp / "cut_off.csv", index=False)
         if result.schedule is not None:
             result.schedule.to_csv(tmp / "schedule.csv")
             result.schedule.to_ics(tmp / "ics")
         (tmp / "kpis.json").write_text(
             json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8"
         )
-        maps.save_map(maps.alliance_map(result.plan, result.schedule), tmp / "map.html")
+        maps.save_map(maps.alliance_map(result), tmp / "map.html")  # the network as run
         (tmp / "report.html").write_text(
             report.scenario_report(
                 record, map_href="map.html", has_schedule=result.schedule is not None
@@ -219,10 +262,33 @@ def load_record(folder: str | Path) -> dict[str, Any]:
     Returns
     -------
     dict
-        As :func:`make_record` (keys: :data:`RECORD_KEYS`).
+        As :func:`make_record` (keys: :data:`RECORD_KEYS`). A record written before
+        ``stages`` existed gets them from its ``solver`` and ``rotation_solver`` (and the
+        folder's ``scenario.toml``: ``[model] evaluate_only``), so readers may rely on them.
     """
-    path = Path(folder) / "kpis.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    folder = Path(folder)
+    record = json.loads((folder / "kpis.json").read_text(encoding="utf-8"))
+    if isinstance(record, dict) and "stages" not in record and "solver" in record:
+        rotation = record.get("rotation_solver")
+        record["stages"] = _jsonable(
+            {
+                "location": _stage(record["solver"], evaluated=_evaluated_in(folder)),
+                "rotation": None if rotation is None else _stage(rotation),
+            }
+        )
+    return record
+
+
+def _evaluated_in(folder: Path) -> bool:
+    """True when the folder's ``scenario.toml`` evaluates today's alliances."""
+    from netopt.io.config import toml_from_bytes
+
+    try:
+        path = folder / "scenario.toml"
+        model = toml_from_bytes(path.read_bytes(), str(path)).get("model", {})
+    except (OSError, ValueError):  # DataError is a ValueError
+        return False
+    return isinstance(model, Mapping) and model.get("evaluate_only") is True
 
 
 def is_current(scenario: Scenario, folder: str | Path) -> bool:
@@ -237,8 +303,9 @@ def is_current(scenario: Scenario, folder: str | Path) -> bool:
     Returns
     -------
     bool
-        True when ``run.json`` holds the scenario's fingerprint and every output file
-        exists (``schedule.csv`` too with rotations).
+        True when ``run.json`` holds the scenario's fingerprint, every output file exists
+        (``schedule.csv`` too with rotations) and ``kpis.json`` holds every key of
+        :data:`RECORD_KEYS` (outputs written before a key was added are run again).
     """
     folder = Path(folder)
     fp = scenario.fingerprint()
@@ -249,7 +316,13 @@ def is_current(scenario: Scenario, folder: str | Path) -> bool:
     except (OSError, ValueError):
         return False
     needed = [*OUTPUT_FILES, *(["schedule.csv"] if scenario.rotations is not None else [])]
-    return saved.get("fingerprint") == fp and all((folder / f).is_file() for f in needed)
+    if saved.get("fingerprint") != fp or not all((folder / f).is_file() for f in needed):
+        return False
+    try:
+        record = json.loads((folder / "kpis.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and set(RECORD_KEYS) <= set(record)
 
 
 def _jsonable(value: Any) -> Any:

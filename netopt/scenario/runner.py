@@ -21,6 +21,7 @@ from typing import Any
 from netopt import graph as g
 from netopt._errors import SolverError
 from netopt.alliances import AlliancePlan, plan_alliances, zone_facility_seconds
+from netopt.alliances.travel import has_closed_crossings
 from netopt.graph import TravelGraph, build_graph
 from netopt.kpis import POPULATION_COUNTS, baseline_kpis, plan_kpis
 from netopt.region import Region
@@ -28,6 +29,7 @@ from netopt.rotations import RotationSchedule, schedule_rotations
 from netopt.scenario.options import Modifiers
 from netopt.scenario.outputs import make_record, write_outputs
 from netopt.scenario.spec import Scenario
+from netopt.solve.status import stage_text
 
 __all__ = ["STEPS", "Progress", "Result", "Session", "apply_modifiers", "run", "run_all"]
 
@@ -89,13 +91,32 @@ class Result:
     def summary(self) -> str:
         """Return a few lines for a log or a terminal: the plan, the schedule, the headline.
 
+        Each stage shows its :func:`~netopt.solve.status.stage_text` ("evaluated" for today's
+        alliances, "time limit, gap 10.3 %" for a stopped rotation), never a bare status.
+
         Returns
         -------
         str
         """
-        lines = [f"{self.name}: {self.plan.summary()}"]
-        if self.schedule is not None:
-            lines.append(f"  rotations: {self.schedule.summary()}")
+        plan, sched, k = self.plan, self.schedule, self.kpis
+        names = plan.region.facilities["name"]
+        leads = ", ".join(f"{names.get(j, j)} ({j})" for j in plan.leads)
+        location = stage_text(plan.solve, evaluated=plan.options.evaluate_only)
+        head = (
+            f"{self.name}: {len(plan.leads)} alliance(s) led by {leads}; mean travel to lead "
+            f"{k['mean_lead_min']:.1f} min, {k['share_lead_60min']:.1%} within 60 min; "
+            f"{k['patient_hours_per_year']:,.0f} patient-hours/year; alliance plan {location}, "
+            f"{plan.solve.seconds:.1f} s"
+        )
+        lines = [head]
+        if sched is not None:
+            lines.append(
+                f"  rotations: {len(sched.visits)} visits, "
+                f"{sched.visits['expected_patients'].sum():,.0f} patients seen locally, "
+                f"{sched.patient_hours_saved:,.0f} patient-hours saved, shortfall "
+                f"{int(sched.coverage['shortfall'].sum())} visits; {stage_text(sched)}, "
+                f"{sched.seconds:.1f} s"
+            )
         counts = self.population_counts
         lines.append(
             "  population served {:,.0f}, unserved for lack of capacity {:,.0f}, "
@@ -160,6 +181,12 @@ class Session:
 def apply_modifiers(graph: TravelGraph, modifiers: Modifiers) -> TravelGraph:
     """Return the graph with the scenario's network changes (the input is untouched).
 
+    Closed ferries and links (``close_ferries``, ``close_links``, for ``closure_hours``)
+    and the night keep reopening
+    edges timed with the wait until the ferry runs again (see
+    :func:`netopt.graph.close_ferry`); :func:`netopt.graph.drop_closed` gives what is
+    reachable right now.
+
     Parameters
     ----------
     graph : netopt.graph.TravelGraph
@@ -175,7 +202,9 @@ def apply_modifiers(graph: TravelGraph, modifiers: Modifiers) -> TravelGraph:
         An unknown ferry route, or a link end far from the network.
     """
     for route in modifiers.close_ferries:
-        graph = g.close_ferry(graph, route)
+        graph = g.close_ferry(graph, route, hours=modifiers.closure_hours)
+    for link_id in modifiers.close_links:
+        graph = g.close_link(graph, link_id, hours=modifiers.closure_hours)
     for route, minutes in modifiers.headways.items():
         graph = g.set_headway(graph, route, minutes)
     for route, times in modifiers.departures.items():
@@ -234,6 +263,11 @@ def run(
     graph = apply_modifiers(session.graph(scenario, region), scenario.modifiers)
     timer.step("travel times")
     times = zone_facility_seconds(region, graph, cache_dir=cache_dir)
+    times_now = (
+        zone_facility_seconds(region, g.drop_closed(graph), cache_dir=cache_dir)
+        if has_closed_crossings(graph)
+        else None
+    )
     timer.step("plan alliances")
     plan = plan_alliances(
         region,
@@ -242,6 +276,7 @@ def run(
         params=scenario.solver,
         name=scenario.title or scenario.name,
         times=times,
+        times_now=times_now,
     )
     if len(plan.leads) == 0:  # the solver stopped at its time limit without any plan
         solve, limit = plan.solve, scenario.solver.time_limit_s

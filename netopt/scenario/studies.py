@@ -1,24 +1,20 @@
-"""Studies of several scenarios: :func:`compare` them side by side, :func:`run_and_compare`
-them into a folder (reusing current outputs), and the shipped :func:`demo_scenarios`.
+"""Studies of several scenarios: :func:`run_and_compare` them into a folder (reusing
+current outputs; the comparison itself is :mod:`netopt.scenario.comparison`), and the
+shipped :func:`demo_scenarios`.
 
 A region folder lists its demonstration scenarios in ``scenarios/index.toml``::
 
     demo = ["today", "optimised", "optimised_rotation", "storm"]
 
 each name being a file ``scenarios/<name>.toml``, in the order the comparison shows them.
-
-A comparison is read against a reference scenario (the first, unless named): every KPI
-carries its direction (:attr:`netopt.kpis.Kpi.better`) and every other scenario its change
-from the reference and a verdict, ``"better"``, ``"worse"`` or ``"same"``; a KPI computed
-over reachable residents only is ``"not comparable"`` when the two scenarios cut off different
-populations (a closed ferry must not read as shorter trips).
+:func:`compare`, :func:`compare_stages` and :func:`write_comparison` are re-exported here
+from :mod:`netopt.scenario.comparison`.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +24,13 @@ import pandas as pd
 from netopt._atomic import atomic_path
 from netopt._errors import DataError, Problem
 from netopt.io.config import toml_from_bytes
-from netopt.kpis import KPI_BY_KEY, KPIS, kpi_info, kpis_in
+from netopt.scenario.comparison import (
+    COMPARISON_KPIS_FILE,
+    check_reference,
+    compare,
+    compare_stages,
+    write_comparison,
+)
 from netopt.scenario.outputs import is_current, load_record
 from netopt.scenario.runner import Progress, Result, Session, run
 from netopt.scenario.spec import Scenario, read_scenarios
@@ -37,273 +39,11 @@ __all__ = [
     "COMPARISON_KPIS_FILE",
     "Comparison",
     "compare",
+    "compare_stages",
     "demo_scenarios",
     "run_and_compare",
     "write_comparison",
 ]
-
-#: The machine-readable comparison :func:`write_comparison` writes next to ``comparison.csv``.
-#: (``comparison.json`` is taken: it holds the fingerprints of the pair ``compare_map.html``
-#: shows, see :func:`run_and_compare`.) Its schema, like ``RECORD_KEYS`` for ``kpis.json``::
-#:
-#:     {"reference": "<name>", "scenarios": ["<name>", ...],
-#:      "kpis": {"<kpi>": {"label": str, "unit": str, "better": "lower" | "higher" | "",
-#:                         "values": {"<name>": float | null, ...},
-#:                         "change": {"<other name>": float | null, ...},
-#:                         "verdict": {"<other name>": "better" | "worse" | "same"
-#:                                     | "not comparable" | "", ...}}}}
-#:
-#: ``change`` and ``verdict`` hold every scenario but the reference; NaN is written as null.
-COMPARISON_KPIS_FILE = "comparison_kpis.json"
-
-#: Relative tolerance under which a change is a verdict of "same".
-_SAME_RTOL = 1e-9
-
-
-def _record_of(item: Result | Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(item, Result):
-        return item.record()
-    if isinstance(item, Mapping) and "kpis" in item and "scenario" in item:
-        return item
-    raise TypeError(
-        f"compare() takes Result objects or kpis.json records, not {type(item).__name__}"
-    )
-
-
-def _check_reference(reference: str | None, names: Sequence[str]) -> None:
-    """Raise a DataError when ``reference`` is given and names none of the scenarios."""
-    if reference is not None and reference not in names:
-        raise DataError(
-            Problem(
-                "compare",
-                "",
-                "reference",
-                f"{reference!r} is not one of the scenarios compared",
-                f"use one of {list(names)}, or leave it out to compare against the first",
-            )
-        )
-
-
-#: The verdict of a KPI computed over reachable residents only (:attr:`Kpi.over_reachable`)
-#: when the two scenarios cut off different populations: its value leaves different people
-#: out, so a lower mean may only mean that the farthest residents dropped out.
-NOT_COMPARABLE = "not comparable"
-
-
-def _verdict(better: str | None, ref: float, value: float, *, same_population: bool = True) -> str:
-    """``"better"``, ``"worse"``, ``"same"``, :data:`NOT_COMPARABLE` or ``""`` (no direction,
-    or a value missing)."""
-    if better is None or not (math.isfinite(ref) and math.isfinite(value)):
-        return ""
-    if not same_population:
-        return NOT_COMPARABLE
-    if math.isclose(value, ref, rel_tol=_SAME_RTOL, abs_tol=0.0):
-        return "same"
-    return "better" if (value < ref) == (better == "lower") else "worse"
-
-
-def compare(
-    results: Iterable[Result | Mapping[str, Any]], *, reference: str | None = None
-) -> pd.DataFrame:
-    """Put the KPIs of several scenarios side by side, read against a reference scenario.
-
-    Parameters
-    ----------
-    results : iterable of Result or dict
-        Results of :func:`~netopt.scenario.run`, or their ``kpis.json`` records
-        (:func:`~netopt.scenario.load_record`).
-    reference : str, keyword-only, optional
-        Name of the scenario the others are measured against (default: the first given).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``kpi``: the KPI keys in the order of :data:`netopt.kpis.KPIS` (then any
-        other key), ``baseline_<key>`` rows for the naive baseline of the headline KPIs
-        (:func:`netopt.kpis.kpis_in`), then ``alliances``, ``solver_gap`` and
-        ``solver_seconds``. Columns ``label``, ``unit``, then one float column per
-        scenario, in the order given, then ``better`` (the KPI's direction, ``"lower"`` or
-        ``"higher"``; ``""`` when it has none or the row is not a KPI) and, for every
-        scenario ``S`` but the reference, ``change_S`` (``S`` minus the reference, float)
-        and ``verdict_S``: ``"better"``, ``"worse"``, ``"same"`` (equal within a relative
-        1e-9), ``"not comparable"`` (a KPI over reachable residents only, when ``S`` and the
-        reference cut off different populations) or ``""`` (no direction, or a value
-        missing).
-
-    Raises
-    ------
-    DataError
-        If two results have the same scenario name, or ``reference`` names none of them.
-
-    Examples
-    --------
-    >>> compare([today, storm], reference="today")  # doctest: +SKIP
-    """
-    records = [_record_of(r) for r in results]
-    names = [s["scenario"] for s in records]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise DataError(
-            Problem(
-                "compare",
-                "",
-                "name",
-                f"scenario names repeat: {dupes}",
-                "give every scenario its own name",
-            )
-        )
-    _check_reference(reference, names)
-    ref = names[0] if reference is None and names else reference
-    keys = [k.key for k in KPIS if any(k.key in s["kpis"] for s in records)]
-    keys += sorted({k for s in records for k in s["kpis"]} - set(keys))
-    rows: dict[str, dict[str, Any]] = {}
-    for key in keys:
-        info = kpi_info(key)
-        rows[key] = {
-            "label": info.label,
-            "unit": info.unit,
-            **{s["scenario"]: s["kpis"].get(key) for s in records},
-        }
-    for info in kpis_in("headline"):
-        if any(info.key in s["baseline"] for s in records):
-            rows[f"baseline_{info.key}"] = {
-                "label": f"Baseline (nearest hospital): {info.label}",
-                "unit": info.unit,
-                **{s["scenario"]: s["baseline"].get(info.key) for s in records},
-            }
-    rows["alliances"] = {
-        "label": "Number of alliances",
-        "unit": "",
-        **{s["scenario"]: len(s["leads"]) for s in records},
-    }
-    rows["solver_gap"] = {
-        "label": "Solver optimality gap",
-        "unit": "share",
-        **{s["scenario"]: s["solver"]["gap"] for s in records},
-    }
-    rows["solver_seconds"] = {
-        "label": "Solver time",
-        "unit": "s",
-        **{s["scenario"]: s["solver"]["seconds"] for s in records},
-    }
-    frame = pd.DataFrame.from_dict(rows, orient="index")
-    frame.index.name = "kpi"
-    for n in names:
-        frame[n] = pd.to_numeric(frame[n], errors="coerce").astype(float)
-    directions = [KPI_BY_KEY[k].better if k in KPI_BY_KEY else None for k in frame.index]
-    frame["better"] = [d or "" for d in directions]
-    over_reachable = [k in KPI_BY_KEY and KPI_BY_KEY[k].over_reachable for k in frame.index]
-    columns = ["label", "unit", *names, "better"]
-    for n in names:
-        if n == ref:
-            continue
-        frame[f"change_{n}"] = frame[n] - frame[ref]
-        cut_off = (
-            frame[[ref, n]].loc["population_unreachable"]
-            if ("population_unreachable" in frame.index)
-            else None
-        )
-        same = cut_off is None or bool(cut_off[ref] == cut_off[n])
-        frame[f"verdict_{n}"] = [
-            _verdict(d, r, v, same_population=same or not reach)
-            for d, r, v, reach in zip(directions, frame[ref], frame[n], over_reachable, strict=True)
-        ]
-        columns += [f"change_{n}", f"verdict_{n}"]
-    return frame[columns]
-
-
-def _finite_or_none(value: Any) -> float | None:
-    x = float(value)
-    return x if math.isfinite(x) else None
-
-
-def _comparison_json(table: pd.DataFrame, names: Sequence[str], reference: str) -> dict[str, Any]:
-    """The :data:`COMPARISON_KPIS_FILE` document of a :func:`compare` table."""
-    others = [n for n in names if n != reference]
-    return {
-        "reference": reference,
-        "scenarios": list(names),
-        "kpis": {
-            str(key): {
-                "label": str(row["label"]),
-                "unit": str(row["unit"]),
-                "better": str(row["better"]),
-                "values": {n: _finite_or_none(row[n]) for n in names},
-                "change": {n: _finite_or_none(row[f"change_{n}"]) for n in others},
-                "verdict": {n: str(row[f"verdict_{n}"]) for n in others},
-            }
-            for key, row in table.iterrows()
-        },
-    }
-
-
-def write_comparison(
-    results: Sequence[Result | Mapping[str, Any]],
-    folder: str | Path,
-    *,
-    links: Mapping[str, str] | None = None,
-    map_pair: tuple[Result, Result] | None = None,
-    reference: str | None = None,
-) -> list[Path]:
-    """Write ``comparison.csv``, ``comparison_kpis.json``, ``comparison.html`` and (for a
-    pair) ``compare_map.html``.
-
-    Each file is written atomically. ``comparison.csv`` is the :func:`compare` table;
-    ``comparison_kpis.json`` (:data:`COMPARISON_KPIS_FILE`) holds the same figures as JSON:
-    the reference, the scenarios and, per KPI, its label, unit, direction, values, changes
-    and verdicts.
-
-    Parameters
-    ----------
-    results : sequence of Result or dict
-        As for :func:`compare`.
-    folder : str or pathlib.Path
-        Output folder.
-    links : mapping of str to str, optional
-        Scenario name to the relative link of its report (default ``<name>/report.html``).
-    map_pair : tuple of two Result, optional
-        Scenarios shown side by side in ``compare_map.html``.
-    reference : str, keyword-only, optional
-        As for :func:`compare`.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The files written.
-
-    Raises
-    ------
-    DataError
-        As for :func:`compare`.
-    """
-    from netopt import maps, report
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    records = [_record_of(r) for r in results]
-    table = compare(records, reference=reference)
-    names = [s["scenario"] for s in records]
-    written = []
-    with atomic_path(folder / "comparison.csv") as tmp:
-        table.to_csv(tmp)
-    written.append(folder / "comparison.csv")
-    if names:
-        doc = _comparison_json(table, names, reference or names[0])
-        with atomic_path(folder / COMPARISON_KPIS_FILE) as tmp:
-            tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
-        written.append(folder / COMPARISON_KPIS_FILE)
-    links = dict(links or {s["scenario"]: f"{s['scenario']}/report.html" for s in records})
-    html = report.comparison_report(
-        records, table, links=links, map_href="compare_map.html" if map_pair else None
-    )
-    with atomic_path(folder / "comparison.html") as tmp:
-        tmp.write_text(html, encoding="utf-8")
-    written.append(folder / "comparison.html")
-    if map_pair is not None:
-        m = maps.compare_map(map_pair[0].plan, map_pair[1].plan)
-        maps.save_map(m, folder / "compare_map.html")
-        written.append(folder / "compare_map.html")
-    return written
 
 
 @dataclass(frozen=True, eq=False)
@@ -338,16 +78,19 @@ def run_and_compare(
     force: bool = False,
     progress: Progress | None = None,
     reference: str | None = None,
+    map_scenarios: Sequence[str] | None = None,
 ) -> Comparison:
     """Run (or reuse) several scenarios, write each one's outputs and the comparison.
 
     Each scenario's outputs go to ``folder/<name>/`` (:meth:`Result.to_folder`); a folder
-    whose ``run.json`` fingerprint matches the scenario (:meth:`Scenario.fingerprint`) is
-    reused without solving. Travel-time matrices are cached in ``folder/.cache``. Then
+    whose ``run.json`` fingerprint matches the scenario (:meth:`Scenario.fingerprint`) and
+    whose ``kpis.json`` has every key of :data:`~netopt.scenario.RECORD_KEYS` is reused
+    without solving. Travel-time matrices are cached in ``folder/.cache``. Then
     ``comparison.csv``, ``comparison_kpis.json``, ``comparison.html``
     (:func:`write_comparison`) and, for two or more scenarios, ``compare_map.html`` (the
-    first two side by side) are written; ``comparison.json`` records the fingerprints of
-    the pair that map shows, so that it is redrawn only when one of them changes.
+    ``map_scenarios`` side by side, default the first two) are written;
+    ``comparison.json`` records the names and fingerprints of the scenarios that map shows,
+    so that it is redrawn only when one of them changes.
 
     Parameters
     ----------
@@ -363,6 +106,9 @@ def run_and_compare(
     reference : str, keyword-only, optional
         Name of the scenario the others are measured against (default: the first); checked
         before anything runs.
+    map_scenarios : sequence of str, keyword-only, optional
+        Names of the 2 to 4 scenarios ``compare_map.html`` shows, in order (default: the
+        first two; :func:`netopt.maps.compare_map`); checked before anything runs.
 
     Returns
     -------
@@ -371,11 +117,13 @@ def run_and_compare(
     Raises
     ------
     DataError
-        Repeated scenario names, an unknown ``reference``, or bad input in a scenario.
+        Repeated scenario names, an unknown ``reference``, an unknown or repeated name in
+        ``map_scenarios`` or not 2 to 4 of them, or bad input in a scenario.
     """
     folder = Path(folder)
     names = [s.name for s in scenarios]
-    _check_reference(reference, names)
+    check_reference(reference, names)
+    _check_map_scenarios(map_scenarios, names)
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise DataError(
@@ -392,18 +140,23 @@ def run_and_compare(
             ]
         )
     folders = {s.name: folder / s.name for s in scenarios}
-    pair = list(scenarios[:2]) if len(scenarios) >= 2 else []
-    pair_key = [s.fingerprint() for s in pair]
+    by_name = {s.name: s for s in scenarios}
+    shown_names = list(map_scenarios) if map_scenarios is not None else names[:2]
+    shown = [by_name[n] for n in shown_names] if len(shown_names) >= 2 else []
+    shown_key = {
+        "scenarios": [s.name for s in shown],
+        "fingerprints": [s.fingerprint() for s in shown],
+    }
     map_current = (
-        bool(pair)
-        and None not in pair_key
-        and _saved_pair(folder) == pair_key
+        bool(shown)
+        and None not in shown_key["fingerprints"]
+        and _saved_map(folder) == shown_key
         and (folder / "compare_map.html").is_file()
     )
     todo = [
         s
         for s in scenarios
-        if force or not is_current(s, folders[s.name]) or (s in pair and not map_current)
+        if force or not is_current(s, folders[s.name]) or (s in shown and not map_current)
     ]
     session = Session()
     results: dict[str, Result] = {}
@@ -418,15 +171,21 @@ def run_and_compare(
     ]
     if progress is not None:
         progress("comparison: write")
-    map_pair = (results[pair[0].name], results[pair[1].name]) if pair and not map_current else None
-    files = write_comparison(records, folder, map_pair=map_pair, reference=reference)
-    if map_pair is not None:
-        # comparison.json: which pair compare_map.html shows (the KPIs are in
+    draw = bool(shown) and not map_current
+    files = write_comparison(
+        records,
+        folder,
+        map_runs=[results[s.name] for s in shown] if draw else None,
+        map_scenarios=shown_key["scenarios"] if draw else None,
+        map_href="compare_map.html" if shown else None,
+        reference=reference,
+    )
+    if draw:
+        # comparison.json: which scenarios compare_map.html shows (the KPIs are in
         # COMPARISON_KPIS_FILE, written by write_comparison).
         with atomic_path(folder / "comparison.json") as tmp:
-            saved = {"compare_map": {"scenarios": [s.name for s in pair], "fingerprints": pair_key}}
-            tmp.write_text(json.dumps(saved, indent=2), encoding="utf-8")
-    elif pair:
+            tmp.write_text(json.dumps({"compare_map": shown_key}, indent=2), encoding="utf-8")
+    elif shown:
         files.append(folder / "compare_map.html")
     return Comparison(
         records=records,
@@ -437,13 +196,52 @@ def run_and_compare(
     )
 
 
-def _saved_pair(folder: Path) -> list[str | None] | None:
-    """Fingerprints of the two scenarios the saved compare_map.html shows."""
+def _saved_map(folder: Path) -> dict[str, list[Any]] | None:
+    """Names and fingerprints of the scenarios the saved compare_map.html shows."""
     try:
         data = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
-        return list(data["compare_map"]["fingerprints"])
+        saved = data["compare_map"]
+        return {"scenarios": list(saved["scenarios"]), "fingerprints": list(saved["fingerprints"])}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _check_map_scenarios(map_scenarios: Sequence[str] | None, names: Sequence[str]) -> None:
+    """Raise a DataError when ``map_scenarios`` names an unknown scenario, one twice, or not
+    2 to :data:`netopt.maps.draw.MAX_SIDE_BY_SIDE` of them (all problems at once)."""
+    from netopt.maps.draw import MAX_SIDE_BY_SIDE
+
+    if map_scenarios is None:
+        return
+    wanted = list(map_scenarios)
+    problems = [
+        Problem(
+            "compare",
+            "",
+            "map_scenarios",
+            f"{n!r} is not one of the scenarios compared",
+            f"use names of {list(names)}",
+        )
+        for n in wanted
+        if n not in names
+    ]
+    repeated = sorted({n for n in wanted if wanted.count(n) > 1})
+    if repeated:
+        problems.append(
+            Problem("compare", "", "map_scenarios", f"named twice: {repeated}", "name each once")
+        )
+    if not 2 <= len(wanted) <= MAX_SIDE_BY_SIDE:
+        problems.append(
+            Problem(
+                "compare",
+                "",
+                "map_scenarios",
+                f"{len(wanted)} scenario(s) to show: {wanted}",
+                f"name 2 to {MAX_SIDE_BY_SIDE} scenarios to show side by side",
+            )
+        )
+    if problems:
+        raise DataError(problems)
 
 
 def demo_scenarios(region: str | Path = "geodata/xiangshan") -> list[Scenario]:

@@ -37,7 +37,9 @@ class SolveResult:
     message : str
         Human-readable explanation (why infeasible, which solver, which bound).
     shortfall : float
-        For capacity infeasibility: the load that cannot be placed (0 otherwise).
+        The load above capacity: for a hard capacitated model that is infeasible, the load
+        that cannot be placed; for a soft-capacity solve, the total overflow of the plan
+        (0 otherwise).
     solver : str
         What produced the plan, e.g. "highs radius-MIP" or "greedy+interchange".
     """

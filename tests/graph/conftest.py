@@ -179,3 +179,17 @@ def region_factory() -> Callable[..., Region]:
 def tiny_region() -> Region:
     """The default tiny region (roads on the mainland, a timetabled ferry to the island)."""
     return make_region()
+
+
+@pytest.fixture(scope="session")
+def three_ferry_region() -> Region:
+    """The tiny region with two more ferries to the island: FR2 every 60 min around the clock
+    (no service hours) and FR3 every 45 min from 07:00 to 19:00."""
+    base = make_region().ferries.reset_index().iloc[0].to_dict()
+    hourly = dict(base, id="FR2", departures_ab=(), departures_ba=(), headway_min=60.0)
+    hourly.update(service_start=None, service_end=None)
+    hourly["geometry"] = shapely.LineString([(121.8595, 29.425), (121.9005, 29.425)])
+    daytime = dict(base, id="FR3", departures_ab=(), departures_ba=(), headway_min=45.0)
+    daytime.update(service_start="07:00", service_end="19:00")
+    daytime["geometry"] = shapely.LineString([(121.8595, 29.436), (121.9005, 29.437)])
+    return make_region(ferries=[base, hourly, daytime])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from netopt._errors import NetoptWarning
-from netopt.graph import build_graph, travel_times
+from netopt.graph import build_graph, close_ferry, drop_closed, graph_to_csr, travel_times
 from netopt.graph.matrix import _array_digest
 
 
@@ -103,3 +105,34 @@ def test_entry_of_another_dtype_is_not_served(cached):
         got = travel_times(g, "zones", "facilities", cache_dir=folder)
     assert got.seconds.dtype == np.float64
     _assert_valid(path, want)
+
+
+def test_key_tells_apart_closed_crossings(tiny_region, tmp_path):
+    """Open, closed, dropped and equally weighted reopening edges get their own cache entries;
+    dropping from a graph with nothing closed changes nothing and shares the open entry."""
+    g = build_graph(tiny_region)
+    meta = {"emergency_fallback": {"name": "boat", "wait_min": 0.0, "availability": 1.0}}
+    with_fallback = build_graph(dataclasses.replace(tiny_region, metadata=meta))
+    same_weights = close_ferry(with_fallback, "FR1")  # the fallback's floor: the open wait
+    graphs = {
+        "open": g,
+        "closed 24 h": close_ferry(g, "FR1"),
+        "closed 6 h": close_ferry(g, "FR1", hours=6),
+        "dropped": drop_closed(close_ferry(g, "FR1")),
+        "dropped open": drop_closed(g),
+        "reopening at the open weights": same_weights,
+    }
+    assert graph_to_csr(same_weights.G).matrix.data.tolist() == (
+        graph_to_csr(with_fallback.G).matrix.data.tolist()
+    )
+    entry = {}
+    for name, graph in graphs.items():
+        before = set(tmp_path.glob("travel_times_*.npz"))
+        got = travel_times(graph, "zones", "facilities", cache_dir=tmp_path)
+        want = travel_times(graph, "zones", "facilities")
+        np.testing.assert_array_equal(got.seconds, want.seconds, err_msg=name)
+        new = set(tmp_path.glob("travel_times_*.npz")) - before
+        entry[name] = new.pop() if new else None
+    assert entry["dropped open"] is None  # served from the "open" entry
+    written = [path for name, path in entry.items() if name != "dropped open"]
+    assert None not in written and len(set(written)) == len(graphs) - 1

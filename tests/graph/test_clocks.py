@@ -10,6 +10,7 @@ from netopt.graph import (
     at_night,
     build_graph,
     close_ferry,
+    drop_closed,
     emergency_mode,
     set_headway,
     travel_times,
@@ -47,10 +48,11 @@ def test_synthetic_region_equals_at_clock(synthetic_graph):
     got = _assert_same(
         synthetic_graph, SYNTHETIC_CLOCKS, ("zones", "facilities"), ("facilities", "zones")
     )
-    # the clocks matter: the island is cut off after the last boat and reachable in the day
-    assert np.isfinite(got["07:10"].seconds).all()
-    assert np.isinf(got["18:10"].seconds).any()
-    assert len(got["23:59"].unreachable) == len(got["18:10"].unreachable) > 0
+    # the clocks matter: after the last boat the island waits for the morning, still finite
+    for clock in SYNTHETIC_CLOCKS:
+        assert np.isfinite(got[clock].seconds).all() and got[clock].unreachable.empty
+    assert (got["23:59"].seconds <= got["18:10"].seconds).all()
+    assert (got["23:59"].seconds < got["18:10"].seconds).any()
     assert not np.array_equal(got["06:30"].seconds, got["12:45"].seconds)
 
 
@@ -62,8 +64,10 @@ def test_synthetic_region_equals_at_clock(synthetic_graph):
         lambda g: at_night(g),
         lambda g: close_ferry(g, "FR1"),
         lambda g: set_headway(g, "FR1", 45),
+        lambda g: drop_closed(g),
+        lambda g: close_ferry(emergency_mode(g), "FR1", hours=5),
     ],
-    ids=["timetable", "emergency", "night-cleared", "closed", "headway"],
+    ids=["timetable", "emergency", "night-cleared", "closed", "headway", "dropped", "em-closed"],
 )
 def test_timetabled_ferry_equals_at_clock(tiny_region, modify):
     """On the tiny timetabled ferry, and after each modifier, every clock matches at_clock."""
@@ -75,14 +79,17 @@ def test_timetabled_ferry_equals_at_clock(tiny_region, modify):
     _assert_same(g, TINY_CLOCKS, *pairs)
 
 
-def test_after_last_departure_island_is_unreachable(tiny_region):
-    """After the last B->A boat (17:00) the island zone cannot reach the hospital."""
+def test_after_last_departure_island_waits_for_the_morning(tiny_region):
+    """After the last B->A boat (17:00) the island zone waits for the 07:40 boat (879 min)."""
     g = build_graph(tiny_region)
     got = travel_times_at_clocks(g, ["zone:Z2"], ["facility:H1"], ["16:45", "17:01"])
     # 15 min wait for the 17:00 boat + 20 min crossing + 10 min boarding on top of the roads
     assert np.isfinite(got["16:45"].seconds[0, 0]) and got["16:45"].seconds[0, 0] > 45 * 60.0
-    assert np.isinf(got["17:01"].seconds[0, 0])
-    assert got["17:01"].unreachable[["origin", "destination"]].values.tolist() == [["Z2", "H1"]]
+    extra = got["17:01"].seconds[0, 0] - got["16:45"].seconds[0, 0]
+    assert extra == pytest.approx((879 - 15) * 60.0)
+    assert got["17:01"].unreachable.empty
+    now = travel_times_at_clocks(drop_closed(g), ["zone:Z2"], ["facility:H1"], ["17:01"])
+    assert now["17:01"].unreachable[["origin", "destination"]].values.tolist() == [["Z2", "H1"]]
 
 
 def test_repeated_clock_computed_once_in_given_order(tiny_region):

@@ -11,6 +11,7 @@ from netopt.graph import (
     build_graph,
     check_reachable,
     close_ferry,
+    drop_closed,
     ferry_wait_min,
     reachability,
     travel_times,
@@ -74,7 +75,7 @@ def test_ferry_edge_carries_wait_crossing_boarding(tiny_region):
 
 
 def test_travel_time_changes_with_clock(tiny_region):
-    """The island's time to the hospital grows by exactly the extra wait at a later clock."""
+    """The island's time follows the clock; after the last boat it waits for the morning one."""
     early = build_graph(tiny_region, depart_at="09:50")
     later = at_clock(early, "09:55")
     t1 = travel_times(early, ["zone:Z2"], ["facility:H1"]).seconds[0, 0]
@@ -82,20 +83,32 @@ def test_travel_time_changes_with_clock(tiny_region):
     assert t2 - t1 == pytest.approx(-5 * 60.0)  # next B->A boat at 10:00 either way
     after_last = at_clock(early, "17:01")
     t3 = travel_times(after_last, ["zone:Z2"], ["facility:H1"])
-    assert np.isinf(t3.seconds[0, 0])
-    assert t3.unreachable[["origin", "destination"]].values.tolist() == [["Z2", "H1"]]
+    # B->A: 09:50 waits 10 min for the 10:00 boat; 17:01 waits until 07:40 tomorrow (879 min)
+    assert t3.seconds[0, 0] - t1 == pytest.approx((879 - 10) * 60.0)
+    assert t3.unreachable.empty
+    now = travel_times(drop_closed(after_last), ["zone:Z2"], ["facility:H1"])
+    assert np.isinf(now.seconds[0, 0])
+    assert now.unreachable[["origin", "destination"]].values.tolist() == [["Z2", "H1"]]
 
 
-def test_closing_the_only_ferry_cuts_the_island_off(tiny_region):
-    """Closing the only ferry makes the island's zone and facility unreachable, named by island."""
-    g = close_ferry(build_graph(tiny_region), "FR1")
-    cut = reachability(g)
+def test_closing_the_only_ferry_keeps_the_island_with_the_wait(tiny_region):
+    """A closed only ferry keeps the island finite (+H*30 min); drop_closed cuts it off by name."""
+    g = build_graph(tiny_region)
+    closed = close_ferry(g, "FR1", hours=24)
+    assert reachability(closed).empty
+    open_t = travel_times(g, "zones", "facilities").to_frame()
+    closed_t = travel_times(closed, "zones", "facilities").to_frame()
+    assert np.isfinite(closed_t.to_numpy()).all()
+    assert closed_t.loc["Z2", "H1"] - open_t.loc["Z2", "H1"] == pytest.approx(12 * 3600.0)
+    assert closed_t.loc["Z1", "H1"] == open_t.loc["Z1", "H1"]  # no ferry on the way
+    now = drop_closed(closed)
+    cut = reachability(now)
     assert set(cut.index) == {"zone:Z2", "facility:T2"}
     assert set(cut["island"]) == {"Little Island"}
     with pytest.raises(DataError, match=r"zones, record Z2.*Little Island") as err:
-        check_reachable(g)
+        check_reachable(now)
     assert len(err.value.problems) == 2
-    tt = travel_times(g, "zones", "facilities")
+    tt = travel_times(now, "zones", "facilities")
     pairs = set(map(tuple, tt.unreachable[["origin", "destination"]].values.tolist()))
     assert pairs == {("Z2", "H1"), ("Z2", "T1"), ("Z1", "T2"), ("Z3", "T2")}
     assert np.isinf(tt.to_frame().loc["Z2", "H1"])

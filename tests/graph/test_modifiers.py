@@ -13,6 +13,7 @@ from netopt.graph import (
     at_night,
     build_graph,
     close_ferry,
+    drop_closed,
     emergency_mode,
     reachability,
     set_headway,
@@ -47,6 +48,8 @@ def _ferry(g):
 
 MODIFIERS = [
     lambda g: close_ferry(g, "FR1"),
+    lambda g: close_ferry(g, "FR1", hours=3),
+    lambda g: drop_closed(at_clock(g, "17:01")),
     lambda g: set_headway(g, "FR1", 30),
     lambda g: add_departures(g, "FR1", ["08:30"]),
     lambda g: add_link(g, (121.8595, 29.43), (121.9005, 29.43), travel_min=6, name="new bridge"),
@@ -69,6 +72,17 @@ def test_modifier_never_mutates_its_input(tiny_region, modify):
     assert _snapshot(new)[0] != before[0]  # and it did change something
 
 
+def test_drop_closed_never_mutates_a_closed_graph(tiny_region):
+    """drop_closed leaves the closed graph, its reopening edges and its route state intact."""
+    g = close_ferry(build_graph(tiny_region), "FR1")
+    before = _snapshot(g)
+    now = drop_closed(g)
+    after = _snapshot(g)
+    assert before[0] == after[0] and before[1] == after[1] and before[2] == after[2]
+    assert len(_ferry(g)) == 2 and _ferry(now) == []
+    assert now.G.graph["open_only"] and not g.G.graph["open_only"]
+
+
 def test_headway_and_departures_change_the_wait(tiny_region):
     """set_headway gives half the headway; an added departure shortens the wait at a clock."""
     g = build_graph(tiny_region)
@@ -81,19 +95,23 @@ def test_headway_and_departures_change_the_wait(tiny_region):
         close_ferry(g, "NOPE")
 
 
-def test_night_has_no_ferries_and_clock_brings_them_back(tiny_region):
-    """At night the island is cut off; at_clock in service hours restores the ferry."""
+def test_night_keeps_reopening_ferries_and_clock_brings_them_back(tiny_region):
+    """At night the ferries wait for the morning; drop_closed cuts the island; at_clock reopens."""
     g = at_night(build_graph(tiny_region))
-    assert _ferry(g) == []
-    assert set(reachability(g).index) == {"zone:Z2", "facility:T2"}
+    assert len(_ferry(g)) == 2
+    ferries = [d for _, _, d in g.G.edges(data=True) if d["mode"] == "ferry"]
+    assert all(d["closed"] and d["closed_by"] == "night" for d in ferries)
+    assert reachability(g).empty
+    assert set(reachability(drop_closed(g)).index) == {"zone:Z2", "facility:T2"}
     day = at_clock(g, "12:30")
     assert day.depart_at == "12:30" and len(_ferry(day)) == 2
-    assert reachability(day).empty
+    assert not any(d["closed"] for _, _, d in day.G.edges(data=True) if d["mode"] == "ferry")
+    assert reachability(drop_closed(day)).empty
 
 
 def test_added_bridge_reconnects_a_closed_island(tiny_region):
     """A new bridge makes the island reachable again in its sourced travel time."""
-    g = close_ferry(build_graph(tiny_region), "FR1")
+    g = drop_closed(close_ferry(build_graph(tiny_region), "FR1"))
     linked = add_link(g, (121.8595, 29.43), (121.9005, 29.43), travel_min=6, name="bridge")
     assert reachability(linked).empty
     assert linked.points["component"].nunique() == 1

@@ -7,6 +7,7 @@ from netopt.graph import (
     at_clock,
     build_graph,
     close_ferry,
+    drop_closed,
     reachability,
     route,
     travel_times,
@@ -45,12 +46,20 @@ def test_everyone_reaches_a_lead_by_day(graph):
 
 
 def test_storm_day_and_evening_cut_off_both_islands(graph):
-    """Closing F1 (or after the last sailing) leaves Beiyu and Xiaoyu unreachable, by name."""
+    """Closing F1 (or after the last sailing) cuts off Beiyu and Xiaoyu now, by name, and
+    leaves them a finite time that waits for the ferry to run again."""
+    day = travel_times(graph, "zones", ["facility:C1"]).to_frame()["C1"]
+    islands = ["Z08", "Z09", "Z10", "Z11", "Z12"]
     for g in (close_ferry(graph, "F1"), at_clock(graph, "23:00")):
-        cut = reachability(g)
+        assert reachability(g).empty
+        cut = reachability(drop_closed(g))
         zones = set(cut.loc[cut["kind"] == "zone", "id"])
-        assert zones == {"Z08", "Z09", "Z10", "Z11", "Z12"}
+        assert zones == set(islands)
         assert set(cut.loc[cut["kind"] == "zone", "island"]) == {"Beiyu Island", "Xiaoyu Island"}
+        later = travel_times(g, "zones", ["facility:C1"]).to_frame()["C1"]
+        assert np.isfinite(later).all()
+        assert (later[islands] - day[islands] > 6 * 3600).all()
+        assert (later.drop(islands) == day.drop(islands)).all()
 
 
 def test_route_from_xiaoyu_uses_bridge_and_ferry(graph):

@@ -17,6 +17,9 @@ How the p-median is solved (uncapacitated):
 Beyond ``exact_nnz`` nonzeros (``method="auto"``) or with ``method="heuristic"``, step 3 is
 skipped and the result reports the gap between the heuristic plan and the Lagrangian bound.
 With capacities, a single-sourced x_ij / y_j model with strong linking rows is solved.
+With ``soft_capacity=True`` (p-median, p-center) the capacities may overflow: the total
+overflow is minimised first and the cost second, exactly, in two phases
+(:mod:`~netopt.solve.location.soft`), so a plan exists whenever the beds cannot hold.
 
 Every model takes one :class:`~netopt.solve.SolverParams` (``time_limit_s`` is wall-clock
 here) and never raises on a time-out: the best plan found is returned with status
@@ -24,13 +27,15 @@ here) and never raises on a time-out: the best plan found is returned with statu
 
 Modules, one job each: :mod:`~netopt.solve.location.median`,
 :mod:`~netopt.solve.location.center` and :mod:`~netopt.solve.location.coverage` (the three
-models); ``_problem`` (argument checks and infeasibility prechecks), ``_outcome`` (building
+models); :mod:`~netopt.solve.location.soft` (soft capacities, two phases) and ``_soft`` (its
+MIP matrix, overflow measure and repair heuristic); ``_problem`` (argument checks and infeasibility prechecks), ``_outcome`` (building
 the :class:`~netopt.solve.SolveResult`), ``_steps`` (one MIP step with the time left) and
 ``_reduction`` (Lagrangian fixing and probing).
 """
 
+from netopt.solve.location._soft import capacity_overflow
 from netopt.solve.location.center import p_center
 from netopt.solve.location.coverage import max_coverage
 from netopt.solve.location.median import p_median
 
-__all__ = ["max_coverage", "p_center", "p_median"]
+__all__ = ["capacity_overflow", "max_coverage", "p_center", "p_median"]

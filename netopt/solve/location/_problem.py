@@ -48,6 +48,7 @@ def validate_problem(
     max_cost: float | None,
     params: object,
     method: str = "auto",
+    soft_capacity: object = False,
 ) -> LocationProblem:
     """Check every argument in one pass; raise one DataError listing every problem.
 
@@ -94,7 +95,11 @@ def validate_problem(
         bad("fixed", f"{len(fixed_arr)} fixed candidates", f"p ({p}) must be >= len(fixed)")
     w = _vector(weights, n, "weights", bad, default=1.0)
     ld = _vector(loads, n, "loads", bad) if loads is not None else None
-    cap = _vector(capacities, m, "capacities", bad) if capacities is not None else None
+    cap = (
+        _vector(capacities, m, "capacities", bad, allow_inf=soft_capacity is True)
+        if capacities is not None
+        else None
+    )
     if (ld is None) != (cap is None):
         bad(
             "capacities/loads",
@@ -103,6 +108,10 @@ def validate_problem(
         )
     if max_cost is not None and not (np.isfinite(max_cost) and max_cost >= 0):
         bad("max_cost", str(max_cost), "pass a finite cost >= 0 or None")
+    if not isinstance(soft_capacity, bool):
+        bad("soft_capacity", repr(soft_capacity), "use True or False")
+    elif soft_capacity and cap is None:
+        bad("soft_capacity", "True without capacities", "give capacities and loads with it")
     if method not in ("auto", "exact", "heuristic"):
         bad("method", repr(method), 'use "auto", "exact" or "heuristic"')
     if problems:
@@ -113,7 +122,13 @@ def validate_problem(
 
 
 def _vector(
-    value: object, size: int, name: str, bad: Callable[[str, str, str], None], default: float = 0.0
+    value: object,
+    size: int,
+    name: str,
+    bad: Callable[[str, str, str], None],
+    default: float = 0.0,
+    *,
+    allow_inf: bool = False,
 ) -> np.ndarray:
     if value is None:
         return np.full(size, default)
@@ -121,8 +136,14 @@ def _vector(
     if arr.shape != (size,):
         bad(name, f"length {arr.size}", f"pass {size} values")
         return np.full(size, default)
-    if not np.isfinite(arr).all() or (arr < 0).any():
-        bad(name, "negative, NaN or inf values", "values must be finite and >= 0")
+    finite = np.isfinite(arr) | (allow_inf & (arr == np.inf))
+    if not finite.all() or (arr < 0).any():
+        fix = (
+            "values must be >= 0 (inf: unconstrained)"
+            if allow_inf
+            else "values must be finite and >= 0"
+        )
+        bad(name, "negative, NaN or inf values", fix)
         return np.full(size, default)
     return arr
 

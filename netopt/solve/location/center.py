@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 
@@ -24,6 +25,7 @@ from netopt.solve.location._problem import (
     validate_problem,
 )
 from netopt.solve.location._steps import assignment_plan, run_mip
+from netopt.solve.location.soft import solve_soft
 from netopt.solve.params import SolverParams
 from netopt.solve.result import SolveResult
 
@@ -42,6 +44,7 @@ def p_center(
     params: SolverParams = SolverParams(),
     progress: Callable[[str], None] | None = None,
     solver: str = "highs",
+    soft_capacity: bool = False,
 ) -> SolveResult:
     r"""Open ``p`` candidates minimising the worst weighted cost ``max_i w_i c_{i,a(i)}``.
 
@@ -56,8 +59,10 @@ def p_center(
     optimal radius, demands are assigned to their cheapest open candidate (uncapacitated).
 
     Parameters and result are those of :func:`p_median` (``weights`` multiply the costs;
-    ``objective`` is the radius). When the time limit stops the bisection, ``bound`` is the
-    smallest radius not yet proven infeasible and the best plan found is returned.
+    ``objective`` is the radius; ``soft_capacity=True``: the least total overflow first,
+    then the smallest radius, see :mod:`netopt.solve.location.soft`). When the time limit
+    stops the bisection, ``bound`` is the smallest radius not yet proven infeasible and the
+    best plan found is returned.
 
     Examples
     --------
@@ -78,12 +83,24 @@ def p_center(
         fixed=fixed,
         max_cost=max_cost,
         params=params,
+        soft_capacity=soft_capacity,
     )
     time_limit, seed = params.time_limit_s, params.seed
     deadline = None if time_limit is None else start + time_limit
-    found = precheck(prob)
+    plain = dataclasses.replace(prob, loads=None, capacities=None)
+    found = precheck(plain if soft_capacity else prob)
     if found is not None:
         return infeasible_result(prob, found[0], start, shortfall=found[1])
+    if soft_capacity:
+        limit = None if time_limit is None else max(0.5, 0.3 * time_limit)
+        relaxed = p_center(
+            prob.costs, prob.p, weights=prob.weights, fixed=prob.fixed.tolist(),
+            params=SolverParams(time_limit_s=limit, seed=seed), solver=solver,
+        )  # fmt: skip
+        return solve_soft(
+            prob, relaxed, center=True, start=start, deadline=deadline, seed=seed,
+            progress=progress, solver=solver,
+        )  # fmt: skip
     wcost = prob.costs * prob.weights[:, None]
     wcost = np.where(np.isfinite(prob.costs), np.nan_to_num(wcost, nan=0.0), np.inf)
     radii = np.unique(wcost[np.isfinite(wcost)])

@@ -5,6 +5,7 @@ See :mod:`netopt.solve.location` for the method (heuristic, Lagrangian reduction
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 
@@ -29,6 +30,7 @@ from netopt.solve.location._problem import (
 )
 from netopt.solve.location._reduction import lagrangian_fixing, probe
 from netopt.solve.location._steps import run_mip, solve_assignment
+from netopt.solve.location.soft import solve_soft
 from netopt.solve.params import SolverParams
 from netopt.solve.result import SolveResult
 
@@ -50,6 +52,7 @@ def p_median(
     progress: Callable[[str], None] | None = None,
     method: str = "auto",
     solver: str = "highs",
+    soft_capacity: bool = False,
 ) -> SolveResult:
     r"""Open ``p`` candidates minimising the weighted total cost of serving every demand.
 
@@ -88,6 +91,13 @@ def p_median(
         so only when the reduced MIP would exceed 2 million nonzeros.
     solver : {"highs", "scip"}
         OR-Tools backend of the MIP.
+    soft_capacity : bool, default False
+        With ``capacities``: let a candidate's load exceed its capacity, the total overflow
+        minimised first and the cost second (lexicographic, exact: two phases, see
+        :mod:`netopt.solve.location.soft`). Equal to the hard model's optimum whenever the
+        capacities can hold; otherwise a plan with the least total overflow instead of
+        "infeasible". ``shortfall`` is then the plan's total overflow, and a time-out
+        always returns a plan (a heuristic one first).
 
     Returns
     -------
@@ -121,12 +131,21 @@ def p_median(
         max_cost=max_cost,
         params=params,
         method=method,
+        soft_capacity=soft_capacity,
     )
     time_limit, seed = params.time_limit_s, params.seed
     deadline = None if time_limit is None else start + time_limit
-    found = precheck(prob)
+    plain = dataclasses.replace(prob, loads=None, capacities=None)
+    found = precheck(plain if soft_capacity else prob)
     if found is not None:
         return infeasible_result(prob, found[0], start, shortfall=found[1])
+    if soft_capacity:
+        early = None if deadline is None else start + 0.3 * (deadline - start)
+        relaxed = uncapacitated_median(plain, start, early, seed, None, "auto", solver)
+        return solve_soft(
+            prob, relaxed, center=False, start=start, deadline=deadline, seed=seed,
+            progress=progress, solver=solver,
+        )  # fmt: skip
     if prob.capacities is not None:
         return _capacitated_median(prob, start, deadline, seed, progress, solver)
     return uncapacitated_median(prob, start, deadline, seed, progress, method, solver)
@@ -146,6 +165,15 @@ def uncapacitated_median(
     wc, penalty = heur.penalised(c, w)
     if p == len(fixed):
         assign = nearest(c, fixed)
+        lonely = np.flatnonzero(assign < 0)
+        if len(lonely):
+            return infeasible_result(
+                prob,
+                f"{len(lonely)} demand(s) have no allowed pair with the fixed candidates: "
+                f"indices {lonely[:20].tolist()}",
+                start,
+                solver="assignment",
+            )
         value = float(wc[np.arange(n), assign].sum())
         return plan_result(fixed, assign, value, value, "optimal", start, solver="assignment")
     greedy = heur.greedy_median(wc, p, fixed)
