@@ -8,6 +8,10 @@ usage errors; 2 infeasible models
 (:class:`~netopt._errors.SolverError`) and any other :class:`~netopt._errors.NetoptError`
 (one-line message, no traceback).
 
+-v and -q are accepted before and after the subcommand. Without -v, warnings are printed
+after the command (after the progress bars), one line per cause with a count and the first
+examples, and all of them written to a temp file (:class:`_GroupedWarnings`).
+
 Subcommands register themselves in :data:`COMMANDS` (name -> (add_arguments, run)); to add
 ``run``, ``compare`` or ``demo``, write an ``_add_<name>(parser)`` and a
 ``_cmd_<name>(args) -> int`` and add one line to :data:`COMMANDS`.
@@ -22,7 +26,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from netopt._errors import DataError, InfeasibleError, NetoptError
+from netopt._errors import DataError, InfeasibleError, NetoptError, Problem
 from netopt._version import __version__
 
 __all__ = [
@@ -86,13 +90,10 @@ def _add_output_options(parser: argparse.ArgumentParser, *, default_out: str) ->
     parser.add_argument(
         "--json", action="store_true", help="print a JSON record of the results instead of tables"
     )
-    # Also accepted after the subcommand; SUPPRESS keeps a global -q from being reset.
     parser.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="no progress bars or tables, only errors",
+        "--lang",
+        metavar="LANG",
+        help="language of the maps and reports: en, zh (default: region.toml language, else en)",
     )
 
 
@@ -292,6 +293,29 @@ def _print_comparison(comparison: Any, out: TextIO) -> None:
     console.print("Wrote: " + ", ".join(str(f) for f in comparison.files), markup=False)
 
 
+def _language(args: argparse.Namespace, scenarios: list[Any]) -> Any:
+    """The pages' language for a command (netopt.maps.text.use_language): ``--lang``, else the
+    one language of the scenarios' regions (region.toml ``language``), else English."""
+    import tomllib
+    from pathlib import Path
+
+    from netopt.maps.text import LANGUAGES, use_language
+
+    lang = getattr(args, "lang", None)
+    if lang is None:
+        found = set()
+        for s in scenarios:
+            toml = Path(s.region) / "region.toml" if isinstance(s.region, (str, Path)) else None
+            if toml is None:
+                found.add(s.region.language)
+            elif toml.is_file():
+                found.add(tomllib.loads(toml.read_text(encoding="utf-8")).get("language", "en"))
+        lang = found.pop() if len(found) == 1 else None
+    elif lang not in LANGUAGES:
+        raise DataError(Problem("--lang", "", "lang", repr(lang), f"use one of {list(LANGUAGES)}"))
+    return use_language(lang)
+
+
 def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     import json
     from pathlib import Path
@@ -301,7 +325,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     scenario = _with_overrides([Scenario.from_toml(args.scenario)], args)[0]
     out_dir = Path(args.out)
     bar, callback = _progress(args, _steps(scenario))
-    with bar:
+    with bar, _language(args, [scenario]):
         result = run(scenario, cache_dir=out_dir / ".cache", progress=callback)
         callback(f"{scenario.name}: write outputs")
         folder = result.to_folder(out_dir / scenario.name)
@@ -322,7 +346,7 @@ def _compare_scenarios(scenarios: list[Any], args: argparse.Namespace, out: Text
 
     scenarios = _with_overrides(scenarios, args)
     bar, callback = _progress(args, sum(_steps(s) for s in scenarios) + 1)
-    with bar:
+    with bar, _language(args, scenarios):
         comparison = run_and_compare(
             scenarios,
             args.out,
@@ -392,13 +416,34 @@ def build_parser() -> argparse.ArgumentParser:
         description="Plan hospital alliances on travel-time graphs with roads and ferries.",
     )
     parser.add_argument("--version", action="version", version=f"netopt {__version__}")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    _add_verbosity(parser, default=True)
+    # -v and -q are also accepted after the subcommand (SUPPRESS: absent there, the global
+    # value stands)
+    after = argparse.ArgumentParser(add_help=False)
+    _add_verbosity(after, default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (help_text, add_arguments, _run) in COMMANDS.items():
-        add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+        add_arguments(sub.add_parser(name, help=help_text, description=help_text, parents=[after]))
     return parser
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, *, default: bool) -> None:
+    """Add -v (more log output, repeatable) and -q (no progress bars or tables, only errors)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0 if default else argparse.SUPPRESS,
+        help="more log output: -v every warning and info, -vv debug",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=False if default else argparse.SUPPRESS,
+        help="no progress bars or tables, only errors",
+    )
 
 
 def main(
@@ -427,8 +472,10 @@ def main(
         if args.quiet
         else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     )
-    handler = logging.StreamHandler(err)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    # Without -v, warnings wait for the end of the command (no line breaks into the progress
+    # bars) and repeated causes print as one line each (_GroupedWarnings).
+    handler = logging.StreamHandler(err) if args.verbose or args.quiet else _GroupedWarnings(err)
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
     package_logger = logging.getLogger("netopt")
     old_level = package_logger.level
     package_logger.addHandler(handler)
@@ -459,6 +506,68 @@ def main(
     finally:
         package_logger.removeHandler(handler)
         package_logger.setLevel(old_level)
+        if isinstance(handler, _GroupedWarnings):
+            handler.summarise()
+
+
+_LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+class _GroupedWarnings(logging.Handler):
+    """The CLI's log handler without -v: one line per warning cause, printed at the end.
+
+    Errors print at once. Warnings are held until :meth:`summarise` (after the progress bars
+    are gone) and grouped by cause: the logger and the message template (``"rotation
+    shortfall: %s"``), or the whole message when it has no arguments. A cause seen more than
+    :attr:`EXAMPLES` times prints its count and the first examples; every warning is then
+    written to a file in the system temp folder, named in the last line.
+    """
+
+    EXAMPLES = 3
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(logging.WARNING)
+        self.stream = stream
+        self.causes: dict[tuple[str, str, str], list[logging.LogRecord]] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print an error now; hold a warning under its cause."""
+        if record.levelno >= logging.ERROR:
+            self.stream.write(self.format(record) + "\n")
+            return
+        template = str(record.msg) if record.args else record.getMessage()
+        key = (record.levelname, record.name, template)
+        self.causes.setdefault(key, []).append(record)
+
+    def summarise(self) -> None:
+        """Print one line per cause (count and first examples); the full list to a file."""
+        shortened = False
+        for (level, name, template), records in self.causes.items():
+            messages = [r.getMessage() for r in records]
+            if len(records) == 1:
+                line = messages[0]
+            elif not records[0].args:
+                line = f"{messages[0]} ({len(records):,} times)"
+            else:
+                cause = template.split("%", 1)[0].rstrip(" :") or template
+                shown = [m.removeprefix(template.split("%", 1)[0]) for m in messages]
+                line = f"{cause}: {len(records):,} times, first: " + "; ".join(
+                    shown[: self.EXAMPLES]
+                )
+                shortened = shortened or len(records) > self.EXAMPLES
+            self.stream.write(f"{level} {name}: {line}\n")
+        if shortened:
+            self.stream.write(f"every warning: {self._write_all()}\n")
+        self.causes.clear()
+
+    def _write_all(self) -> str:
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix="netopt-warnings-", suffix=".log", text=True)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            for records in self.causes.values():
+                f.writelines(self.format(r) + "\n" for r in records)
+        return path
 
 
 def _write_problems(exc: DataError) -> str:

@@ -183,6 +183,12 @@ class Region:
         return str(text).strip() if isinstance(text, str) and text.strip() else None
 
     @property
+    def language(self) -> str:
+        """Language of the region's maps and reports (region.toml ``language``; ``"en"``)."""
+        lang = self.metadata.get("language")
+        return lang if isinstance(lang, str) and lang else "en"
+
+    @property
     def area_codes(self) -> tuple[str, ...]:
         """Administrative codes of the planning area (region.toml ``area``); () if not given.
 

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from netopt.kpis import POPULATION_COUNTS, kpi_info, kpis_in
-from netopt.maps.text import message
+from netopt.maps.text import localise, message
 from netopt.solve.status import NO_STAGE_TEXT, STAGE_LABELS
 
 __all__ = [
@@ -260,7 +260,7 @@ def _clip(text: Any, n: int) -> str:
 
 
 def _page(title: str, body: str) -> str:
-    return (
+    return localise(  # the labels in the language of use_language (English by default)
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_esc(title)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -228,3 +229,29 @@ def test_unknown_map_scenario_exits_1_before_running(tmp_path: Path) -> None:
     code, _, err = cli("compare", str(a), str(b), "-o", str(out_dir), "--map-scenarios", "a")
     assert code == 1 and "name 2 to 4 scenarios" in err
     assert not (out_dir / "a").exists() and "Traceback" not in err
+
+
+def test_repeated_warnings_print_as_one_line(tmp_path: Path) -> None:
+    """Without -v, each warning cause prints once after the run: a count, the first three
+    examples, and a file holding every warning; -v prints every one as it comes."""
+    path = scenario_file(tmp_path, "rot", "[rotations]\nenabled = true\n")
+    code, _, err = cli("run", str(path), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    lines = err.strip().splitlines()
+    shortfall = [line for line in lines if "rotation shortfall" in line]
+    assert len(shortfall) == 1, err
+    head, count, examples = re.match(
+        r"(WARNING netopt\.rotations\.planner: rotation shortfall): ([\d,]+) times, "
+        r"first: (.*)",
+        shortfall[0],
+    ).groups()
+    assert int(count) > 3 and examples.count("short by") == 3
+    assert lines[-1].startswith("every warning: ")
+    log = Path(lines[-1].removeprefix("every warning: "))
+    logged = log.read_text(encoding="utf-8")
+    log.unlink()
+    assert logged.count(head) == int(count)
+    assert set(lines[:-1]) - set(shortfall) <= set(logged.splitlines())
+    code, _, err = cli("run", str(path), "-o", str(tmp_path / "out2"), "-v")
+    assert code == 0, err
+    assert err.count("rotation shortfall") == int(count)

@@ -134,3 +134,24 @@ def test_few_problems_write_no_file(region_folder):
     code, _, err = _run(["validate", str(folder)])
     assert code == EXIT_DATA
     assert "full list" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["-v", "validate", str(SYNTHETIC)], ["validate", str(SYNTHETIC), "-v"]],
+    ids=["before", "after"],
+)
+def test_verbose_before_or_after_the_subcommand(argv):
+    """-v works before and after the subcommand: the info lines appear, as without -v they don't."""
+    code, _, err = _run(argv)
+    assert code == 0 and "INFO netopt.io.load: loaded region" in err
+    code, _, err = _run(["validate", str(SYNTHETIC)])
+    assert code == 0 and err == ""
+
+
+def test_quiet_after_the_subcommand_wins_over_verbose():
+    """`netopt -v validate FOLDER -q`: -q after the subcommand leaves only errors."""
+    args = build_parser().parse_args(["-v", "validate", str(SYNTHETIC), "-q"])
+    assert args.quiet and args.verbose == 1
+    code, _, err = _run(["-v", "validate", str(SYNTHETIC), "-q"])
+    assert code == 0 and err == ""

@@ -13,7 +13,7 @@ import pytest
 import shapely
 
 from netopt._crs import WGS84, as_crs, is_projected
-from netopt._errors import DataError
+from netopt._errors import DataError, NetoptWarning
 from netopt.io import (
     GCJ02,
     dumps_toml,
@@ -554,3 +554,39 @@ def test_bad_planning_keys_name_the_key_and_the_fix(region_folder) -> None:
     assert "'caveat'" in text and "'area'" in text and "administrative code" in text
     assert "did you mean 'wait_min'" in text
     assert "'availability'" in text and "(0, 1]" in text
+
+
+def _facilities_with_two_names(folder) -> pd.DataFrame:
+    """Give the folder's facilities.csv an English `name` and a Chinese `name_zh` column."""
+    path = folder / "facilities.csv"
+    fac = pd.read_csv(path, dtype=str)
+    fac["name"] = "English " + fac["name_en"]
+    fac["name_zh"] = [f"医院{i}" for i in range(len(fac))]
+    fac.to_csv(path, index=False)
+    return fac.set_index("facility_id")
+
+
+def test_explicit_mapping_wins_over_a_same_named_column(region_folder):
+    """`name = "name_zh"` reads name_zh even though the file has a `name` column, with a note."""
+    folder = region_folder(toml=[('name = "name_en"', 'name = "name_zh"')])
+    fac = _facilities_with_two_names(folder)
+    with pytest.warns(NetoptWarning) as caught:
+        region = load_region(folder)
+    note = (
+        "facilities.csv: column 'name' is not used: [facilities.columns] maps "
+        "name = \"name_zh\", so 'name_zh' is read as name"
+    )
+    assert [str(w.message) for w in caught] == [note]
+    assert region.facilities["name"].to_dict() == fac["name_zh"].to_dict()
+    assert "name_zh" not in region.facilities.columns
+
+
+def test_a_column_mapped_elsewhere_is_not_dropped(region_folder):
+    """The file's `name`, itself mapped to township, is read as township, not dropped as name."""
+    folder = region_folder(toml=[('name = "name_en"', 'name = "name_zh"\ntownship = "name"')])
+    fac = _facilities_with_two_names(folder)
+    with pytest.warns(NetoptWarning) as caught:
+        region = load_region(folder)
+    assert [str(w.message).split(":")[1] for w in caught] == [" column 'township' is not used"]
+    assert region.facilities["name"].to_dict() == fac["name_zh"].to_dict()
+    assert region.facilities["township"].to_dict() == fac["name"].to_dict()

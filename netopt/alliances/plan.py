@@ -11,6 +11,7 @@ import pandas as pd
 
 from netopt._atomic import atomic_path
 from netopt.alliances.capacity import CAPACITY_MOVES_COLUMNS
+from netopt.alliances.layers import facilities_frame, plan_layers, write_layers
 from netopt.alliances.options import AllianceOptions
 from netopt.alliances.tables import cut_off_by_place
 from netopt.kpis import Rates
@@ -106,6 +107,9 @@ class AlliancePlan:
         Parameters
         ----------
         layer : {"zones", "facilities"}
+            ``"zones"``: the assignments table; ``"facilities"``: every attribute of the
+            region's facilities and the plan's
+            (:func:`~netopt.alliances.layers.facilities_frame`).
 
         Returns
         -------
@@ -121,17 +125,24 @@ class AlliancePlan:
             frame = self.zones.drop(columns=["zone"])
         elif layer == "facilities":
             geom = self.region.facilities.geometry
-            frame = self.facilities
+            frame = facilities_frame(self)
         else:
             raise ValueError(f"layer must be 'zones' or 'facilities', got {layer!r}")
-        out = gpd.GeoDataFrame(frame.copy(), geometry=geom.reindex(frame.index), crs="EPSG:4326")
+        geom = geom.to_crs("EPSG:4326").reindex(frame.index)
+        out = gpd.GeoDataFrame(frame.copy(), geometry=geom, crs="EPSG:4326")
         out.index.name = "id"
         return out
 
     def to_file(self, path: str | Path) -> Path:
-        """Write the plan as a GeoPackage with layers ``zones``, ``facilities``, ``alliances``.
+        """Write the plan as a GeoPackage (EPSG:4326) for QGIS.
 
-        The file is written atomically: an existing file stays intact if writing fails.
+        Layers (:func:`~netopt.alliances.layers.plan_layers`): ``zones``, ``facilities``
+        (every attribute), ``alliances`` (catchment polygons: the union of each alliance's
+        zones, points as discs; with its members), ``leads`` (points) and
+        ``travel_time_bands`` (zones dissolved by minutes to their lead). A run's file adds
+        the network as run
+        (:func:`netopt.scenario.geopackage.write_geopackage`). The file is written
+        atomically: an existing file stays intact if writing fails.
 
         Parameters
         ----------
@@ -144,14 +155,7 @@ class AlliancePlan:
         """
         path = Path(path)
         with atomic_path(path) as tmp:
-            zones = self.to_geodataframe("zones").reset_index()
-            zones.to_file(tmp, layer="zones", driver="GPKG")
-            fac = self.to_geodataframe("facilities").reset_index()
-            fac.to_file(tmp, layer="facilities", driver="GPKG", mode="a")
-            lead_geom = self.region.facilities.geometry.reindex(self.alliances.index)
-            all_gdf = gpd.GeoDataFrame(self.alliances.copy(), geometry=lead_geom, crs="EPSG:4326")
-            all_gdf.index.name = "lead"
-            all_gdf.reset_index().to_file(tmp, layer="alliances", driver="GPKG", mode="a")
+            write_layers(plan_layers(self), tmp)
         return path
 
     def summary(self) -> str:

@@ -12,6 +12,7 @@ import difflib
 import math
 import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from netopt._crs import parse_crs
@@ -46,6 +47,7 @@ TOP_KEYS = {"name", "crs", "metric_crs", "validate", *LAYERS}
 #: Free-form metadata keys allowed at the top of region.toml (kept in ``Region.metadata``).
 METADATA_KEYS = {
     "caveat",
+    "language",
     "area",
     "emergency_fallback",
     "description",
@@ -273,6 +275,13 @@ def check_config(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
 FALLBACK_KEYS = {"name", "wait_min", "availability"}
 
 
+def _page_languages() -> tuple[str, ...]:
+    """The pages' languages: English and one per catalogue file (netopt/maps/locale/*.json,
+    found on disk: this layer does not import netopt.maps)."""
+    locale = Path(__file__).resolve().parents[1] / "maps" / "locale"
+    return ("en", *sorted(p.stem for p in locale.glob("*.json")))
+
+
 def _planning_problems(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
     """Problems with the planning keys: ``caveat``, ``area`` and ``[emergency_fallback]``."""
     problems = []
@@ -280,6 +289,12 @@ def _planning_problems(config: Mapping[str, Any], toml_name: str) -> list[Proble
     if caveat is not None and not (isinstance(caveat, str) and caveat.strip()):
         problems.append(
             Problem(toml_name, "", "caveat", repr(caveat), 'write one line of text, caveat = "..."')
+        )
+    language = config.get("language")
+    known = _page_languages()
+    if language is not None and language not in known:
+        problems.append(
+            Problem(toml_name, "", "language", repr(language), f"use one of {list(known)}")
         )
     area = config.get("area")
     codes = [area] if isinstance(area, str) else area

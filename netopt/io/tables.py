@@ -29,7 +29,7 @@ import shapely
 
 from netopt import _osm
 from netopt._crs import GCJ02, WGS84, parse_crs
-from netopt._errors import Problem
+from netopt._errors import NetoptWarning, Problem
 from netopt._gcj02 import gcj02_to_wgs84
 from netopt.io.columns import conform, numbers, records, typed
 from netopt.io.config import LINE_LAYERS, REQUIRED
@@ -146,7 +146,8 @@ def read_layer(
     mapping = _column_mapping(raw, layer, fname, spec, is_csv, problems)
     if len(problems) > n0:
         return None
-    frame = raw.rename(columns={u: o for o, u in mapping.items() if u in raw.columns and u != o})
+    renames = {u: o for o, u in mapping.items() if u in raw.columns and u != o}
+    frame = raw.drop(columns=_shadowed(raw, renames, layer, fname)).rename(columns=renames)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     if is_csv and layer != "experts":
         frame = _csv_geometry(frame, layer, fname, problems)
@@ -259,6 +260,25 @@ def _column_mapping(
                 )
             )
     return mapping
+
+
+def _shadowed(raw: pd.DataFrame, renames: Mapping[str, str], layer: str, fname: str) -> list[str]:
+    """Return the file's columns an explicit mapping replaces, with a warning for each.
+
+    ``name = "name_zh"`` in ``[layer.columns]`` when the file also has a ``name`` column: the
+    mapped column wins and the file's own ``name`` is dropped (unless it is itself mapped
+    elsewhere, e.g. ``name_en = "name"``), with a :class:`~netopt._errors.NetoptWarning`.
+    """
+    dropped = [o for u, o in renames.items() if o in raw.columns and o not in renames]
+    for col in dropped:
+        user = next(u for u, o in renames.items() if o == col)
+        warnings.warn(
+            f"{fname}: column '{col}' is not used: [{layer}.columns] maps {col} = "
+            f"\"{user}\", so '{user}' is read as {col}",
+            NetoptWarning,
+            stacklevel=4,
+        )
+    return dropped
 
 
 def _read_table(path: Path, spec: Mapping[str, Any], encoding: str) -> pd.DataFrame:

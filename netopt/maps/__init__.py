@@ -33,8 +33,9 @@ Design choices:
   KPI panel collapses with a button.
 
 Modules: ``options`` (:class:`MapOptions`), ``styles`` (palette, band colours, ferry styles,
-icon sizes, CSS), ``text`` (escaping, number formats, popups, the labels' catalogue
-``MESSAGES``, the data caveat), ``tables`` (the plan's tables joined for drawing),
+icon sizes, CSS), ``text`` (escaping, number formats, popups, the data caveat), ``i18n`` (the
+labels' catalogue ``MESSAGES`` and one ``locale/<lang>.json`` per other language, re-exported by
+``text``), ``tables`` (the plan's tables joined for drawing),
 ``geometry`` (zone cells, dissolved catchments, GeoJSON features), ``elements`` (the Folium
 elements: GeoJSON layer, collapsible panel, full-screen button, view fitted around the panels,
 maps side by side), ``tiles`` (online basemaps), ``layers`` (land, catchments, bands, zones,

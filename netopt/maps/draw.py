@@ -35,7 +35,7 @@ from netopt.maps.panels import caveat_html, kpi_html, legend_html, stage_texts
 from netopt.maps.rotation_layers import MAX_EXPERT_LAYERS, add_rotations
 from netopt.maps.styles import MAX_ZOOM, ZOOM_SNAP, band_colours, band_labels, colour_alliances, css
 from netopt.maps.tables import alliance_names, facility_table, lead_stats
-from netopt.maps.text import data_caveat, esc
+from netopt.maps.text import chosen_language, data_caveat, esc, use_language
 from netopt.maps.tiles import tile_layers
 
 __all__ = ["MAX_SIDE_BY_SIDE", "alliance_map", "compare_map", "draw_plan"]
@@ -170,6 +170,7 @@ def alliance_map(
     rotation_layers: Literal["auto", "expert", "week"] = "auto",
     kpis: Sequence[str] | None = None,
     fullscreen: bool = True,
+    lang: str | None = None,
 ) -> folium.Map:
     """Draw a scenario run (or an alliance plan) on an offline Folium map.
 
@@ -203,14 +204,15 @@ def alliance_map(
     schedule : netopt.rotations.RotationSchedule, optional
         Expert rotations to draw as toggleable layers (default: the run's own).
     tiles, tianditu_key, bands_min, band_time, cluster_threshold, max_zone_features, \
-tolerance_deg, precision, rotation_layers, kpis, fullscreen : keyword-only
+tolerance_deg, precision, rotation_layers, kpis, fullscreen, lang : keyword-only
         Drawing options, documented in :class:`~netopt.maps.options.MapOptions`. In short:
         ``tiles`` online basemaps (None: none, the page needs no network); ``bands_min``
         travel-time band limits in minutes; ``band_time`` ``"nearest"`` or ``"assigned"``
         lead; markers clustered above ``cluster_threshold``; zone points drawn up to
         ``max_zone_features``; ``precision`` decimals written (5, about 1 m);
         ``rotation_layers`` ``"auto"``, ``"expert"`` or ``"week"``; ``kpis`` panel KPI keys
-        (default the ``"panel"`` KPIs of :mod:`netopt.kpis`); ``fullscreen`` button.
+        (default the ``"panel"`` KPIs of :mod:`netopt.kpis`); ``fullscreen`` button;
+        ``lang`` the labels' language (``"en"``, ``"zh"``; :mod:`netopt.maps.text`).
 
     Returns
     -------
@@ -241,6 +243,7 @@ tolerance_deg, precision, rotation_layers, kpis, fullscreen : keyword-only
         rotation_layers=rotation_layers,
         kpis=kpis,
         fullscreen=fullscreen,
+        lang=lang,
     )
     m = folium.Map(
         location=None,
@@ -252,7 +255,9 @@ tolerance_deg, precision, rotation_layers, kpis, fullscreen : keyword-only
         zoomSnap=ZOOM_SNAP,
     )
     m.get_root().title = esc(plan.name)
-    bounds = draw_plan(m, plan, schedule, options, network=network)
+    m.netopt_lang = chosen_language(options.lang)  # save_map writes it as <html lang>
+    with use_language(m.netopt_lang):
+        bounds = draw_plan(m, plan, schedule, options, network=network)
     m.location = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     _fit(m, bounds)
     make_offline(m, css=css(), extra=("fullscreen",) if options.fullscreen else ())
@@ -368,14 +373,16 @@ def compare_map(
         zoomSnap=ZOOM_SNAP,
     )
     side.get_root().title = " | ".join(esc(plan.name) for plan, *_ in chosen)
+    side.netopt_lang = chosen_language(opts.lang)  # save_map writes it as <html lang>
     boxes = []
     for i, ((plan, schedule, network, _run), m) in enumerate(zip(chosen, side.maps)):
         o = opts if i == 0 else opts.replace(fullscreen=False)
-        boxes.append(
-            draw_plan(
-                m, plan, schedule, o, compact=True, network=network, collapsed=len(chosen) >= 3
+        with use_language(side.netopt_lang):
+            boxes.append(
+                draw_plan(
+                    m, plan, schedule, o, compact=True, network=network, collapsed=len(chosen) >= 3
+                )
             )
-        )
     bounds = (
         min(b[0] for b in boxes),
         min(b[1] for b in boxes),

@@ -21,7 +21,7 @@ from netopt.maps.elements import GeoJsonLayer
 from netopt.maps.geometry import feature, line_features, point_features
 from netopt.maps.styles import GREY, ICON_PX, PALETTE
 from netopt.maps.tables import minutes
-from netopt.maps.text import esc, num, popup
+from netopt.maps.text import MESSAGES, esc, message, num, popup
 
 __all__ = [
     "add_bands",
@@ -55,7 +55,7 @@ def add_land(m: folium.Map, region: Any, tolerance: float, precision: int) -> No
         feature(g, {"tt": esc(n)} if isinstance(n, str) and n else {}, precision)
         for g, n in zip(geoms, names.to_numpy())
     ]
-    fg = folium.FeatureGroup(name="Land and townships", show=True).add_to(m)
+    fg = folium.FeatureGroup(name=message("layer.land"), show=True).add_to(m)
     fg.add_child(
         GeoJsonLayer(
             [f for f in feats if f],
@@ -86,17 +86,17 @@ def add_catchments(
     stats : pandas.DataFrame
         :func:`netopt.maps.tables.lead_stats` (``population`` per lead).
     """
-    fg = folium.FeatureGroup(name="Alliance catchments", show=True).add_to(m)
+    fg = folium.FeatureGroup(name=message("layer.catchments"), show=True).add_to(m)
     feats = []
     for key, geom in catch.items():
         if key == "":
             style = {"fillColor": GREY, "color": "#777777"}
-            tip = "No lead reachable"
+            tip = message("catchment.none")
         else:
             c = PALETTE[colour_of.get(key, 0)]
             style = {"fillColor": c, "color": c}
             pop = stats["population"].get(key, np.nan) if "population" in stats else np.nan
-            tip = f"Alliance of {esc(names.get(key, key))} &middot; {num(pop)} residents"
+            tip = message("catchment.tip", name=esc(names.get(key, key)), n=num(pop))
         f = feature(geom, {"s": style, "tt": tip}, 6)
         if f:
             feats.append(f)
@@ -129,7 +129,7 @@ def add_bands(
     band_time : {"nearest", "assigned"}, keyword-only
         Names the layer.
     """
-    title = "Travel time to nearest lead" if band_time == "nearest" else "Travel time to own lead"
+    title = message("layer.bands_nearest" if band_time == "nearest" else "layer.bands_assigned")
     fg = folium.FeatureGroup(name=title, show=False).add_to(m)
     feats = []
     for key, geom in sorted(bands.items()):
@@ -164,7 +164,7 @@ def add_zone_points(m: folium.Map, region: Any, zplan: pd.DataFrame, precision: 
         }
         for i, p, t, r in zip(z.index, pop, t_lead, radius)
     ]
-    fg = folium.FeatureGroup(name="Resident zones", show=False).add_to(m)
+    fg = folium.FeatureGroup(name=message("layer.zones"), show=False).add_to(m)
     fg.add_child(
         GeoJsonLayer(
             point_features(xy, props, precision),
@@ -211,7 +211,7 @@ def add_flows(
         }
         for n, j, v, w in zip(members["name"], members["lead"], vol, width)
     ]
-    fg = folium.FeatureGroup(name="Referral flows", show=True).add_to(m)
+    fg = folium.FeatureGroup(name=message("layer.flows"), show=True).add_to(m)
     fg.add_child(
         GeoJsonLayer(
             line_features(members[["lon", "lat"]].to_numpy(), lead_xy, props, precision),
@@ -223,7 +223,8 @@ def add_flows(
 
 
 def _facility_popup(r: pd.Series, stats: pd.DataFrame, names: dict[str, str]) -> str:
-    rows = [("Tier", esc(r["tier"])), ("Beds", num(r["beds"]))]
+    tier = message(f"tier.{r['tier']}") if f"tier.{r['tier']}" in MESSAGES else esc(r["tier"])
+    rows = [(message("field.tier"), tier), (message("field.beds"), num(r["beds"]))]
     if r["is_lead"]:
         s = stats.loc[r.name] if r.name in stats.index else pd.Series(dtype=float)
         members = s.get("members", np.nan)
@@ -231,27 +232,35 @@ def _facility_popup(r: pd.Series, stats: pd.DataFrame, names: dict[str, str]) ->
         load, cap = s.get("referral_load", np.nan), s.get("referral_capacity", np.nan)
         util = s.get("utilisation", np.nan)
         rows += [
-            ("Role", "alliance lead"),
-            ("Members", num(n_members)),
-            ("Population served", num(s.get("population", np.nan))),
+            (message("field.role"), message("field.lead_role")),
+            (message("field.members"), num(n_members)),
+            (message("field.population"), num(s.get("population", np.nan))),
             (
-                "Referral load / capacity",
-                f"{num(load)} / {num(cap)} a year ({num(100 * float(util), '.0f', ' %')})",
+                message("field.load"),
+                message(
+                    "field.load_text",
+                    load=num(load),
+                    cap=num(cap),
+                    util=num(100 * float(util), ".0f", " %"),
+                ),
             ),
             (
-                "Mean travel time of residents",
+                message("field.resident_mean"),
                 num(s.get("resident_mean_min", np.nan), ".1f", " min"),
             ),
         ]
         if pd.notna(r["population"]) and float(r["population"]) > 0:
-            rows.append(("Residents using it first", num(r["population"])))
+            rows.append((message("field.first_use"), num(r["population"])))
     else:
         lead = r["lead"]
         rows += [
-            ("Alliance", esc(names.get(lead, lead)) if lead else "none"),
-            ("Population served", num(r["population"])),
-            ("Referrals to lead", f"{num(r['referrals_per_year'])} a year"),
-            ("Mean travel time of residents", num(r["mean_travel_min"], ".1f", " min")),
+            (
+                message("field.alliance"),
+                esc(names.get(lead, lead)) if lead else message("field.none"),
+            ),
+            (message("field.population"), num(r["population"])),
+            (message("field.referrals"), message("field.a_year", n=num(r["referrals_per_year"]))),
+            (message("field.resident_mean"), num(r["mean_travel_min"], ".1f", " min")),
         ]
     return popup(f"{esc(r['name'])} <small>({esc(r.name)})</small>", rows)
 
@@ -287,7 +296,7 @@ def add_facilities(
         Markers per role (``lead``, ``member``).
     """
     counts = {}
-    for role, title in (("lead", "Lead hospitals"), ("member", "Member facilities")):
+    for role, title in (("lead", message("layer.leads")), ("member", message("layer.members"))):
         sub = fac[fac["is_lead"]] if role == "lead" else fac[~fac["is_lead"]]
         counts[role] = len(sub)
         if sub.empty:

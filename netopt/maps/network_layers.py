@@ -80,7 +80,7 @@ def ferry_popup(
                 before = _service(math.nan, state.timetable_was or len(deps))
             service = message("ferry.was", now=service, before=before)
     rows += [
-        ("Crossing", num(row.get("crossing_min"), ".0f", " min")),
+        (message("field.crossing"), num(row.get("crossing_min"), ".0f", " min")),
         (message("ferry.headway"), service),
     ]
     if state is not None and state.added:
@@ -88,15 +88,15 @@ def ferry_popup(
         rows.append((message("ferry.added"), message("ferry.added_text", times=times)))
     rows += [
         (
-            "Service hours",
+            message("field.service_hours"),
             f"{esc(row.get('service_start'))}&ndash;{esc(row.get('service_end'))}",
         ),
-        ("From / to", f"{esc(row.get('from_port'))} &rarr; {esc(row.get('to_port'))}"),
-        ("Kind", esc(row.get("kind"))),
+        (message("ferry.from_to"), f"{esc(row.get('from_port'))} &rarr; {esc(row.get('to_port'))}"),
+        (message("field.kind"), esc(row.get("kind"))),
     ]
     if bool(row.get("estimated", False)):
-        rows.append(("Note", message("ferry.estimated")))
-    return popup(f"Ferry: {esc(row.get('name'))}", rows)
+        rows.append((message("field.note"), message("ferry.estimated")))
+    return popup(message("ferry.title", name=esc(row.get("name"))), rows)
 
 
 def add_ferries(
@@ -151,7 +151,7 @@ def add_ferries(
 def _link_popup(link: Any) -> str:
     rows = [
         (message("link.travel"), num(link.travel_min, ".1f", " min")),
-        ("Note", message("link.added")),
+        (message("field.note"), message("link.added")),
     ]
     if link.closed_hours is not None:
         rows.insert(0, (message("ferry.state"), f"<b>{message('link.closed')}</b>"))
@@ -227,7 +227,7 @@ def add_closed_links(
         table = [
             (message("ferry.state"), f"<b>{message('link.closed')}</b>"),
             (message("ferry.closed_for"), minutes_text(60 * hours)),
-            ("Kind", esc(row.get("kind"))),
+            (message("field.kind"), esc(row.get("kind"))),
         ]
         name = message("link.closed_title", name=esc(row.get("name", lid)))
         f = feature(g, {"p": popup(name, table), "tt": esc(row.get("name", lid))}, precision)

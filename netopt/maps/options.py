@@ -16,6 +16,7 @@ import folium
 
 from netopt._errors import DataError, Problem
 from netopt._options import OptionsMixin
+from netopt.maps.text import LANGUAGES
 from netopt.maps.tiles import check_tiles
 
 __all__ = ["MapOptions"]
@@ -56,6 +57,10 @@ class MapOptions(OptionsMixin):
         plan has).
     fullscreen : bool
         Add the full-screen button (default True).
+    lang : str, optional
+        Language of the page's labels, one of :data:`netopt.maps.text.LANGUAGES` (``"zh"``:
+        simplified Chinese); default the one set by :func:`netopt.maps.text.use_language`,
+        else ``"en"``.
 
     Raises
     ------
@@ -74,6 +79,7 @@ class MapOptions(OptionsMixin):
     rotation_layers: str = "auto"
     kpis: Sequence[str] | None = None
     fullscreen: bool = True
+    lang: str | None = None
 
     def __post_init__(self) -> None:
         if self.tiles is not None and not isinstance(self.tiles, (str, folium.TileLayer)):
@@ -106,6 +112,8 @@ class MapOptions(OptionsMixin):
             problems.append(
                 _problem("precision", repr(self.precision), "use 0..8 decimals (5 is about 1 m)")
             )
+        if self.lang is not None and self.lang not in LANGUAGES:
+            problems.append(_problem("lang", repr(self.lang), f"use one of {list(LANGUAGES)}"))
         problems += check_tiles(self.tiles, self.tianditu_key)
         if problems:
             raise DataError(problems)

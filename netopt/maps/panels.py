@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from netopt.kpis import kpi_info, kpis_in
+from netopt.kpis import KPIS, kpi_info, kpis_in
 from netopt.maps.network import NetworkState
 from netopt.maps.styles import FERRY_STYLES, GREY, NEW_LINK, PALETTE
-from netopt.maps.text import esc, message, num
+from netopt.maps.text import esc, message, num, translate
 from netopt.region import TIERS
 from netopt.solve.status import STAGE_LABELS, stage_text
 
 __all__ = ["caveat_html", "format_kpi", "kpi_html", "legend_html", "network_notes", "stage_texts"]
+
+_KPI_KEYS = frozenset(k.key for k in KPIS)
 
 
 def format_kpi(key: str, value: float) -> tuple[str, str]:
@@ -46,7 +48,7 @@ def format_kpi(key: str, value: float) -> tuple[str, str]:
         text = num(value, ",.0f", f" {info.unit}")
     else:
         text = num(value, ",.4g")
-    return esc(info.label), text
+    return (message(f"kpi.{key}") if key in _KPI_KEYS else esc(info.label)), text
 
 
 def stage_texts(plan: Any, schedule: Any = None) -> dict[str, str]:
@@ -68,9 +70,9 @@ def stage_texts(plan: Any, schedule: Any = None) -> dict[str, str]:
     solve = getattr(plan, "solve", None)
     if solve is not None:
         evaluated = bool(getattr(getattr(plan, "options", None), "evaluate_only", False))
-        out[STAGE_LABELS["location"]] = stage_text(solve, evaluated=evaluated)
+        out[translate(STAGE_LABELS["location"])] = translate(stage_text(solve, evaluated=evaluated))
     if schedule is not None and getattr(schedule, "status", None) is not None:
-        out[STAGE_LABELS["rotation"]] = stage_text(schedule)
+        out[translate(STAGE_LABELS["rotation"])] = translate(stage_text(schedule))
     return out
 
 
@@ -142,7 +144,7 @@ def kpi_html(
     kpis = dict(getattr(plan, "kpis", {}) or {})
     wanted = keys or [k.key for k in kpis_in("panel")]
     rows = [format_kpi(k, kpis[k]) for k in wanted if k in kpis]
-    rows.insert(0, ("Alliances", str(len(plan.leads))))
+    rows.insert(0, (message("panel.alliances"), str(len(plan.leads))))
     stages = stage_texts(plan) if stages is None else stages
     status = "".join(
         f'<tr class="netopt-stage"><td>{esc(label)}</td><td class="v">{esc(text)}</td></tr>'
@@ -234,19 +236,20 @@ def legend_html(
         for k in leads[:max_alliances]
     ]
     if len(leads) > max_alliances:
-        rows.append(f"<div>+ {len(leads) - max_alliances} more alliances</div>")
+        rows.append(f"<div>{message('legend.more', n=str(len(leads) - max_alliances))}</div>")
     if "" in catch:
         rows.append(
             f'<div><span class="netopt-swatch" style="background:{GREY}"></span>'
-            "no lead reachable</div>"
+            f"{message('legend.no_lead')}</div>"
         )
     tiers = "".join(
-        f'<div><span class="netopt-fac netopt-tier-{t} netopt-legend-icon"></span>{t}</div>'
+        f'<div><span class="netopt-fac netopt-tier-{t} netopt-legend-icon"></span>'
+        f"{message('tier.' + t)}</div>"
         for t in TIERS
     )
     lead = (
         '<div><span class="netopt-fac netopt-lead netopt-tier-county netopt-legend-icon">'
-        "</span>lead hospital (ring: alliance colour)</div>"
+        f"</span>{message('legend.lead')}</div>"
     )
     entries = []
     if network is None or network.count("open") or not network.ferries:
@@ -263,9 +266,7 @@ def legend_html(
         if network.closed_links or any(x.closed_hours is not None for x in network.links):
             style = {**FERRY_STYLES["closed"], "weight": 5}
             entries.append(("link-closed", style, message("legend.link_closed")))
-    entries.append(
-        ("flow", {"color": "#555", "weight": 4}, "referral flow (width: referrals / year)")
-    )
+    entries.append(("flow", {"color": "#555", "weight": 4}, message("legend.flow")))
     lines = "".join(
         f'<div data-legend="{key}">{_line(style)}{text}</div>' for key, style, text in entries
     )
@@ -274,15 +275,15 @@ def legend_html(
         for lab, c in zip(labels, colours)
     )
     return (
-        f"<details{' open' if expanded else ''}><summary><b>Legend</b></summary>"
-        "<h4>Alliances</h4>"
+        f"<details{' open' if expanded else ''}><summary><b>{message('legend.title')}</b>"
+        f"</summary><h4>{message('legend.alliances')}</h4>"
         + "".join(rows)
-        + "<h4>Facilities</h4>"
+        + f"<h4>{message('legend.facilities')}</h4>"
         + lead
         + tiers
-        + "<h4>Lines</h4>"
+        + f"<h4>{message('legend.lines')}</h4>"
         + lines
-        + "<h4>Travel time (layer)</h4>"
+        + f"<h4>{message('legend.bands')}</h4>"
         + bands
         + "</details>"
     )

@@ -21,7 +21,7 @@ import shapely
 from netopt.maps.elements import GeoJsonLayer
 from netopt.maps.geometry import feature
 from netopt.maps.styles import PALETTE
-from netopt.maps.text import esc, num, popup
+from netopt.maps.text import esc, message, num, popup
 
 __all__ = ["MAX_EXPERT_LAYERS", "add_rotations", "route_lines", "visit_homes"]
 
@@ -106,9 +106,14 @@ def route_lines(
 def _title(key: Any, g: pd.DataFrame, by: str) -> str:
     if by == "week":
         dates = pd.to_datetime(g["date"])
-        return f"Rotations week {int(key) + 1} ({dates.min():%d %b}&ndash;{dates.max():%d %b})"
+        return message(
+            "rotation.week",
+            n=str(int(key) + 1),
+            start=f"{dates.min():%d %b}",
+            end=f"{dates.max():%d %b}",
+        )
     name, specialty = str(g.iloc[0]["expert_name"]), str(g.iloc[0]["specialty"])
-    title = f"Rotation: {esc(name)}"
+    title = message("rotation.expert", name=esc(name))
     if specialty.lower() not in name.lower():
         title += f" ({esc(specialty)})"
     return title
@@ -118,15 +123,15 @@ def _trip_popup(site_name: Any, trips: pd.DataFrame) -> str:
     dates = ", ".join(f"{d:%d %b}" for d in pd.to_datetime(trips["date"]).sort_values())
     names = ", ".join(sorted({esc(n) for n in trips["expert_name"]}))
     rows = [
-        ("Expert(s)", names),
-        ("Specialty", ", ".join(sorted({esc(x) for x in trips["specialty"]}))),
-        ("Visits", f"{len(trips)}: {dates}"),
-        ("Travel out", num(trips["travel_out_min"].mean(), ".0f", " min")),
-        ("Clinic hours", num(trips["clinic_hours"].sum(), ".1f", " h")),
-        ("Expected patients", num(trips["expected_patients"].sum())),
-        ("Stay", esc(", ".join(sorted(set(map(str, trips["stay"])))))),
+        (message("field.experts"), names),
+        (message("field.specialty"), ", ".join(sorted({esc(x) for x in trips["specialty"]}))),
+        (message("field.visits"), f"{len(trips)}: {dates}"),
+        (message("field.travel_out"), num(trips["travel_out_min"].mean(), ".0f", " min")),
+        (message("field.clinic_hours"), num(trips["clinic_hours"].sum(), ".1f", " h")),
+        (message("field.patients"), num(trips["expected_patients"].sum())),
+        (message("field.stay"), esc(", ".join(sorted(set(map(str, trips["stay"])))))),
     ]
-    return popup(f"To {esc(site_name)}", rows)
+    return popup(message("rotation.to", name=esc(site_name)), rows)
 
 
 def add_rotations(

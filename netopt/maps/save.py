@@ -59,6 +59,8 @@ def save_map(
     if self_contained:
         make_offline(m)
     text = m.get_root().render()
+    lang = getattr(m, "netopt_lang", "en")  # alliance_map / compare_map: the labels' language
+    text = text.replace("<html>", f'<html lang="{lang}">', 1)
     if self_contained:
         urls = external_resources(text)
         if urls:

@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 
 from netopt._offline import icon_data_uri
+from netopt.maps.text import message
 from netopt.region import TIERS
 
 __all__ = [
@@ -154,9 +155,9 @@ def band_labels(bands_min: Sequence[float]) -> list[str]:
         ``"≤ 15 min"``, ``"15–30 min"``, ..., ``"> 60 min or unreachable"`` (as entities).
     """
     edges = [0.0, *bands_min]
-    labels = [f"{a:g}&ndash;{b:g} min" for a, b in itertools.pairwise(edges)]
-    labels[0] = f"&le; {bands_min[0]:g} min"
-    return [*labels, f"&gt; {bands_min[-1]:g} min or unreachable"]
+    labels = [message("band.between", a=f"{a:g}", b=f"{b:g}") for a, b in itertools.pairwise(edges)]
+    labels[0] = message("band.first", limit=f"{bands_min[0]:g}")
+    return [*labels, message("band.last", limit=f"{bands_min[-1]:g}")]
 
 
 def band_colours(n: int) -> list[str]:

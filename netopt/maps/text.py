@@ -4,9 +4,9 @@ Every text that comes from data (names, ids, specialties) passes :func:`esc` in 
 it reaches the page, and all data is embedded with :func:`js_json` (``<``, ``>`` and ``&``
 escaped), so a facility named ``<img src=x onerror=alert(1)>`` is shown as text.
 
-The labels of the network state (closed ferries, new links), the data caveat and the panel
-controls are in one message catalogue, :data:`MESSAGES`, read through :func:`message`; the
-reports (:mod:`netopt.report`) read the caveat's labels from it too.
+Every user-facing label of the pages is in one message catalogue per language
+(:mod:`netopt.maps.i18n`, re-exported here): :data:`MESSAGES` (English), ``locale/<lang>.json``
+(the others), read through :func:`message` in the language :func:`use_language` set.
 """
 
 from __future__ import annotations
@@ -17,95 +17,38 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from netopt.maps.i18n import (
+    LANGUAGES,
+    LOCALE_DIR,
+    MESSAGES,
+    catalogue,
+    chosen_language,
+    current_language,
+    localise,
+    message,
+    translate,
+    use_language,
+)
+
 __all__ = [
+    "LANGUAGES",
+    "LOCALE_DIR",
     "MESSAGES",
+    "catalogue",
+    "chosen_language",
+    "current_language",
     "data_caveat",
     "esc",
     "js_json",
+    "localise",
     "message",
     "minutes_text",
     "num",
     "popup",
     "table",
+    "translate",
+    "use_language",
 ]
-
-#: User-facing labels, keyed by purpose: the one place to reword or translate them. Values
-#: are HTML; ``{name}`` fields are filled by :func:`message` with text the caller escaped.
-MESSAGES: dict[str, str] = {
-    "caveat.title": "Data caveat",
-    "caveat.estimated": (
-        "Estimated data: {parts} are estimated, not surveyed; read the results as "
-        "indicative, not as measured."
-    ),
-    "caveat.ferries": "the times of {n} of {total} ferry routes",
-    "caveat.links": "the times of {n} of {total} bridges and links",
-    "panel.hide": "Hide",
-    "panel.show": "Show",
-    "panel.hide_title": "Hide the key figures",
-    "panel.show_title": "Show the key figures",
-    "layer.ferries": "Ferry routes",
-    "layer.ferries_stopped": "Ferry routes not running",
-    "layer.new_links": "New links (scenario)",
-    "layer.closed_links": "Links closed",
-    "legend.ferry": "ferry route",
-    "legend.ferry_closed": "ferry route closed in this scenario",
-    "legend.ferry_night": "ferry route not running (night)",
-    "legend.ferry_ended": "ferry route, no departure left at {clock}",
-    "legend.new_link": "new link added by the scenario",
-    "legend.link_closed": "bridge or link closed in this scenario",
-    "ferry.state": "State",
-    "ferry.open": "running",
-    "ferry.changed": "running, service changed by the scenario",
-    "ferry.closed": "closed in this scenario",
-    "ferry.night": "not running: night (until the first morning departure)",
-    "ferry.ended": "not running: no departure left at {clock}",
-    "ferry.closed_for": "Closed for",
-    "ferry.reopen_wait": "Expected wait until it runs again",
-    "ferry.fallback": "{wait}, or the {name} when it can go",
-    "ferry.headway": "Service",
-    "ferry.every": "every {minutes}",
-    "ferry.timetable": "{n} departures a day (timetable)",
-    "ferry.was": "{now} (region: {before})",
-    "ferry.added": "Extra departures",
-    "ferry.added_text": "{times} (added by the scenario)",
-    "ferry.estimated": "times estimated",
-    "link.title": "New link: {name}",
-    "link.travel": "Travel time",
-    "link.added": "added by the scenario",
-    "link.closed": "closed in this scenario",
-    "link.closed_title": "Link: {name}",
-    "network.title": "Network",
-    "network.closed": "{n} ferry route(s) closed",
-    "network.night": "night: ferries not running",
-    "network.ended": "{n} ferry route(s) without a departure left at {clock}",
-    "network.links": "{n} new link(s)",
-    "network.closed_links": "{n} bridge(s) or link(s) closed",
-    "network.changed": "{n} ferry timetable(s) changed",
-    "network.emergency": "emergency trips (priority boarding, faster roads)",
-    "network.clock": "clock at the ports {clock}",
-}
-
-
-def message(key: str, **fields: str) -> str:
-    """Return the catalogue's text for ``key`` (:data:`MESSAGES`), its fields filled in.
-
-    Parameters
-    ----------
-    key : str
-        A key of :data:`MESSAGES`.
-    **fields : str
-        Values for the ``{name}`` fields, already HTML (escape data text with :func:`esc`).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> message("network.links", n="2")
-    '2 new link(s)'
-    """
-    return MESSAGES[key].format(**fields)
 
 
 def minutes_text(value: float | None) -> str:
@@ -178,7 +121,7 @@ def num(value: Any, fmt: str = ",.0f", unit: str = "") -> str:
     if math.isnan(v):
         return "&ndash;"
     if math.isinf(v):
-        return "unreachable"
+        return message("value.unreachable")
     return f"{v:{fmt}}{unit}"
 
 

@@ -10,10 +10,13 @@ One job per module:
 - :mod:`~netopt.scenario.outputs`: the output folder and its ``kpis.json`` record.
 - :mod:`~netopt.scenario.comparison`: :func:`compare`, :func:`compare_stages`,
   :func:`write_comparison` (KPIs against a reference, the stage statuses, the files).
+- :mod:`~netopt.scenario.excel`: :func:`run_workbook`, :func:`comparison_workbook` (the
+  Excel workbooks of a run and of a comparison).
 - :mod:`~netopt.scenario.studies`: :func:`run_and_compare`, :func:`demo_scenarios`.
 """
 
 from netopt.scenario.comparison import compare, compare_stages, write_comparison
+from netopt.scenario.excel import comparison_workbook, run_workbook
 from netopt.scenario.options import Modifiers, NewLink
 from netopt.scenario.outputs import OUTPUT_FILES, RECORD_KEYS, is_current, load_record
 from netopt.scenario.reader import deep_merge
@@ -34,6 +37,7 @@ __all__ = [
     "apply_modifiers",
     "compare",
     "compare_stages",
+    "comparison_workbook",
     "deep_merge",
     "demo_scenarios",
     "is_current",
@@ -42,5 +46,6 @@ __all__ = [
     "run",
     "run_all",
     "run_and_compare",
+    "run_workbook",
     "write_comparison",
 ]

@@ -326,8 +326,8 @@ def write_comparison(
     map_href: str | None = None,
     reference: str | None = None,
 ) -> list[Path]:
-    """Write ``comparison.csv``, ``comparison_kpis.json``, ``comparison.html`` and (given
-    runs to map) ``compare_map.html``.
+    """Write ``comparison.csv``, ``comparison_kpis.json``, ``comparison.html``,
+    ``comparison.xlsx`` and (given runs to map) ``compare_map.html``.
 
     Each file is written atomically. ``comparison.csv`` is the :func:`compare` table
     after one row per stage, ``stage_location`` and ``stage_rotation`` (label
@@ -337,7 +337,9 @@ def write_comparison(
     numbers only). ``comparison_kpis.json`` (:data:`COMPARISON_KPIS_FILE`) holds the same
     as JSON: the reference, the scenarios, the stage texts and, per KPI, its label, unit,
     direction, values, changes and verdicts. ``comparison.html`` shows the stage texts from
-    the records' ``stages``.
+    the records' ``stages``. ``comparison.xlsx``
+    (:func:`~netopt.scenario.excel.comparison_workbook`) is ``comparison.csv`` as a
+    formatted sheet, each change marked green when better and red when worse.
 
     Parameters
     ----------
@@ -370,6 +372,7 @@ def write_comparison(
         to 4 maps to show.
     """
     from netopt import maps, report
+    from netopt.scenario.excel import comparison_workbook
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -394,6 +397,7 @@ def write_comparison(
     with atomic_path(folder / "comparison.html") as tmp:
         tmp.write_text(html, encoding="utf-8")
     written.append(folder / "comparison.html")
+    written.append(comparison_workbook(records, folder / "comparison.xlsx", reference=reference))
     if side_by_side is not None:
         maps.save_map(side_by_side, folder / "compare_map.html")
         written.append(folder / "compare_map.html")

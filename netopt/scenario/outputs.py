@@ -22,7 +22,10 @@ import numpy as np
 import pandas as pd
 
 from netopt._atomic import atomic_dir
+from netopt.alliances.layers import alliance_table
 from netopt.kpis import KPIS, local_visits_per_year
+from netopt.scenario.csvs import rounded
+from netopt.scenario.geopackage import write_geopackage
 from netopt.solve.status import stage_text
 
 if TYPE_CHECKING:
@@ -50,6 +53,7 @@ OUTPUT_FILES: tuple[str, ...] = (
     "kpis.json",
     "map.html",
     "report.html",
+    "workbook.xlsx",
     "scenario.toml",
     "run.json",
 )
@@ -94,7 +98,10 @@ RECORD_KEYS: dict[str, str] = {
     "local_specialist_visits_per_year": (
         "patients seen locally by visiting experts, per year (0 without rotations)"
     ),
-    "alliances": "one record per alliance (the rows of alliances.csv)",
+    "alliances": (
+        "one record per alliance (the rows of alliances.csv at full precision, with "
+        "member_ids and member_names: netopt.alliances.layers.alliance_table)"
+    ),
     "messages": "the planner's notes (relaxed limits, capacity shortfalls ...)",
     "definitions": (
         "KPI key -> {label, unit, definition, better} (netopt.kpis.KPIS; better is "
@@ -159,7 +166,7 @@ def make_record(result: Result) -> dict[str, Any]:
         "cut_off": plan.cut_off_by_place().to_dict(orient="records"),
         "rates": plan.rates.to_dict(),
         "local_specialist_visits_per_year": local_visits_per_year(sched),
-        "alliances": plan.alliances.reset_index().to_dict(orient="records"),
+        "alliances": alliance_table(plan).reset_index().to_dict(orient="records"),
         "messages": list(plan.messages),
         "definitions": {
             k.key: {
@@ -196,7 +203,8 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
 
     Writes ``plan.gpkg``, ``assignments.csv``, ``alliances.csv``, ``capacity_moves.csv``,
     ``cut_off.csv`` (zones cut off until a closed crossing reopens), ``kpis.json``
-    (:func:`make_record`), ``map.html``, ``report.html``, ``scenario.toml`` (resolved),
+    (:func:`make_record`), ``map.html``, ``report.html``, ``workbook.xlsx``
+    (:func:`~netopt.scenario.excel.run_workbook`), ``scenario.toml`` (resolved),
     ``run.json`` (the fingerprint) and, with rotations, ``schedule.csv`` and ``ics/*.ics``.
 
     Parameters
@@ -211,29 +219,33 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
     """
     from netopt import maps, report
     from netopt.io import dumps_toml
+    from netopt.maps.text import chosen_language, use_language
+    from netopt.scenario.excel import run_workbook
 
     folder = Path(folder)
     record = make_record(result)
     with atomic_dir(folder) as tmp:
         tmp.chmod(0o755)  # mkdtemp makes it private; outputs are for sharing
-        result.plan.to_file(tmp / "plan.gpkg")
-        result.plan.zones.to_csv(tmp / "assignments.csv", index=False)
-        result.plan.alliances.to_csv(tmp / "alliances.csv")
-        result.plan.capacity_moves.to_csv(tmp / "capacity_moves.csv", index=False)
-        result.plan.cut_off.to_csv(tmp / "cut_off.csv", index=False)
+        write_geopackage(result, tmp / "plan.gpkg")  # the plan's layers and the network as run
+        result.plan.zones.to_csv(tmp / "assignments.csv", index=False)  # exact: KPIs recompute
+        rounded(alliance_table(result.plan)).to_csv(tmp / "alliances.csv")  # with members
+        rounded(result.plan.capacity_moves).to_csv(tmp / "capacity_moves.csv", index=False)
+        rounded(result.plan.cut_off).to_csv(tmp / "cut_off.csv", index=False)
         if result.schedule is not None:
             result.schedule.to_csv(tmp / "schedule.csv")
             result.schedule.to_ics(tmp / "ics")
         (tmp / "kpis.json").write_text(
             json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8"
         )
-        maps.save_map(maps.alliance_map(result), tmp / "map.html")  # the network as run
-        (tmp / "report.html").write_text(
-            report.scenario_report(
+        # pages in the language of --lang (use_language), else region.toml's (English)
+        lang = chosen_language(getattr(result.plan.region, "language", None))
+        maps.save_map(maps.alliance_map(result, lang=lang), tmp / "map.html")  # network as run
+        with use_language(lang):
+            page = report.scenario_report(
                 record, map_href="map.html", has_schedule=result.schedule is not None
-            ),
-            encoding="utf-8",
-        )
+            )
+        (tmp / "report.html").write_text(page, encoding="utf-8")
+        run_workbook(result, tmp / "workbook.xlsx", record=record)
         (tmp / "scenario.toml").write_text(dumps_toml(result.scenario.to_dict()), encoding="utf-8")
         for sub in (p for p in tmp.rglob("*") if p.is_dir()):
             sub.chmod(0o755)  # writers that use temporary folders make them private
