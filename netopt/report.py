@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from netopt._numbers import finite_or_none
 from netopt.kpis import POPULATION_COUNTS, kpi_info, kpis_in
 from netopt.maps.text import localise, message
 from netopt.solve.status import NO_STAGE_TEXT, STAGE_LABELS
@@ -141,7 +142,7 @@ def format_change(change: Any, unit: str = "") -> str:
     >>> format_change(-0.05, "share")
     '-5.0 pp'
     """
-    x = _finite(change)
+    x = finite_or_none(change)
     if x is None:
         return "–"
     sign = "+" if x > 0 else "-" if x < 0 else ""
@@ -189,7 +190,7 @@ def bar_chart_svg(
     title_h = 20 if title else 0
     plot_w = max(width - label_w - value_w, 40)
     height = title_h + legend_h + n_cat * (n_ser * bar_h + gap) + 6
-    values = [[_finite(v) for v in series[s]] for s in names]
+    values = [[finite_or_none(v) for v in series[s]] for s in names]
     vmax = max([v for row in values for v in row if v is not None] + [0.0])
     vmin = min([v for row in values for v in row if v is not None] + [0.0])
     span = (vmax - vmin) or 1.0
@@ -244,14 +245,6 @@ def bar_chart_svg(
     )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def _finite(value: Any) -> float | None:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def _clip(text: Any, n: int) -> str:
@@ -319,7 +312,7 @@ def _solver_rows(record: Mapping[str, Any], key: str) -> str:
     solver = _stage(record, key)
     if not solver:
         return ""
-    gap = _finite(solver.get("gap"))
+    gap = finite_or_none(solver.get("gap"))
     return (
         f"<tr><th>{_esc(STAGE_LABELS[key])}</th><td>{_status_badge(solver)}</td>"
         f'<td class="num">{_esc(format_value(solver.get("objective")))}</td>'
@@ -367,13 +360,15 @@ def _baseline_chart(
 
 def _counts_html(record: Mapping[str, Any]) -> str:
     counts = record.get("population_counts", {})
-    total = sum(_finite(counts.get(k)) or 0.0 for k, _, _ in _COUNTS)
+    total = sum(finite_or_none(counts.get(k)) or 0.0 for k, _, _ in _COUNTS)
     rows = "".join(
         f'<tr><td>{_esc(label)}</td><td class="num">{_esc(format_value(counts.get(k), "people"))}'
-        f'</td><td class="num">{_esc(format_value((_finite(counts.get(k)) or 0) / total, "share") if total else "–")}</td></tr>'
+        f'</td><td class="num">{_esc(format_value((finite_or_none(counts.get(k)) or 0) / total, "share") if total else "–")}</td></tr>'
         for k, label, _ in _COUNTS
     )
-    bar = _stacked_bar([(label, _finite(counts.get(k)) or 0.0, c) for k, label, c in _COUNTS])
+    bar = _stacked_bar(
+        [(label, finite_or_none(counts.get(k)) or 0.0, c) for k, label, c in _COUNTS]
+    )
     return (
         f"<table><thead><tr><th>Population</th><th>People</th><th>Share</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>{bar}"
@@ -517,7 +512,7 @@ no travel limit, no capacity limit.</p>
 
 def _change_html(row: pd.Series, name: str, unit: str) -> str:
     """The change of one scenario from the reference, with an arrow and its verdict in words."""
-    change = _finite(row.get(f"change_{name}"))
+    change = finite_or_none(row.get(f"change_{name}"))
     if change is None:
         return ""
     verdict = str(row.get(f"verdict_{name}", "") or "")
@@ -613,7 +608,7 @@ def comparison_report(
         f"<p><strong>{_esc(titles[s['scenario']])}</strong></p>"
         + _stacked_bar(
             [
-                (label, _finite(s.get("population_counts", {}).get(k)) or 0.0, c)
+                (label, finite_or_none(s.get("population_counts", {}).get(k)) or 0.0, c)
                 for k, label, c in _COUNTS
             ]
         )

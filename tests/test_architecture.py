@@ -18,6 +18,8 @@ LAYERS: dict[str, int] = {
     "_version": 0,
     "_options": 0,
     "_gcj02": 0,
+    "_numbers": 0,
+    "_locale": 0,
     "_crs": 1,
     "region": 1,
     "_osm": 1,

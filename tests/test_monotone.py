@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import netopt
 from netopt import graph as g
 from netopt._clock import parse_clock
+from netopt._errors import DataError
 from netopt.alliances import AllianceOptions, evaluate_plan, plan_alliances
 from netopt.kpis import KPIS, POPULATION_COUNTS
 from netopt.solve import SolverParams
@@ -193,3 +194,12 @@ def test_served_only_falls(synthetic_plans) -> None:
             after = evaluate_plan(plan, g.close_ferry(graph, route, hours=6))
             assert after.kpis["population_served"] <= plan.kpis["population_served"] + 1e-6
             assert_partition(after.kpis)
+
+
+def test_evaluating_on_a_network_without_the_crossing_names_the_zones(synthetic_plans) -> None:
+    """A network that no longer has the island's ferry at all (not closed: removed) leaves
+    islanders without any time: a DataError naming zone, island and the lead they lost."""
+    graph, (today, _) = synthetic_plans
+    gone = g.drop_closed(g.close_ferry(graph, "F1", hours=24))
+    with pytest.raises(DataError, match=r"zones.*island Beiyu.*no path to its lead C1"):
+        evaluate_plan(today, gone)

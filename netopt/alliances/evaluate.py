@@ -21,7 +21,7 @@ from netopt.alliances.tables import (
     assignments_table,
     beyond_limit_table,
     cut_off_table,
-    unconnected_problems,
+    primary_travel,
 )
 from netopt.alliances.travel import open_times, plan_times
 from netopt.graph import TravelGraph
@@ -73,9 +73,6 @@ def evaluate_plan(
     zones = plan.zones
     primary = np.array([pos.get(str(f), -1) if _given(f) else -1 for f in zones["primary"]])
     lead = np.array([pos.get(str(f), -1) if _given(f) else -1 for f in zones["lead"]])
-    problems = unconnected_problems(dataclasses.replace(data, primary=primary))
-    if problems:
-        raise DataError(problems)
     table = assignments_table(
         region,
         primary=primary,
@@ -90,24 +87,14 @@ def evaluate_plan(
     )
     lost = table[~table["reachable"] & ~table["cut_off"] & (table["population"] > 0)]
     if len(lost):
-        raise DataError(
-            [
-                Problem(
-                    "zones",
-                    str(zid),
-                    "geometry",
-                    f"{row.population:,.0f} residents have no path to their lead {row.lead} "
-                    "on this network",
-                    "evaluate on a network that still connects them, or plan again",
-                )
-                for zid, row in lost.iterrows()
-            ]
-        )
+        raise DataError([_lost_problem(zid, row) for zid, row in lost.iterrows()])
     evaluated = dataclasses.replace(
         plan,
         name=plan.name if name is None else name,
         zones=table,
-        facilities=_with_mean_travel(plan.facilities, table),
+        facilities=plan.facilities.assign(
+            mean_travel_min=primary_travel(table)[1].reindex(plan.facilities.index).to_numpy()
+        ),
         beyond_limit=beyond_limit_table(table, plan.options.max_travel_min),
         cut_off=cut_off_table(table),
         kpis={},
@@ -120,9 +107,17 @@ def _given(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and np.isnan(value)) and value != ""
 
 
-def _with_mean_travel(facilities: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """The facility table with ``mean_travel_min`` recomputed from the zones table."""
-    pop = table.groupby("primary")["population"].sum()
-    weighted = (table["population"] * table["t_primary_min"]).groupby(table["primary"]).sum()
-    mean = (weighted / pop.where(pop > 0)).reindex(facilities.index)
-    return facilities.assign(mean_travel_min=mean.to_numpy())
+def _lost_problem(zone: str, row: pd.Series) -> Problem:
+    """The problem of a zone with residents that the new network leaves without a path."""
+    where = f"island {row.island_name}" if isinstance(row.island_name, str) else "the mainland"
+    trip = f"its primary facility {row.primary}" if not np.isfinite(row.t_primary_min) else None
+    trip = trip or f"its lead {row.lead}"
+    return Problem(
+        "zones",
+        str(zone),
+        "geometry",
+        f"{row.population:,.0f} residents on {where} have no path to {trip} on this network, "
+        "even with closed crossings reopened",
+        "evaluate on a network that still connects them (close the crossing instead of "
+        "removing it), or plan again",
+    )

@@ -28,6 +28,7 @@ __all__ = [
     "cut_off_by_place",
     "cut_off_table",
     "facility_table",
+    "primary_travel",
     "unconnected_problems",
     "zone_table",
 ]
@@ -173,6 +174,24 @@ def zone_table(
     )
 
 
+def primary_travel(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Residents per primary facility and their mean one-way time to it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The assignments table; every zone counts, cut-off ones with their reopening times.
+
+    Returns
+    -------
+    population, mean_travel_min : pandas.Series
+        Indexed by primary facility id (NaN mean where no resident lives).
+    """
+    pop = table.groupby("primary")["population"].sum()
+    weighted = (table["population"] * table["t_primary_min"]).groupby(table["primary"]).sum()
+    return pop, weighted / pop
+
+
 def facility_table(
     data: PlanData, members: Members, assignment: Assignment, table: pd.DataFrame, rates: Rates
 ) -> pd.DataFrame:
@@ -184,9 +203,7 @@ def facility_table(
         col = assignment.member_lead_col[k]
         if col >= 0:
             lead_of.iloc[m] = fac_ids[data.cand_idx[col]]
-    ok = table  # every zone counts, cut-off ones with their reopening times
-    pop_by = ok.groupby("primary")["population"].sum()
-    tw = (ok["population"] * ok["t_primary_min"]).groupby(ok["primary"]).sum()
+    pop_by, mean_travel = primary_travel(table)
     fac = data.region.facilities
     return pd.DataFrame(
         {
@@ -200,7 +217,7 @@ def facility_table(
             "referrals_per_year": (
                 pop_by.reindex(fac_ids).fillna(0.0) * rates.referrals_per_year
             ).to_numpy(),
-            "mean_travel_min": (tw / pop_by).reindex(fac_ids).to_numpy(),
+            "mean_travel_min": mean_travel.reindex(fac_ids).to_numpy(),
         },
         index=pd.Index(fac_ids, name="id"),
     )

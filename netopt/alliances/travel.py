@@ -108,7 +108,9 @@ def open_times(
     region: Region,
     graph: TravelGraph | None,
     times: np.ndarray,
-    open_now: np.ndarray | None,
+    open_now: np.ndarray | None = None,
+    *,
+    cache_dir: str | Path | None = None,
 ) -> np.ndarray:
     """Return the zone x facility seconds on the network as it runs now (closed crossings out).
 
@@ -123,7 +125,9 @@ def open_times(
     times : numpy.ndarray
         Zone x facility seconds with closed crossings at their reopening times.
     open_now : numpy.ndarray or None
-        Precomputed answer (same shape as ``times``), e.g. from the runner's cache.
+        Precomputed answer (same shape as ``times``).
+    cache_dir : str or pathlib.Path, optional
+        Folder for the on-disk matrix cache (see :func:`zone_facility_seconds`).
 
     Returns
     -------
@@ -146,4 +150,5 @@ def open_times(
         return np.maximum(now, times)
     if graph is None or not has_closed_crossings(graph):
         return times
-    return np.maximum(zone_facility_seconds(region, drop_closed(graph)), times)
+    now = zone_facility_seconds(region, drop_closed(graph), cache_dir=cache_dir)
+    return np.maximum(now, times)

@@ -12,11 +12,11 @@ import difflib
 import math
 import tomllib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from netopt._crs import parse_crs
 from netopt._errors import DataError, Problem
+from netopt._locale import page_languages
 from netopt.region import SCHEMA
 from netopt.validate import DEFAULT_LIMITS
 
@@ -275,13 +275,6 @@ def check_config(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
 FALLBACK_KEYS = {"name", "wait_min", "availability"}
 
 
-def _page_languages() -> tuple[str, ...]:
-    """The pages' languages: English and one per catalogue file (netopt/maps/locale/*.json,
-    found on disk: this layer does not import netopt.maps)."""
-    locale = Path(__file__).resolve().parents[1] / "maps" / "locale"
-    return ("en", *sorted(p.stem for p in locale.glob("*.json")))
-
-
 def _planning_problems(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
     """Problems with the planning keys: ``caveat``, ``area`` and ``[emergency_fallback]``."""
     problems = []
@@ -291,7 +284,7 @@ def _planning_problems(config: Mapping[str, Any], toml_name: str) -> list[Proble
             Problem(toml_name, "", "caveat", repr(caveat), 'write one line of text, caveat = "..."')
         )
     language = config.get("language")
-    known = _page_languages()
+    known = page_languages()
     if language is not None and language not in known:
         problems.append(
             Problem(toml_name, "", "language", repr(language), f"use one of {list(known)}")

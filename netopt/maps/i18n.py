@@ -19,7 +19,8 @@ import html
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
+
+from netopt._locale import LOCALE_DIR, page_languages
 
 __all__ = [
     "LANGUAGES",
@@ -222,20 +223,14 @@ MESSAGES: dict[str, str] = {
     "page.no_alliances": "No alliances.",
 }
 
-#: The folder of the other languages' catalogues, one ``<lang>.json`` each (package data).
-LOCALE_DIR = Path(__file__).parent / "locale"
 
 _LANGUAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "netopt_language", default=None
 )
 
 
-def _languages() -> tuple[str, ...]:
-    return ("en", *sorted(p.stem for p in LOCALE_DIR.glob("*.json")))
-
-
 #: The languages of the pages: English (:data:`MESSAGES`) and one per locale file.
-LANGUAGES: tuple[str, ...] = _languages()
+LANGUAGES: tuple[str, ...] = page_languages()
 
 
 @functools.cache

@@ -26,6 +26,7 @@ import pandas as pd
 
 from netopt._atomic import atomic_path
 from netopt._errors import DataError, Problem
+from netopt._numbers import finite_or_none
 from netopt.kpis import KPI_BY_KEY, KPIS, kpi_info, kpis_in
 from netopt.scenario.runner import Result
 from netopt.solve.status import NO_STAGE_TEXT, STAGE_LABELS, stage_text
@@ -283,11 +284,6 @@ def _csv_table(table: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _finite_or_none(value: Any) -> float | None:
-    x = float(value)
-    return x if math.isfinite(x) else None
-
-
 def _comparison_json(
     table: pd.DataFrame, records: Sequence[Mapping[str, Any]], reference: str
 ) -> dict[str, Any]:
@@ -307,8 +303,8 @@ def _comparison_json(
                 "label": str(row["label"]),
                 "unit": str(row["unit"]),
                 "better": str(row["better"]),
-                "values": {n: _finite_or_none(row[n]) for n in names},
-                "change": {n: _finite_or_none(row[f"change_{n}"]) for n in others},
+                "values": {n: finite_or_none(row[n]) for n in names},
+                "change": {n: finite_or_none(row[f"change_{n}"]) for n in others},
                 "verdict": {n: str(row[f"verdict_{n}"]) for n in others},
             }
             for key, row in table.iterrows()

@@ -21,7 +21,7 @@ from typing import Any
 from netopt import graph as g
 from netopt._errors import SolverError
 from netopt.alliances import AlliancePlan, plan_alliances, zone_facility_seconds
-from netopt.alliances.travel import has_closed_crossings
+from netopt.alliances.travel import open_times
 from netopt.graph import TravelGraph, build_graph
 from netopt.kpis import POPULATION_COUNTS, baseline_kpis, plan_kpis
 from netopt.region import Region
@@ -263,11 +263,7 @@ def run(
     graph = apply_modifiers(session.graph(scenario, region), scenario.modifiers)
     timer.step("travel times")
     times = zone_facility_seconds(region, graph, cache_dir=cache_dir)
-    times_now = (
-        zone_facility_seconds(region, g.drop_closed(graph), cache_dir=cache_dir)
-        if has_closed_crossings(graph)
-        else None
-    )
+    times_now = open_times(region, graph, times, cache_dir=cache_dir)
     timer.step("plan alliances")
     plan = plan_alliances(
         region,

@@ -20,9 +20,10 @@ message catalogue: :mod:`netopt.maps.text` escapes and formats, it does not tran
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
+
+from netopt._numbers import finite_or_none
 
 __all__ = ["NO_STAGE_TEXT", "STAGE_LABELS", "STATUSES", "check_status", "stage_text"]
 
@@ -61,14 +62,6 @@ def _field(result: Any, name: str) -> Any:
     if isinstance(result, Mapping):
         return result.get(name, _MISSING)
     return getattr(result, name, _MISSING)
-
-
-def _finite(value: Any) -> float | None:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def _gap_text(gap: float) -> str:
@@ -132,9 +125,9 @@ def stage_text(result: Any, *, evaluated: bool = False) -> str:
         return status
     words = "time limit" if status == "time_limit" else "feasible"
     gap, bound, objective = (_field(result, k) for k in ("gap", "bound", "objective"))
-    if status == "time_limit" and objective is not _MISSING and _finite(objective) is None:
+    if status == "time_limit" and objective is not _MISSING and finite_or_none(objective) is None:
         text = f"{words}, no plan"
-    elif _finite(gap) is None or (bound is not _MISSING and _finite(bound) is None):
+    elif finite_or_none(gap) is None or (bound is not _MISSING and finite_or_none(bound) is None):
         text = f"{words}, no bound"
     else:
         text = f"{words}, {_gap_text(float(gap))}"
