@@ -65,6 +65,40 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- calibrate
+
+
+def _add_calibrate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", help="region folder with region.toml and its [observed] table")
+    parser.add_argument(
+        "--free",
+        nargs="+",
+        metavar="PARAM",
+        help="choice parameters to fit (default: grassroots_constant outside_constant)",
+    )
+    parser.add_argument(
+        "--write", action="store_true", help="write the fitted [choice] table into region.toml"
+    )
+
+
+def _cmd_calibrate(args: argparse.Namespace, out: TextIO) -> int:
+    from netopt.scenario.calibration import (
+        DEFAULT_FREE,
+        calibrate_region,
+        calibration_text,
+        choice_toml,
+        write_choice,
+    )
+
+    result = calibrate_region(args.folder, free=tuple(args.free or DEFAULT_FREE))
+    print(calibration_text(result), file=out)
+    if args.write:
+        print(f"written: {write_choice(args.folder, result)}", file=out)
+    else:
+        print("\n# for region.toml (or run again with --write):\n" + choice_toml(result), file=out)
+    return 0 if result.converged else EXIT_ERROR
+
+
 # ----------------------------------------------------------------------------- run, compare, demo
 
 
@@ -389,6 +423,11 @@ COMMANDS: dict[
     ],
 ] = {
     "validate": ("check a region folder and print a summary", _add_validate, _cmd_validate),
+    "calibrate": (
+        "fit the patient-choice model to the region's observed shares",
+        _add_calibrate,
+        _cmd_calibrate,
+    ),
     "run": ("run one scenario file and write its outputs", _add_run, _cmd_run),
     "compare": ("run (or reuse) scenarios and compare their KPIs", _add_compare, _cmd_compare),
     "demo": ("run the shipped Xiangshan scenarios and their comparison", _add_demo, _cmd_demo),

@@ -14,7 +14,10 @@ Layer schemas (column: dtype, meaning). Optional values are ``NaN`` (numbers) or
     specialties: tuple[str, ...]; can_lead: bool; alliance: str | None (id of the lead
     facility of its current alliance, if any); township: str | None; area: str | None
     (administrative code of its county or township as digits, e.g. "330225"; see
-    :attr:`Region.area_codes`).
+    :attr:`Region.area_codes`); name_zh: str | None (Chinese name, shown on Chinese pages);
+    doctors: float (licensed doctors, NaN if unknown); upgrade_beds: float (beds an upgrade
+    would add, making it a hospital-level and lead-capable candidate; NaN: not a candidate);
+    upgrade_cost_yuan: float (the stated cost of that upgrade, NaN if unknown).
 ``zones`` (GeoDataFrame, Point or (Multi)Polygon):
     population: float >= 0; island: bool; island_name: str | None; township: str | None;
     primary_facility: str | None (facility id residents use first, if given in the data).
@@ -77,6 +80,10 @@ SCHEMA: dict[str, dict[str, str]] = {
         "alliance": "object",
         "township": "object",
         "area": "object",
+        "name_zh": "object",
+        "doctors": "float64",
+        "upgrade_beds": "float64",
+        "upgrade_cost_yuan": "float64",
     },
     "zones": {
         "population": "float64",
@@ -209,6 +216,23 @@ class Region:
             wait_min=float(table["wait_min"]),
             availability=float(table.get("availability", 1.0)),
         )
+
+    def flow_table(self, name: str) -> dict[str, Any]:
+        """A table of the patient-flow model from region.toml: ``"demand"``, ``"choice"`` or
+        ``"observed"`` (see :mod:`netopt.flows`); ``{}`` when the region does not give it.
+
+        Parameters
+        ----------
+        name : {"demand", "choice", "observed"}
+
+        Returns
+        -------
+        dict
+        """
+        if name not in ("demand", "choice", "observed"):
+            raise ValueError(f"unknown flow table {name!r}; use 'demand', 'choice' or 'observed'")
+        table = self.metadata.get(name)
+        return dict(table) if isinstance(table, Mapping) else {}
 
     def zone_points(self) -> gpd.GeoSeries:
         """Return one travel point per zone (polygons give their representative point).

@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "io": 1,
     "graph": 2,
     "solve": 3,
+    "flows": 4,
     "kpis": 4,
     "alliances": 5,
     "rotations": 6,

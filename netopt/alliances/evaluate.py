@@ -56,9 +56,10 @@ def evaluate_plan(
     Returns
     -------
     AlliancePlan
-        Same leads, primaries, leads per zone, loads and capacity shares; new times,
-        ``cut_off``, ``beyond_limit``, facility mean travel times and KPIs; the solve
-        result is the original plan's.
+        Same leads, primaries, leads per zone, loads, capacity shares and upgrades; new
+        times, ``cut_off``, ``beyond_limit``, facility mean travel times, choice set (so the
+        patient flows follow the new times) and KPIs; the solve result is the original
+        plan's.
 
     Raises
     ------
@@ -97,6 +98,7 @@ def evaluate_plan(
         ),
         beyond_limit=beyond_limit_table(table, plan.options.max_travel_min),
         cut_off=cut_off_table(table),
+        choice=None if plan.choice is None else dataclasses.replace(plan.choice, minutes=t_zf / 60),
         kpis={},
     )
     return dataclasses.replace(evaluated, kpis=plan_kpis(evaluated))

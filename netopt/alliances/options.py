@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from netopt._errors import DataError, Problem
 from netopt._options import OptionsMixin, resourced, unknown_keys
+from netopt.alliances.flow_options import FlowOptions
 from netopt.kpis import Rates
 from netopt.region import PRIMARY_TIERS
 
@@ -122,6 +123,9 @@ class AllianceOptions(OptionsMixin):
         referral partners: they are not lead candidates, and naming one in ``fixed_leads``
         or ``candidates`` is a :class:`~netopt.DataError` naming it and its area. With it
         they are candidates and the plan's messages say so.
+    flows : FlowOptions, default FlowOptions()
+        The patient-flow model (demand by care level, choice parameters) and the optional
+        upgrade decision with its targets (a scenario's ``[model.flows]`` table).
 
     Raises
     ------
@@ -149,6 +153,7 @@ class AllianceOptions(OptionsMixin):
     primary_tiers: tuple[str, ...] = PRIMARY_TIERS
     allow_any_lead: bool = False
     allow_outside_leads: bool = False
+    flows: FlowOptions = field(default_factory=FlowOptions)
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -198,6 +203,8 @@ class AllianceOptions(OptionsMixin):
             )
         if not isinstance(self.rates, Rates):
             problems.append(_problem("rates", self.rates, "use a netopt.kpis.Rates"))
+        if not isinstance(self.flows, FlowOptions):
+            problems.append(_problem("flows", self.flows, "use a netopt.alliances.FlowOptions"))
         if problems:
             raise DataError(problems)
 
@@ -248,6 +255,13 @@ class AllianceOptions(OptionsMixin):
             except DataError as exc:
                 problems.extend(exc.problems)
                 del kwargs["rates"]
+        if "flows" in kwargs and isinstance(kwargs["flows"], Mapping):
+            flows_source = f"{source[:-1]}.flows]" if source.endswith("]") else f"{source}.flows"
+            try:
+                kwargs["flows"] = FlowOptions.from_dict(kwargs["flows"], source=flows_source)
+            except DataError as exc:
+                problems.extend(exc.problems)
+                del kwargs["flows"]
         try:
             options = cls(**kwargs)
         except DataError as exc:
@@ -276,7 +290,7 @@ class AllianceOptions(OptionsMixin):
                 continue
             if isinstance(value, tuple):
                 value = list(value)
-            elif isinstance(value, Rates):
+            elif isinstance(value, (Rates, FlowOptions)):
                 value = value.to_dict()
             out[name] = value
         return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -14,7 +14,8 @@ from netopt.alliances.capacity import CAPACITY_MOVES_COLUMNS
 from netopt.alliances.layers import facilities_frame, plan_layers, write_layers
 from netopt.alliances.options import AllianceOptions
 from netopt.alliances.tables import cut_off_by_place
-from netopt.kpis import Rates
+from netopt.flows import ChoiceParams, ChoiceSet, DemandRates, Flows
+from netopt.kpis import Rates, plan_flows
 from netopt.region import Region
 from netopt.solve import SolveResult
 from netopt.solve.params import SolverParams
@@ -70,6 +71,19 @@ class AlliancePlan:
         The members that would have to move to a lead with spare beds for every lead's
         beds to hold (:data:`~netopt.alliances.capacity.CAPACITY_MOVES_COLUMNS`; the rule is
         :func:`~netopt.alliances.capacity.capacity_moves_table`); empty when every lead fits.
+    choice : netopt.flows.ChoiceSet or None
+        Every facility each zone can reach, with the plan's leads and upgrades: the input of
+        the patient flows (:meth:`flows`); None for a plan built without one.
+    demand : netopt.flows.DemandRates
+        Yearly visits per resident by care level used for the flows.
+    choice_params : netopt.flows.ChoiceParams
+        The choice model's parameters used for the flows.
+    upgrades : pandas.DataFrame
+        The upgrade candidates (:data:`~netopt.alliances.upgrades.UPGRADE_COLUMNS`) and
+        whether each is upgraded; empty when the region has none.
+    upgrade_solve : netopt.solve.ShareResult or None
+        The upgrade model's result (status, objective, bound, gap, target shortfalls), None
+        when upgrades were not decided.
     """
 
     name: str
@@ -89,6 +103,32 @@ class AlliancePlan:
     capacity_moves: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(CAPACITY_MOVES_COLUMNS))
     )
+    choice: ChoiceSet | None = None
+    demand: DemandRates = field(default_factory=DemandRates)
+    choice_params: ChoiceParams = field(default_factory=ChoiceParams)
+    upgrades: pd.DataFrame = field(default_factory=pd.DataFrame)
+    upgrade_solve: Any = None
+
+    @property
+    def upgraded(self) -> tuple[str, ...]:
+        """Facilities upgraded to hospital-level sub-centres in this plan."""
+        if len(self.upgrades) == 0 or "upgraded" not in self.upgrades:
+            return ()
+        return tuple(self.upgrades.index[self.upgrades["upgraded"].astype(bool)])
+
+    def flows(self, schedule: Any = None) -> Flows | None:
+        """The patient flows of the plan (and a rotation schedule's visiting experts).
+
+        Parameters
+        ----------
+        schedule : netopt.rotations.RotationSchedule, optional
+
+        Returns
+        -------
+        netopt.flows.Flows or None
+            None when the plan has no choice set.
+        """
+        return plan_flows(self, schedule)
 
     def cut_off_by_place(self) -> pd.DataFrame:
         """Cut-off residents by island and township (see

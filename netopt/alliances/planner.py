@@ -17,6 +17,7 @@ import numpy as np
 from netopt._errors import DataError
 from netopt.alliances._notes import note
 from netopt.alliances.capacity import capacity_moves_table, capacity_notes
+from netopt.alliances.choice import plan_choice_set
 from netopt.alliances.leads import lead_notes
 from netopt.alliances.locate import assignment_of, location_model, solve_location
 from netopt.alliances.members import member_model, plan_data
@@ -32,6 +33,7 @@ from netopt.alliances.tables import (
     zone_table,
 )
 from netopt.alliances.travel import open_times, plan_times
+from netopt.alliances.upgrades import decide_upgrades
 from netopt.graph import TravelGraph
 from netopt.kpis import plan_kpis
 from netopt.region import Region
@@ -167,6 +169,11 @@ def plan_alliances(
         data, alliances, moves, enforced=enforced, status=status, limit_min=limit
     ):
         note(messages, msg)
+    demand, choice_params = options.flows.resolve(region)
+    choice = plan_choice_set(data, table["lead"].tolist())
+    choice, upgrades, upgrade_solve = decide_upgrades(
+        data, choice, demand, choice_params, options.flows, params, messages
+    )
     plan = AlliancePlan(
         name=name,
         region=region,
@@ -183,6 +190,11 @@ def plan_alliances(
         messages=tuple(messages),
         options=options,
         params=params,
+        choice=choice,
+        demand=demand,
+        choice_params=choice_params,
+        upgrades=upgrades,
+        upgrade_solve=upgrade_solve,
     )
     plan = dataclasses.replace(plan, kpis=plan_kpis(plan))
     logger.info("%s", plan.summary())

@@ -50,6 +50,9 @@ METADATA_KEYS = {
     "language",
     "area",
     "emergency_fallback",
+    "demand",
+    "choice",
+    "observed",
     "description",
     "sources",
     "source",
@@ -98,6 +101,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "alliance": None,
         "township": None,
         "area": None,
+        "name_zh": None,
+        "doctors": math.nan,
+        "upgrade_beds": math.nan,
+        "upgrade_cost_yuan": math.nan,
     },
     "zones": {"island": False, "island_name": None, "township": None, "primary_facility": None},
     "ferries": {
@@ -275,6 +282,45 @@ def check_config(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
 FALLBACK_KEYS = {"name", "wait_min", "availability"}
 
 
+#: Tables of numbers in region.toml read by the patient-flow model (``netopt.flows``):
+#: ``[demand]`` (visits per resident per year by care level), ``[choice]`` (choice-model
+#: parameters) and ``[observed]`` (figures to calibrate against). Their keys are checked by
+#: the flow model's own option classes when a plan is made.
+FLOW_TABLES = ("demand", "choice", "observed")
+
+
+def _number_table_problems(table: Any, name: str, toml_name: str) -> list[Problem]:
+    """A flow table must be a table of finite numbers (shares in [0, 1] for ``[observed]``)."""
+    if table is None:
+        return []
+    if not isinstance(table, Mapping):
+        return [
+            Problem(
+                toml_name, "", name, f"{table!r} is not a table", f"write it as a table [{name}]"
+            )
+        ]
+    problems = []
+    for key, value in table.items():
+        if isinstance(value, Mapping) and name == "observed" and key == "sd":
+            problems += _number_table_problems(value, f"{name}.sd", toml_name)
+            continue
+        if not _number(value) or not math.isfinite(value):
+            problems.append(
+                Problem(toml_name, f"[{name}]", str(key), repr(value), "use a finite number")
+            )
+        elif name == "observed" and key.endswith("_share") and not 0 <= value <= 1:
+            problems.append(
+                Problem(
+                    toml_name,
+                    f"[{name}]",
+                    str(key),
+                    repr(value),
+                    "give the share as a fraction in [0, 1], e.g. 0.92 for 92 %",
+                )
+            )
+    return problems
+
+
 def _planning_problems(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
     """Problems with the planning keys: ``caveat``, ``area`` and ``[emergency_fallback]``."""
     problems = []
@@ -303,6 +349,8 @@ def _planning_problems(config: Mapping[str, Any], toml_name: str) -> list[Proble
                 'give the administrative code(s) of the planning area as text, e.g. area = "330225"',
             )
         )
+    for table in FLOW_TABLES:
+        problems += _number_table_problems(config.get(table), table, toml_name)
     fallback = config.get("emergency_fallback")
     if fallback is None:
         return problems

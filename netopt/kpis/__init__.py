@@ -22,6 +22,10 @@ its crossing reopens (:func:`netopt.graph.close_ferry`, :func:`netopt.graph.at_n
 is never left out of a mean, a percentile, a share or the patient-hours; it is also counted
 (``population_cut_off``) and is never "covered".
 
+Where care happens (the share inside the county, at grassroots level, transfers out) comes
+from the patient flows of :mod:`netopt.flows`: :mod:`~netopt.kpis.flow_kpis` computes them
+from the plan's choice set and the rotation schedule's visiting experts.
+
 The package has three parts: :mod:`~netopt.kpis.definitions` (the one list :data:`KPIS`, with
 label, unit, definition, direction and views), :mod:`~netopt.kpis.rates` (:class:`Rates`) and
 :mod:`~netopt.kpis.formulas` (the formulas and :func:`plan_kpis`, the one KPI function that the
@@ -37,6 +41,7 @@ from netopt.kpis.definitions import (
     kpi_info,
     kpis_in,
 )
+from netopt.kpis.flow_kpis import expert_days_per_year, flow_kpis, plan_flows
 from netopt.kpis.formulas import (
     ASSIGNMENT_COLUMNS,
     baseline_kpis,
@@ -58,9 +63,12 @@ __all__ = [
     "Kpi",
     "Rates",
     "baseline_kpis",
+    "expert_days_per_year",
+    "flow_kpis",
     "kpi_info",
     "kpis_in",
     "local_visits_per_year",
+    "plan_flows",
     "plan_kpis",
     "population_counts",
     "rotation_kpis",

@@ -29,6 +29,12 @@ class Kpi:
         Where it is shown: ``"headline"`` (CLI summary, baseline rows of a comparison,
         first in reports), ``"chart"`` (bar charts of the comparison report), ``"panel"``
         (the KPI panel of the maps).
+    outcome : bool, default False
+        True for a *choice outcome*: where patients choose to be treated (the share inside
+        the county, at grassroots level, ...). Such a KPI can move either way when access
+        worsens (islanders who cannot reach the county hospital in a storm are treated at
+        their township centre, which raises the grassroots share), so it is never read as
+        an access measure; the access KPIs beside it (times, timely care) only worsen.
     """
 
     key: str
@@ -37,6 +43,7 @@ class Kpi:
     definition: str
     better: str | None = None
     views: frozenset[str] = frozenset()
+    outcome: bool = False
 
     def __post_init__(self) -> None:
         if self.better not in (None, "lower", "higher"):
@@ -142,19 +149,55 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "in_area_share",
-        "Care reachable inside the county",
+        "Visits inside the county",
         "share",
-        "visits at facilities inside the planning area / all visits: primary visits count as inside, referrals count as inside when the lead lies inside the area (target 0.90)",
+        "visits at facilities inside the planning area / all visits, from the patient flows (every care level, every resident; target 0.90)",
+        better="higher",
+        views=frozenset(["headline", "panel"]),
+        outcome=True,
+    ),
+    Kpi(
+        "grassroots_share",
+        "Visits at grassroots level",
+        "share",
+        "visits at township and village facilities (expert clinics and upgraded sub-centres included) / all visits, from the patient flows (target 0.65)",
+        better="higher",
+        views=frozenset(["headline", "panel"]),
+        outcome=True,
+    ),
+    Kpi(
+        "transfers_out_per_year",
+        "Hospital care leaving the county",
+        "visits/year",
+        "inpatient admissions, emergencies and recurring specialist visits at facilities outside the planning area, per year, from the patient flows",
+        better="lower",
+        views=frozenset(["headline", "panel"]),
+        outcome=True,
+    ),
+    Kpi(
+        "flow_patient_hours_per_year",
+        "Patient-hours of all visits per year",
+        "h/year",
+        "sum over care levels, zones and facilities of visits x 2 x travel minutes / 60, from the patient flows (round trips, waits for closed crossings included)",
+        better="lower",
+        views=frozenset(["panel"]),
+        outcome=True,
+    ),
+    Kpi(
+        "share_timely_care",
+        "Care needs within reach in time",
+        "share",
+        "demand whose nearest facility able to give its care level lies within the level's window (grassroots 15 min, emergency 30 min, hospital care 60 min) / all demand",
         better="higher",
         views=frozenset(["headline", "panel"]),
     ),
     Kpi(
-        "grassroots_share",
-        "Care at grassroots level",
-        "share",
-        "(primary visits + specialist visits held by rotating experts at members) / all visits (target 0.65)",
-        better="higher",
-        views=frozenset(["headline", "panel"]),
+        "visits_per_year",
+        "Visits per year",
+        "visits/year",
+        "all care needs of all residents, by the demand rates (every resident counts)",
+        better=None,
+        views=frozenset([]),
     ),
     Kpi(
         "population_served",
@@ -210,6 +253,23 @@ KPIS: tuple[Kpi, ...] = (
         "h/year",
         "patient_hours_per_year over island zones",
         better="lower",
+        views=frozenset([]),
+    ),
+    Kpi(
+        "grassroots_share_island",
+        "Island residents: visits at grassroots level",
+        "share",
+        "grassroots_share over island zones",
+        better="higher",
+        views=frozenset([]),
+        outcome=True,
+    ),
+    Kpi(
+        "share_timely_care_island",
+        "Island residents: care needs within reach in time",
+        "share",
+        "share_timely_care over island zones",
+        better="higher",
         views=frozenset([]),
     ),
     Kpi(

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netopt.kpis.flow_kpis import flow_kpis, plan_flows
 from netopt.kpis.rates import Rates
 
 __all__ = [
@@ -135,12 +136,7 @@ def population_counts(assignments: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def zone_kpis(
-    assignments: pd.DataFrame,
-    rates: Rates = Rates(),
-    *,
-    local_specialist_visits: float = 0.0,
-) -> dict[str, float]:
+def zone_kpis(assignments: pd.DataFrame, rates: Rates = Rates()) -> dict[str, float]:
     """Compute every plan KPI from the per-zone assignments table.
 
     Parameters
@@ -149,14 +145,12 @@ def zone_kpis(
         One row per zone with the columns in :data:`ASSIGNMENT_COLUMNS`.
     rates : Rates
         Visit rates (see :class:`Rates`).
-    local_specialist_visits : float, optional
-        Patient visits per year held locally by rotating experts (moves referral visits to
-        grassroots level in ``grassroots_share``).
 
     Returns
     -------
     dict
-        KPI key -> value, keys as in :data:`~netopt.kpis.KPIS` (rotation KPIs excluded).
+        KPI key -> value, keys as in :data:`~netopt.kpis.KPIS`, except the rotation KPIs and
+        the flow KPIs (:func:`netopt.kpis.flow_kpis`: they need the choice set).
     """
     a = assignments
     pop_total = float(a["population"].sum())
@@ -166,17 +160,6 @@ def zone_kpis(
         "population_cut_off": float(a.loc[cut_off, "population"].sum()),
     }
     out.update(_travel_kpis(a, rates))
-    primary_visits = pop_total * rates.primary_visits_per_year
-    referrals = pop_total * rates.referrals_per_year
-    in_area_refs = float(a.loc[a["lead_in_area"].astype(bool), "population"].sum())
-    total_visits = primary_visits + referrals
-    out["in_area_share"] = (
-        (primary_visits + in_area_refs * rates.referrals_per_year) / total_visits
-        if total_visits
-        else 0.0
-    )
-    local = min(local_specialist_visits, referrals)
-    out["grassroots_share"] = (primary_visits + local) / total_visits if total_visits else 0.0
     out.update(population_counts(a))
     island = a[a["island"].astype(bool)]
     island_kpis = _travel_kpis(island, rates) if len(island) else {}
@@ -264,18 +247,23 @@ def plan_kpis(plan: Any, schedule: Any = None) -> dict[str, float]:
     Parameters
     ----------
     plan : netopt.alliances.AlliancePlan
-        Uses ``plan.zones`` (the assignments table) and ``plan.rates``.
+        Uses ``plan.zones`` (the assignments table), ``plan.rates`` and, for the flow KPIs,
+        ``plan.choice``, ``plan.demand`` and ``plan.choice_params``
+        (:func:`~netopt.kpis.flow_kpis.plan_flows`).
     schedule : netopt.rotations.RotationSchedule, optional
-        Adds the rotation KPIs (:func:`rotation_kpis`) and counts the patients seen locally
-        by visiting experts as grassroots care in ``grassroots_share``.
+        Adds the rotation KPIs (:func:`rotation_kpis`), and its visiting experts to the
+        choice set: their clinics take hospital-level outpatient visits at township centres,
+        which raises ``grassroots_share``.
 
     Returns
     -------
     dict
         KPI key -> value, keys as in :data:`KPIS`.
     """
-    if schedule is None:
-        return zone_kpis(plan.zones, plan.rates)
-    out = zone_kpis(plan.zones, plan.rates, local_specialist_visits=local_visits_per_year(schedule))
-    out.update(rotation_kpis(schedule.visits, patient_hours_saved=schedule.patient_hours_saved))
+    out = zone_kpis(plan.zones, plan.rates)
+    flows = plan_flows(plan, schedule)
+    if flows is not None:
+        out.update(flow_kpis(flows, plan.zones["island"].to_numpy(bool)))
+    if schedule is not None:
+        out.update(rotation_kpis(schedule.visits, patient_hours_saved=schedule.patient_hours_saved))
     return out

@@ -19,6 +19,7 @@ import folium
 from netopt._errors import DataError, Problem
 from netopt._offline import make_offline
 from netopt.maps.elements import FitBounds, Fullscreen, Panel, SideBySide
+from netopt.maps.flow_layers import add_flow_layers
 from netopt.maps.geometry import extent, zone_groups
 from netopt.maps.layers import (
     add_bands,
@@ -117,6 +118,7 @@ def draw_plan(
     add_ferries(m, region, tolerance, precision, network)
     add_new_links(m, network, precision)
     add_closed_links(m, region, network, tolerance, precision)
+    add_flow_layers(m, plan, schedule, tolerance, precision)  # access, where care happens
     if schedule is not None:
         by = options.rotation_layers
         if by == "auto":  # one layer per expert while the layer list stays readable
@@ -182,7 +184,9 @@ def alliance_map(
     run, and what the scenario changed), *Ferry routes not running* (closed in the scenario:
     red; at night or after the last departure: grey; with how long and the expected wait),
     *New links (scenario)* (bridges and roads the scenario added: solid magenta, with name
-    and minutes), *Links closed* (the region's bridges the run closes: red, dashed), one *Rotation: ...* layer per expert (or per week) with a schedule, *Lead
+    and minutes), *Links closed* (the region's bridges the run closes: red, dashed), with patient
+    flows *Beds per 1,000 within 30 min (2SFCA)* and *Where care happens* (hidden;
+    :mod:`netopt.maps.flow_layers`), one *Rotation: ...* layer per expert (or per week) with a schedule, *Lead
     hospitals* and *Member facilities* (icons by tier; popups with name, tier, beds,
     population served, referral load against capacity and mean travel time of the
     residents). A collapsible KPI panel (``plan.kpis``, the status of each stage, the

@@ -221,6 +221,72 @@ MESSAGES: dict[str, str] = {
     "page.per_alliance": "Population per alliance",
     "page.this_plan_series": "this plan",
     "page.no_alliances": "No alliances.",
+    "layer.access": "Beds per 1,000 within {minutes} min (2SFCA)",
+    "layer.care": "Where care happens",
+    "flow.access_title": "Beds per 1,000 residents within {minutes} min",
+    "flow.access_note": (
+        "Two-step floating catchment (2SFCA): each facility's beds shared among the "
+        "residents within reach of it."
+    ),
+    "flow.beds_1000": "Beds per 1,000 (2SFCA)",
+    "flow.doctors_1000": "Doctors per 1,000 (2SFCA)",
+    "flow.residents": "Residents",
+    "flow.care_title": "Visits of the township's residents inside the county (%)",
+    "flow.facilities": "Facilities (size: visits a year)",
+    "flow.legend_inside": "facility inside the county",
+    "flow.legend_outside": "facility outside the county",
+    "flow.legend_upgraded": "township centre upgraded to a county medical sub-centre",
+    "flow.where": "Where",
+    "flow.inside": "inside the county",
+    "flow.outside": "outside the county",
+    "flow.upgraded": "upgraded to a county medical sub-centre",
+    "flow.visits_title": "Click a facility for its visits a year by care level (choice model).",
+    "care.grassroots": "Grassroots (primary) care",
+    "care.hospital_outpatient": "Hospital outpatient care",
+    "care.inpatient": "Inpatient care",
+    "care.emergency": "Emergencies",
+    "care.recurring": "Recurring treatment (dialysis, oncology)",
+    "care.total": "All visits",
+    "range.first": "&lt; {a}",
+    "range.between": "{a}&ndash;{b}",
+    "range.last": "&ge; {a}",
+    "page.care": "Where care happens",
+    "page.care_note": (
+        "The shares of visits inside the county and at grassroots level are choice "
+        "outcomes: they follow where residents choose to go, so a storm can raise the "
+        "grassroots share because islanders stay at their health centre. The share of "
+        "care needs within reach in time is access: whether a facility able to give the "
+        "care lies within the care level's time window."
+    ),
+    "page.township": "Township",
+    "page.county": "Whole county",
+    "page.residents": "Residents",
+    "page.beds_1000": "Beds per 1,000 within {minutes} min",
+    "page.doctors_1000": "Doctors per 1,000 within {minutes} min",
+    "page.access_note": (
+        "Beds and doctors per 1,000: two-step floating catchment (2SFCA) within {minutes} "
+        "minutes, population-weighted per township; upgrade beds included."
+    ),
+    "page.upgrades": "Upgrades to county medical sub-centres",
+    "page.facility": "Facility",
+    "page.beds": "Beds",
+    "page.upgrade_beds": "Beds added",
+    "page.upgrade_cost": "Cost (yuan, ESTIMATED)",
+    "page.upgraded": "Upgraded",
+    "page.yes": "yes",
+    "page.no": "no",
+    "page.upgrade_total": (
+        "Total cost of the upgrades chosen: {cost} yuan (ESTIMATED, not a quote)."
+    ),
+    "page.no_upgrades": "No facility is upgraded in this plan.",
+    "page.upgraded_ids": (
+        "Upgraded: {ids}. Their added beds and ESTIMATED costs are in upgrades.csv."
+    ),
+    "page.upgrade_status": "Upgrade model: {status}, gap {gap}, objective {objective}",
+    "page.target": "Target",
+    "page.target_value": "Target share",
+    "page.shortfall": "Shortfall (percentage points)",
+    "page.target_met": "met",
 }
 
 

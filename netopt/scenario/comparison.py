@@ -5,8 +5,10 @@ A comparison is read against a reference scenario (the first, unless named): eve
 carries its direction (:attr:`netopt.kpis.Kpi.better`) and every other scenario its change
 from the reference and a verdict, ``"better"``, ``"worse"`` or ``"same"``; every KPI counts
 every resident (cut-off islanders at their reopening wait), so a closed ferry can never read
-as shorter trips; only scenarios of different populations (another region, other zones) are
-``"not comparable"``.
+as shorter trips; scenarios of different populations (another region, other zones) are
+``"not comparable"``, and so are the choice outcomes (where care happens,
+:attr:`netopt.kpis.Kpi.outcome`) of scenarios on different networks (another population cut
+off by a closed crossing).
 
 Every comparison also says how each scenario's figures were obtained: the status of each
 stage (:func:`compare_stages`: ``"evaluated"`` for today's alliances, ``"optimal"``,
@@ -96,12 +98,22 @@ def check_reference(reference: str | None, names: Sequence[str]) -> None:
 NOT_COMPARABLE = "not comparable"
 
 
-def _verdict(better: str | None, ref: float, value: float, *, same_population: bool = True) -> str:
+def _verdict(
+    better: str | None,
+    ref: float,
+    value: float,
+    *,
+    same_population: bool = True,
+    same_network: bool = True,
+    outcome: bool = False,
+) -> str:
     """``"better"``, ``"worse"``, ``"same"``, :data:`NOT_COMPARABLE` or ``""`` (no direction,
-    or a value missing)."""
+    or a value missing). A choice outcome (:attr:`netopt.kpis.Kpi.outcome`) of two scenarios
+    on different networks (another population cut off) is not comparable: a storm that keeps
+    islanders at their health centre raises the grassroots share, which is no improvement."""
     if better is None or not (math.isfinite(ref) and math.isfinite(value)):
         return ""
-    if not same_population:
+    if not same_population or (outcome and not same_network):
         return NOT_COMPARABLE
     if math.isclose(value, ref, rel_tol=_SAME_RTOL, abs_tol=0.0):
         return "same"
@@ -214,6 +226,8 @@ def compare(
     frame["better"] = [d or "" for d in directions]
     columns = ["label", "unit", *names, "better"]
     population = frame.loc["population"] if "population" in frame.index else None
+    cut = frame.loc["population_cut_off"] if "population_cut_off" in frame.index else None
+    outcomes = [bool(KPI_BY_KEY[k].outcome) if k in KPI_BY_KEY else False for k in frame.index]
     for n in names:
         if n == ref:
             continue
@@ -221,9 +235,10 @@ def compare(
         same = population is None or math.isclose(
             float(population[ref]), float(population[n]), rel_tol=1e-9
         )
+        same_net = cut is None or math.isclose(float(cut[ref]), float(cut[n]), rel_tol=1e-9)
         frame[f"verdict_{n}"] = [
-            _verdict(d, r, v, same_population=same)
-            for d, r, v in zip(directions, frame[ref], frame[n], strict=True)
+            _verdict(d, r, v, same_population=same, same_network=same_net, outcome=o)
+            for d, r, v, o in zip(directions, frame[ref], frame[n], outcomes, strict=True)
         ]
         columns += [f"change_{n}", f"verdict_{n}"]
     return frame[columns]

@@ -4,7 +4,12 @@
 A run's ``workbook.xlsx`` has one sheet per table: ``KPIs`` (the ``kpis`` of ``kpis.json``,
 value for value), ``Alliances`` (one row per alliance with its members' ids and names),
 ``Facilities``, ``Zones`` (the assignments), ``Cut off`` and ``Capacity moves`` when they
-have rows, and ``Schedule`` (the expert visits) with rotations. A comparison's
+have rows, ``Schedule`` (the expert visits) with rotations, and with patient flows ``Access``
+(per township: beds and doctors per 1,000 within reach, the shares of visits inside the
+county and at grassroots level, the share of needs within reach in time: the ``access`` rows
+of ``kpis.json``), ``Upgrades`` (the upgrade candidates, their added beds, ESTIMATED cost and
+whether upgraded; when there are candidates) and ``Facility load`` (the yearly visits each
+facility receives, by care level). A comparison's
 ``comparison.xlsx`` has one ``Comparison`` sheet: the rows and columns of ``comparison.csv``
 (stage status rows first, then one row per KPI, one column per scenario, then the change
 against the reference and its verdict), the changes marked green when better and red when
@@ -30,14 +35,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from netopt._atomic import atomic_path
 from netopt.alliances.layers import alliance_table, facilities_frame
-from netopt.kpis import KPIS, kpi_info
+from netopt.kpis import KPIS, kpi_info, plan_flows
+from netopt.scenario.flow_outputs import access_table, facility_load_table
 
 if TYPE_CHECKING:
     from netopt.scenario.runner import Result
 
 __all__ = ["MARK_FONTS", "RUN_SHEETS", "comparison_workbook", "run_workbook"]
 
-#: The sheets of a run's workbook, in order (the last three only when they have rows).
+#: The sheets of a run's workbook, in order (from ``Cut off`` on only when they have rows).
 RUN_SHEETS: tuple[str, ...] = (
     "KPIs",
     "Alliances",
@@ -46,6 +52,9 @@ RUN_SHEETS: tuple[str, ...] = (
     "Cut off",
     "Capacity moves",
     "Schedule",
+    "Access",
+    "Upgrades",
+    "Facility load",
 )
 
 #: Font colour (ARGB) of a change cell and its verdict, by verdict (Excel's Good and Bad).
@@ -78,6 +87,8 @@ def _column_format(name: str) -> str:
     """The number_format of a numeric table column, from its name."""
     if name.endswith("_min"):
         return "#,##0.0"
+    if name.endswith("_per_1000"):
+        return "#,##0.00"
     if name in ("utilisation", "capacity_served") or "share" in name:
         return "0.0%"
     if name.endswith(("_hours", "_h")) or "hours" in name:
@@ -182,6 +193,21 @@ def _kpi_sheet(wb: Workbook, record: Mapping[str, Any]) -> None:
     _fit_widths(ws)
 
 
+def _flow_sheets(wb: Workbook, result: Result, record: Mapping[str, Any]) -> None:
+    """``Access``, ``Upgrades`` and ``Facility load``, for a run with patient flows."""
+    flows = plan_flows(result.plan, result.schedule)
+    if flows is None:
+        return
+    access = (record.get("flows") or {}).get("access")
+    frame = pd.DataFrame(access) if access else access_table(result, flows)
+    _table_sheet(wb, "Access", frame)
+    upgrades = result.plan.upgrades
+    if len(upgrades):
+        _table_sheet(wb, "Upgrades", upgrades.rename_axis("facility").reset_index())
+    load = facility_load_table(result, flows)
+    _table_sheet(wb, "Facility load", load.rename_axis("facility_id").reset_index())
+
+
 def run_workbook(
     result: Result, path: str | Path, *, record: Mapping[str, Any] | None = None
 ) -> Path:
@@ -220,6 +246,7 @@ def run_workbook(
         _table_sheet(wb, "Capacity moves", plan.capacity_moves)
     if result.schedule is not None and len(result.schedule.visits):
         _table_sheet(wb, "Schedule", result.schedule.visits)
+    _flow_sheets(wb, result, record)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path

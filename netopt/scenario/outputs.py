@@ -23,8 +23,9 @@ import pandas as pd
 
 from netopt._atomic import atomic_dir
 from netopt.alliances.layers import alliance_table
-from netopt.kpis import KPIS, local_visits_per_year
+from netopt.kpis import KPIS, local_visits_per_year, plan_flows
 from netopt.scenario.csvs import rounded
+from netopt.scenario.flow_outputs import flow_files, flow_record
 from netopt.scenario.geopackage import write_geopackage
 from netopt.solve.status import stage_text
 
@@ -50,6 +51,10 @@ OUTPUT_FILES: tuple[str, ...] = (
     "alliances.csv",
     "capacity_moves.csv",
     "cut_off.csv",
+    "flows_by_zone.csv",
+    "facility_load.csv",
+    "access.csv",
+    "upgrades.csv",
     "kpis.json",
     "map.html",
     "report.html",
@@ -97,6 +102,14 @@ RECORD_KEYS: dict[str, str] = {
     "rates": "the netopt.kpis.Rates fields used (visits and referrals per resident per year)",
     "local_specialist_visits_per_year": (
         "patients seen locally by visiting experts, per year (0 without rotations)"
+    ),
+    "flows": (
+        "the patient-flow model of the run (netopt.scenario.flow_outputs.flow_record): demand "
+        "(visits per resident per year by care level), choice (the choice parameters), "
+        "upgraded (facility ids), upgrade_solver (status, objective, bound, gap, message, "
+        "targets, shortfalls in shares; null when upgrades were not decided), access (per "
+        "township: beds and doctors per 1,000 within 30 min by 2SFCA, in-area, grassroots "
+        "and timely-care shares)"
     ),
     "alliances": (
         "one record per alliance (the rows of alliances.csv at full precision, with "
@@ -166,6 +179,7 @@ def make_record(result: Result) -> dict[str, Any]:
         "cut_off": plan.cut_off_by_place().to_dict(orient="records"),
         "rates": plan.rates.to_dict(),
         "local_specialist_visits_per_year": local_visits_per_year(sched),
+        "flows": flow_record(result, plan_flows(plan, sched)),
         "alliances": alliance_table(plan).reset_index().to_dict(orient="records"),
         "messages": list(plan.messages),
         "definitions": {
@@ -202,7 +216,9 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
     failure).
 
     Writes ``plan.gpkg``, ``assignments.csv``, ``alliances.csv``, ``capacity_moves.csv``,
-    ``cut_off.csv`` (zones cut off until a closed crossing reopens), ``kpis.json``
+    ``cut_off.csv`` (zones cut off until a closed crossing reopens), the flow tables
+    ``flows_by_zone.csv``, ``facility_load.csv``, ``access.csv`` and ``upgrades.csv``
+    (:mod:`netopt.scenario.flow_outputs`), ``kpis.json``
     (:func:`make_record`), ``map.html``, ``report.html``, ``workbook.xlsx``
     (:func:`~netopt.scenario.excel.run_workbook`), ``scenario.toml`` (resolved),
     ``run.json`` (the fingerprint) and, with rotations, ``schedule.csv`` and ``ics/*.ics``.
@@ -231,6 +247,8 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
         rounded(alliance_table(result.plan)).to_csv(tmp / "alliances.csv")  # with members
         rounded(result.plan.capacity_moves).to_csv(tmp / "capacity_moves.csv", index=False)
         rounded(result.plan.cut_off).to_csv(tmp / "cut_off.csv", index=False)
+        for name, table in flow_files(result).items():
+            rounded(table).to_csv(tmp / name, index=name == "facility_load.csv")
         if result.schedule is not None:
             result.schedule.to_csv(tmp / "schedule.csv")
             result.schedule.to_ics(tmp / "ics")

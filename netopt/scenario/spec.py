@@ -21,7 +21,7 @@ from typing import Any
 
 from netopt._errors import DataError, Problem
 from netopt._version import __version__
-from netopt.alliances import AllianceOptions
+from netopt.alliances import AllianceOptions, FlowOptions
 from netopt.graph import GraphOptions
 from netopt.kpis import Rates
 from netopt.region import Region
@@ -220,6 +220,8 @@ class Scenario:
             value = dict(value)
             if key == "model" and isinstance(value.get("rates"), Mapping):
                 value["rates"] = Rates.from_dict({**current.rates.to_dict(), **value["rates"]})
+            if key == "model" and isinstance(value.get("flows"), Mapping):
+                value["flows"] = _merged_flows(current.flows, value["flows"])
             changes[key] = current.replace(**value)
         return dataclasses.replace(self, **changes)
 
@@ -354,3 +356,14 @@ def read_scenarios(paths: Iterable[str | Path]) -> list[Scenario]:
     if problems:
         raise DataError(problems)
     return scenarios
+
+
+def _merged_flows(current: FlowOptions, change: Mapping[str, Any]) -> FlowOptions:
+    """``change`` over ``current``: its ``demand``, ``choice`` and ``targets`` tables merge."""
+    merged = current.to_dict()
+    for key, value in change.items():
+        if key in ("demand", "choice", "targets") and isinstance(value, Mapping):
+            merged[key] = {**merged.get(key, {}), **value}
+        else:
+            merged[key] = value
+    return FlowOptions.from_dict(merged)

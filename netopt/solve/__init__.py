@@ -11,16 +11,21 @@ model (CP-SAT) lives in :mod:`netopt.solve.rotation`. Every solve takes one
 """
 
 from netopt.solve.location import capacity_overflow, max_coverage, p_center, p_median
+from netopt.solve.location.share import ShareMetric, ShareResult, ShareTarget, share_location
 from netopt.solve.params import SolverParams
 from netopt.solve.result import SolveResult
 from netopt.solve.status import STATUSES
 
 __all__ = [
     "STATUSES",
+    "ShareMetric",
+    "ShareResult",
+    "ShareTarget",
     "SolveResult",
     "SolverParams",
     "capacity_overflow",
     "max_coverage",
     "p_center",
     "p_median",
+    "share_location",
 ]

@@ -38,7 +38,7 @@ GEOM_TYPES: dict[str, tuple[str, ...]] = {
     "roads": ("LineString", "MultiLineString"),
 }
 _NON_NEGATIVE: dict[str, tuple[str, ...]] = {
-    "facilities": ("beds", "outpatient_per_day"),
+    "facilities": ("beds", "outpatient_per_day", "doctors", "upgrade_beds", "upgrade_cost_yuan"),
     "zones": ("population",),
     "ferries": ("crossing_min", "headway_min"),
     "links": ("travel_min", "length_m"),

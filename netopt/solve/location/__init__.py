@@ -37,5 +37,15 @@ from netopt.solve.location._soft import capacity_overflow
 from netopt.solve.location.center import p_center
 from netopt.solve.location.coverage import max_coverage
 from netopt.solve.location.median import p_median
+from netopt.solve.location.share import ShareMetric, ShareResult, ShareTarget, share_location
 
-__all__ = ["capacity_overflow", "max_coverage", "p_center", "p_median"]
+__all__ = [
+    "ShareMetric",
+    "ShareResult",
+    "ShareTarget",
+    "capacity_overflow",
+    "max_coverage",
+    "p_center",
+    "p_median",
+    "share_location",
+]

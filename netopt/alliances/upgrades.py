@@ -1,0 +1,245 @@
+"""Which township centres to upgrade to hospital-level sub-centres, for targets on where
+care happens: :func:`decide_upgrades`.
+
+Zhejiang builds *county medical sub-centres* (县域医疗卫生次中心) from central township
+health centres: an upgrade adds beds and hospital-level care (inpatients, emergencies,
+recurring treatment, specialist outpatients) to a grassroots institution. Under the choice
+model (:mod:`netopt.flows`) an upgraded centre draws hospital-level visits from the county
+hospitals and from the hospitals outside the county, which raises both the in-county share
+and the grassroots share.
+
+The decision is the share-capture model :func:`netopt.solve.share_location` (an exact
+linearisation of the multinomial logit, Haase 2009) on plain arrays: one segment per zone and
+care level, one candidate per upgrade candidate, the extra choice weight an upgrade gives it,
+and three linear metrics per unit of share (visits inside the area, visits at grassroots
+level, patient-hours). Targets on the two shares are constraints with slack: a target that
+cannot be met is reported with its shortfall and the townships whose visits leave the area,
+never as a failure. Candidate weights below 1e-9 of a segment's weight are dropped (the
+shares move by less than that).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from netopt._errors import DataError, Problem
+from netopt.alliances._notes import note
+from netopt.alliances.choice import facility_numbers, upgrade_candidates
+from netopt.alliances.flow_options import FlowOptions
+from netopt.alliances.members import PlanData
+from netopt.flows import (
+    GRASSROOTS_TIERS,
+    ChoiceParams,
+    ChoiceSet,
+    DemandRates,
+    patient_flows,
+    utilities,
+    zone_demand,
+)
+from netopt.solve import ShareMetric, ShareTarget, share_location
+from netopt.solve.params import SolverParams
+
+__all__ = ["UPGRADE_COLUMNS", "decide_upgrades", "upgrade_table"]
+
+logger = logging.getLogger("netopt.alliances")
+
+#: Columns of :attr:`AlliancePlan.upgrades` (index: facility id).
+UPGRADE_COLUMNS: tuple[str, ...] = (
+    "name",
+    "township",
+    "beds",
+    "upgrade_beds",
+    "upgrade_cost_yuan",
+    "upgraded",
+)
+#: Candidate weights below this share of a segment's weight are dropped.
+_NEGLIGIBLE = 1e-9
+
+
+def upgrade_table(data: PlanData, upgraded: tuple[str, ...]) -> pd.DataFrame:
+    """The upgrade candidates and whether each is upgraded.
+
+    Parameters
+    ----------
+    data : PlanData
+    upgraded : tuple of str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index facility id, :data:`UPGRADE_COLUMNS`.
+    """
+    fac = data.region.facilities
+    ids = [data.fac_ids[j] for j in upgrade_candidates(data)]
+    ids += [u for u in upgraded if u not in ids]
+    rows = fac.loc[ids]
+    frame = pd.DataFrame(
+        {
+            "name": rows["name"].to_numpy(),
+            "township": rows["township"].to_numpy() if "township" in rows else None,
+            "beds": facility_numbers(rows, "beds"),
+            "upgrade_beds": facility_numbers(rows, "upgrade_beds"),
+            "upgrade_cost_yuan": facility_numbers(rows, "upgrade_cost_yuan"),
+            "upgraded": [i in upgraded for i in ids],
+        },
+        index=pd.Index(ids, dtype=object),
+    )
+    frame.index.name = "facility"
+    return frame[list(UPGRADE_COLUMNS)]
+
+
+def _facility_values(choice: ChoiceSet) -> dict[str, np.ndarray]:
+    """Per-visit value of each metric at each (zone, facility): (Z, F) arrays."""
+    z = choice.minutes.shape[0]
+    in_area = np.broadcast_to(choice.in_area.astype(float), (z, len(choice.in_area)))
+    grass = np.isin(choice.tier, GRASSROOTS_TIERS).astype(float)
+    minutes = np.where(np.isfinite(choice.minutes), choice.minutes, 0.0)
+    return {
+        "in_area_share": in_area,
+        "grassroots_share": np.broadcast_to(grass, (z, len(grass))),
+        "patient_hours": 2.0 * minutes / 60.0,
+    }
+
+
+def _share_inputs(
+    base: ChoiceSet, full: ChoiceSet, cands: np.ndarray, demand: np.ndarray, params: ChoiceParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, ShareMetric]]:
+    """Segments (level x zone), the extra weight of each upgrade, and the metrics."""
+    u_base = utilities(base, params)  # (L, Z, F)
+    u_full = utilities(full, params)
+    offset = np.max(np.where(np.isfinite(u_base), u_base, -np.inf), axis=2, keepdims=True)
+    offset = np.where(np.isfinite(offset), offset, 0.0)
+    w_base = np.exp(u_base - offset)  # exp(-inf) = 0
+    w_full = np.exp(np.minimum(u_full - offset, 700.0))
+    extra = np.clip(w_full[:, :, cands] - w_base[:, :, cands], 0.0, None)  # (L, Z, J)
+    fixed = w_base.sum(axis=2)  # (L, Z)
+    values = _facility_values(base)
+    n_levels, n_zones = fixed.shape
+    fixed_w = fixed.reshape(-1)
+    cand_w = extra.reshape(n_levels * n_zones, len(cands))
+    ok = fixed_w > 0
+    cand_w[~ok] = 0.0
+    cand_w[cand_w < _NEGLIGIBLE * np.where(ok, fixed_w, 1.0)[:, None]] = 0.0
+    metrics = {}
+    for name, v in values.items():
+        fixed_value = (w_base * v[None]).sum(axis=2) / np.where(fixed > 0, fixed, 1.0)
+        cand_value = np.broadcast_to(v[None, :, cands], extra.shape)
+        metrics[name] = ShareMetric(
+            fixed_value=fixed_value.reshape(-1),
+            cand_value=np.ascontiguousarray(cand_value).reshape(n_levels * n_zones, len(cands)),
+        )
+    dem = demand.T.reshape(-1)  # (L, Z) order
+    return cand_w, np.where(ok, fixed_w, 1.0), dem, metrics
+
+
+def _where_short(
+    choice: ChoiceSet, demand: np.ndarray, params: ChoiceParams, data: PlanData
+) -> str:
+    """The townships with most visits outside the area (for a missed target)."""
+    flows = patient_flows(choice, demand, params)
+    outside = flows.visits[:, :, ~choice.in_area].sum(axis=(0, 2))
+    township = data.region.zones["township"].fillna("(no township)").to_numpy()
+    by = pd.Series(outside, index=township).groupby(level=0).sum().sort_values(ascending=False)
+    return ", ".join(f"{t} {v:,.0f}" for t, v in by.head(3).items() if v > 0)
+
+
+def decide_upgrades(
+    data: PlanData,
+    choice: ChoiceSet,
+    demand_rates: DemandRates,
+    params: ChoiceParams,
+    options: FlowOptions,
+    solver: SolverParams,
+    messages: list[str],
+) -> tuple[ChoiceSet, pd.DataFrame, object]:
+    """Apply the given upgrades and, when asked, choose more for the targets.
+
+    Parameters
+    ----------
+    data : PlanData
+    choice : netopt.flows.ChoiceSet
+        The plan's choice set without upgrades.
+    demand_rates : netopt.flows.DemandRates
+    params : netopt.flows.ChoiceParams
+    options : FlowOptions
+        ``upgraded`` (kept), ``max_upgrades``, ``targets``, ``objective``.
+    solver : SolverParams
+        Time limit and seed of the share model.
+    messages : list of str
+        The plan's messages: what was upgraded, and any target missed, where and by how much.
+
+    Returns
+    -------
+    tuple
+        The choice set with the upgrades, the upgrades table (:func:`upgrade_table`) and the
+        share model's result (None when no decision was made).
+    """
+    pos = data.pos
+    unknown = [u for u in options.upgraded if u not in pos]
+    if unknown:
+        raise DataError(
+            [
+                Problem("[model.flows]", "", "upgraded", u, "name a facility id of the region")
+                for u in unknown
+            ]
+        )
+    fixed = tuple(options.upgraded)
+    mask = np.isin(np.asarray(data.fac_ids, dtype=object), list(fixed))
+    if not options.decides_upgrades:
+        if fixed:
+            note(messages, f"upgraded as given: {', '.join(fixed)}")
+        return choice.with_upgrades(mask), upgrade_table(data, fixed), None
+    cands = np.union1d(upgrade_candidates(data), [pos[u] for u in fixed]).astype(int)
+    if len(cands) == 0:
+        note(messages, "no upgrade candidates (facilities with upgrade_beds): nothing to decide")
+        return choice.with_upgrades(mask), upgrade_table(data, fixed), None
+    pop = data.pop
+    demand = zone_demand(pop, demand_rates)
+    base = choice.with_upgrades(np.zeros(len(data.fac_ids), dtype=bool))
+    full_mask = np.zeros(len(data.fac_ids), dtype=bool)
+    full_mask[cands] = True
+    full = choice.with_upgrades(full_mask)
+    cand_w, fixed_w, dem, metrics = _share_inputs(base, full, cands, demand, params)
+    targets = [ShareTarget(k, float(v)) for k, v in options.targets.items()]
+    fixed_open = [int(np.flatnonzero(cands == pos[u])[0]) for u in fixed]
+    # max_upgrades counts every upgrade, the given ones included; the model counts the others
+    max_open = max(options.max_upgrades - len(fixed_open), 0) if options.max_upgrades else None
+    maximize = options.objective == "in_area_share"
+    result = share_location(
+        cand_w,
+        fixed_w,
+        dem,
+        metrics=metrics,
+        objective="in_area_share" if maximize else "patient_hours",
+        maximize=maximize,
+        targets=targets,
+        max_open=max_open,
+        fixed_open=fixed_open,
+        params=solver,
+    )
+    chosen = tuple(data.fac_ids[cands[j]] for j in result.selected)
+    up_mask = np.isin(np.asarray(data.fac_ids, dtype=object), list(chosen))
+    upgraded_choice = choice.with_upgrades(up_mask)
+    table = upgrade_table(data, chosen)
+    names = data.region.facilities["name"]
+    cost = float(np.nansum(table.loc[list(chosen), "upgrade_cost_yuan"])) if chosen else 0.0
+    listed = ", ".join(f"{names.get(c, c)} ({c})" for c in chosen) or "none"
+    note(
+        messages,
+        f"upgrades to hospital-level sub-centres: {listed}; stated cost {cost:,.0f} yuan "
+        f"(upgrade model {result.status}, gap {result.gap:.2%})",
+    )
+    for metric, short in result.shortfalls.items():
+        if short > 1e-6:
+            where = _where_short(upgraded_choice, demand, params, data)
+            note(
+                messages,
+                f"target {metric} {options.targets[metric]:.1%} missed by {short * 100:.2f} "
+                f"percentage points even with {len(chosen)} upgrade(s); most visits outside the "
+                f"area come from {where}",
+            )
+    logger.info("upgrades: %s (%s)", listed, result.status)
+    return upgraded_choice, table, result
