@@ -57,9 +57,15 @@ def _add_validate(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from netopt.alliances import FlowOptions
+    from netopt.flows import Observed
     from netopt.io import load_region
 
     region = load_region(args.folder)
+    FlowOptions().resolve(region)  # region.toml [demand] and [choice]: known keys, numbers
+    observed = region.flow_table("observed")
+    if observed:
+        Observed.from_dict(observed, source=f"{args.folder}/region.toml [observed]")
     print(region.summary(), file=out)
     print("OK: no problems found.", file=out)
     return 0

@@ -155,3 +155,41 @@ def test_quiet_after_the_subcommand_wins_over_verbose():
     assert args.quiet and args.verbose == 1
     code, _, err = _run(["-v", "validate", str(SYNTHETIC), "-q"])
     assert code == 0 and err == ""
+
+
+def _append(folder: Path, text: str) -> Path:
+    """Append tables at the end of the folder's region.toml."""
+    toml = folder / "region.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
+    return folder
+
+
+def test_validate_checks_the_flow_tables(region_folder):
+    """region.toml [choice], [demand] and [observed]: an unknown key names the table and the
+    closest key, a share given in percent is refused."""
+    folder = _append(region_folder(), "[observed]\nin_area_share = 92\n")
+    code, out, err = _run(["validate", str(folder)])
+    assert code == EXIT_DATA and out == ""
+    assert "[observed]" in err and "in_area_share" in err and "0.92" in err
+    folder = _append(region_folder(), "[choice]\nlead_bonous = 0.5\n")
+    code, out, err = _run(["validate", str(folder)])
+    assert code == EXIT_DATA
+    assert "[choice]" in err and "lead_bonous" in err and "did you mean 'lead_bonus'" in err
+
+
+def test_calibrate_fits_the_observed_shares(region_folder):
+    """`netopt calibrate` on the synthetic region with two observed shares: fitted equal to
+    observed, parameters with std errors, and --write puts the [choice] table into
+    region.toml, which then loads and reproduces the shares."""
+    folder = _append(region_folder(), "[observed]\nin_area_share = 0.85\ngrassroots_share = 0.6\n")
+    code, out, err = _run(["calibrate", str(folder), "--write"])
+    assert code == 0, err
+    assert "85.00%" in out and "60.00%" in out and "std error" in out
+    assert "grassroots_constant" in out and "outside_constant" in out
+    text = (folder / "region.toml").read_text(encoding="utf-8")
+    assert "[choice]" in text and "# calibrated, std error" in text
+    from netopt.scenario.calibration import calibrate_region
+
+    again = calibrate_region(folder)  # starts from the written values: already fitted
+    assert again.fitted["in_area_share"] == pytest.approx(0.85, abs=1e-4)
+    assert again.fitted["grassroots_share"] == pytest.approx(0.60, abs=1e-4)

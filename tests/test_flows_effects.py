@@ -144,3 +144,40 @@ def test_unknown_upgrade_is_a_data_error(_synthetic_region_cached, graph) -> Non
             graph,
             options=AllianceOptions(flows=FlowOptions(upgraded=("NOPE",)), fixed_leads=("C1",)),
         )
+
+
+def test_a_target_out_of_reach_is_reported_with_where_and_how_much(
+    _synthetic_region_cached, graph
+) -> None:
+    """An in-area target of 100 % cannot be met (the outside hospital draws visits): the plan
+    is made, the shortfall is the target minus the share reached, and the message names the
+    townships whose visits leave the area."""
+    region = _with_facility(_synthetic_region_cached, "H1", upgrade_beds=60.0)
+    flows = FlowOptions(max_upgrades=1, targets={"in_area_share": 1.0})
+    plan = plan_alliances(
+        region, graph, options=AllianceOptions(fixed_leads=("C1",), flows=flows), params=PARAMS
+    )
+    short = plan.upgrade_solve.shortfalls["in_area_share"]
+    assert short == pytest.approx(1.0 - plan.kpis["in_area_share"], abs=1e-6)
+    assert short > 0
+    (msg,) = [m for m in plan.messages if "missed by" in m]
+    assert f"{short * 100:.2f} percentage points" in msg
+    townships = set(plan.zones["township"].dropna())
+    assert any(t in msg for t in townships), msg
+
+
+def test_an_upgraded_centre_can_lead(_synthetic_region_cached, graph) -> None:
+    """An upgrade adds can-lead status: with p, the upgraded centre is a lead candidate."""
+    region = _with_facility(_synthetic_region_cached, "H1", upgrade_beds=60.0)
+    assert not bool(region.facilities.at["H1", "can_lead"])
+    plan = plan_alliances(
+        region,
+        graph,
+        options=AllianceOptions(
+            fixed_leads=("C1", "H1"), flows=FlowOptions(upgraded=("H1",)), max_travel_min=60
+        ),
+    )
+    assert set(plan.leads) == {"C1", "H1"} and plan.upgraded == ("H1",)
+    assert not any("cannot normally lead" in m for m in plan.messages)
+    with pytest.raises(netopt.DataError, match="H1"):  # without the upgrade it cannot lead
+        plan_alliances(region, graph, options=AllianceOptions(fixed_leads=("C1", "H1")))

@@ -54,7 +54,10 @@ class FlowOptions:
         How many upgrade candidates (facilities with ``upgrade_beds``) may be upgraded to
         hospital-level sub-centres; 0 with no targets leaves the facilities as they are.
     upgraded : tuple of str, default ()
-        Facilities upgraded as given (kept when ``max_upgrades`` chooses more).
+        Facilities upgraded as given (kept when ``max_upgrades`` chooses more). An upgrade
+        adds beds and can-lead status: these are lead candidates too (with ``p`` or
+        ``fixed_leads``). Upgrades chosen by ``max_upgrades`` are decided after the leads,
+        for the plan's leads, and do not re-plan them.
 
     Examples
     --------

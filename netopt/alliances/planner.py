@@ -33,7 +33,7 @@ from netopt.alliances.tables import (
     zone_table,
 )
 from netopt.alliances.travel import open_times, plan_times
-from netopt.alliances.upgrades import decide_upgrades
+from netopt.alliances.upgrades import decide_upgrades, with_upgraded_leads
 from netopt.graph import TravelGraph
 from netopt.kpis import plan_kpis
 from netopt.region import Region
@@ -121,6 +121,7 @@ def plan_alliances(
                 f"plan_alliances: expected {kind.__name__}, got {type(value).__name__}; "
                 f"build one with {kind.__name__}.from_dict(...)"
             )
+    region = with_upgraded_leads(region, options.flows.upgraded)
     t_zf = plan_times(region, graph, times)
     data = plan_data(region, t_zf, options, open_zf=open_times(region, graph, t_zf, times_now))
     problems = unconnected_problems(data)

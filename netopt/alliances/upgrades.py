@@ -20,7 +20,9 @@ shares move by less than that).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,10 +41,11 @@ from netopt.flows import (
     utilities,
     zone_demand,
 )
+from netopt.region import Region
 from netopt.solve import ShareMetric, ShareTarget, share_location
 from netopt.solve.params import SolverParams
 
-__all__ = ["UPGRADE_COLUMNS", "decide_upgrades", "upgrade_table"]
+__all__ = ["UPGRADE_COLUMNS", "decide_upgrades", "upgrade_table", "with_upgraded_leads"]
 
 logger = logging.getLogger("netopt.alliances")
 
@@ -57,6 +60,28 @@ UPGRADE_COLUMNS: tuple[str, ...] = (
 )
 #: Candidate weights below this share of a segment's weight are dropped.
 _NEGLIGIBLE = 1e-9
+
+
+def with_upgraded_leads(region: Region, upgraded: Sequence[str]) -> Region:
+    """The region with the given upgraded centres lead-capable (an upgrade adds can-lead
+    status): with ``p`` they are lead candidates. Unknown ids are left to
+    :func:`decide_upgrades` to report; the region itself is not changed.
+
+    Parameters
+    ----------
+    region : Region
+    upgraded : sequence of str
+
+    Returns
+    -------
+    Region
+    """
+    ids = [u for u in upgraded if u in region.facilities.index]
+    if not ids or region.facilities.loc[ids, "can_lead"].astype(bool).all():
+        return region
+    facilities = region.facilities.copy()
+    facilities.loc[ids, "can_lead"] = True
+    return dataclasses.replace(region, facilities=facilities)
 
 
 def upgrade_table(data: PlanData, upgraded: tuple[str, ...]) -> pd.DataFrame:
@@ -136,13 +161,15 @@ def _share_inputs(
 
 
 def _where_short(
-    choice: ChoiceSet, demand: np.ndarray, params: ChoiceParams, data: PlanData
+    choice: ChoiceSet, demand: np.ndarray, params: ChoiceParams, data: PlanData, metric: str
 ) -> str:
-    """The townships with most visits outside the area (for a missed target)."""
+    """The three townships that miss a share target by the most visits: visits outside the
+    area (``in_area_share``) or away from grassroots facilities (``grassroots_share``)."""
     flows = patient_flows(choice, demand, params)
-    outside = flows.visits[:, :, ~choice.in_area].sum(axis=(0, 2))
+    away = ~choice.in_area if metric == "in_area_share" else ~np.isin(choice.tier, GRASSROOTS_TIERS)
+    visits = flows.visits[:, :, away].sum(axis=(0, 2))
     township = data.region.zones["township"].fillna("(no township)").to_numpy()
-    by = pd.Series(outside, index=township).groupby(level=0).sum().sort_values(ascending=False)
+    by = pd.Series(visits, index=township).groupby(level=0).sum().sort_values(ascending=False)
     return ", ".join(f"{t} {v:,.0f}" for t, v in by.head(3).items() if v > 0)
 
 
@@ -234,12 +261,13 @@ def decide_upgrades(
     )
     for metric, short in result.shortfalls.items():
         if short > 1e-6:
-            where = _where_short(upgraded_choice, demand, params, data)
+            where = _where_short(upgraded_choice, demand, params, data, metric)
+            away = "outside the area" if metric == "in_area_share" else "at hospitals"
             note(
                 messages,
                 f"target {metric} {options.targets[metric]:.1%} missed by {short * 100:.2f} "
-                f"percentage points even with {len(chosen)} upgrade(s); most visits outside the "
-                f"area come from {where}",
+                f"percentage points even with {len(chosen)} upgrade(s); most visits {away} "
+                f"come from {where} (visits per year)",
             )
     logger.info("upgrades: %s (%s)", listed, result.status)
     return upgraded_choice, table, result

@@ -2,8 +2,8 @@
 
 The region's reported figures (region.toml ``[observed]``: the share of visits inside the
 county, at grassroots level, transfers out of the county) are matched by the flows of today's
-alliances (``facilities.alliance``, evaluated as they are) on the network as it normally
-runs, by fitting the free coefficients of :class:`netopt.flows.ChoiceParams` with
+alliances (``facilities.alliance``, evaluated as they are; without any, every lead-capable
+hospital inside the area leads the zones nearest to it) on the network as it normally runs, by fitting the free coefficients of :class:`netopt.flows.ChoiceParams` with
 :func:`netopt.flows.calibrate`. The result says the fitted figures, the residuals and the
 parameters with their standard errors, and gives the ``[choice]`` table to paste into (or
 with ``--write``, to write into) region.toml.
@@ -11,6 +11,8 @@ with ``--write``, to write into) region.toml.
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,11 +20,14 @@ from pathlib import Path
 from netopt._atomic import atomic_path
 from netopt._errors import DataError, Problem
 from netopt.alliances import AllianceOptions, plan_alliances
+from netopt.alliances.area import facilities_in_area
 from netopt.flows import Calibration, Observed, calibrate, zone_demand
 from netopt.graph import GraphOptions, build_graph
 from netopt.io import load_region
 from netopt.region import Region
 from netopt.solve import SolverParams
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_FREE", "calibrate_region", "calibration_text", "choice_toml", "write_choice"]
 
@@ -32,6 +37,23 @@ DEFAULT_FREE: tuple[str, ...] = ("grassroots_constant", "outside_constant")
 
 def _toml_name(region: Region) -> str:
     return str(region.source / "region.toml") if region.source is not None else "region.toml"
+
+
+def _today(region: Region) -> AllianceOptions:
+    """Today's alliances as they are; without any in the data, every lead-capable hospital
+    inside the area leads the zones nearest to it (logged)."""
+    if region.facilities["alliance"].notna().any():
+        return AllianceOptions(evaluate_only=True)
+    inside = region.facilities.index[
+        region.facilities["can_lead"].astype(bool) & facilities_in_area(region)
+    ]
+    logger.warning(
+        "%s records no current alliances (facilities column alliance): calibrating with "
+        "every lead-capable hospital inside the area as a lead (%s)",
+        region.name,
+        ", ".join(inside),
+    )
+    return AllianceOptions(fixed_leads=tuple(inside), capacities=False, max_travel_min=math.inf)
 
 
 def calibrate_region(
@@ -88,9 +110,7 @@ def calibrate_region(
             )
         observed = Observed.from_dict(table, source=f"{toml} [observed]")
     travel = build_graph(region, options=graph)
-    plan = plan_alliances(
-        region, travel, options=AllianceOptions(evaluate_only=True), params=params, name="today"
-    )
+    plan = plan_alliances(region, travel, options=_today(region), params=params, name="today")
     demand = zone_demand(plan.zones["population"].to_numpy(float), plan.demand)
     return calibrate(plan.choice, demand, observed, plan.choice_params, free=free)
 
