@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
-__all__ = ["finite_or_none"]
+__all__ = ["finite_or_none", "is_number"]
 
 
 def finite_or_none(value: Any) -> float | None:
@@ -29,3 +30,22 @@ def finite_or_none(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return x if math.isfinite(x) else None
+
+
+def is_number(value: Any) -> bool:
+    """True for an int or float (numpy's included), not a bool.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_number(2), is_number(2.5), is_number(True), is_number("2")
+    (True, True, False, False)
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)

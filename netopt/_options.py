@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
 from netopt._errors import DataError, Problem
+from netopt._numbers import is_number
 
-__all__ = ["OptionsMixin", "resourced", "unknown_keys"]
+__all__ = ["OptionsMixin", "number_table", "resourced", "unknown_keys"]
 
 
 def unknown_keys(
@@ -54,6 +55,56 @@ def unknown_keys(
             Problem(source, "", str(key), "unknown key", f"{hint}valid keys: {', '.join(names)}")
         )
     return problems
+
+
+def number_table(
+    cls: Any,
+    data: Mapping[str, Any],
+    *,
+    source: str,
+    valid: Iterable[str],
+    sort: bool = False,
+) -> Any:
+    """Build a dataclass of numbers from a TOML table (``[model.rates]``, ``[choice]``, ...).
+
+    Every problem at once: unknown keys (with the closest valid key), values that are not
+    numbers, and the class's own checks, filed under ``source``. Missing keys keep defaults.
+
+    Parameters
+    ----------
+    cls : type
+        A frozen dataclass whose fields are floats and whose ``__post_init__`` raises
+        :class:`DataError`.
+    data : mapping
+    source : str
+        Named in error messages, e.g. ``"region.toml [choice]"``.
+    valid : iterable of str
+        The keys allowed (in the order listed in a fix).
+    sort : bool, default False
+        List the valid keys alphabetically.
+
+    Returns
+    -------
+    object
+        An instance of ``cls``.
+
+    Raises
+    ------
+    DataError
+    """
+    valid = tuple(valid)
+    problems = unknown_keys(source, data, valid, sort=sort)
+    problems += [
+        Problem(source, "", str(key), repr(value), "use a number")
+        for key, value in data.items()
+        if key in valid and not is_number(value)
+    ]
+    if problems:
+        raise DataError(problems)
+    try:
+        return cls(**{k: float(v) for k, v in data.items()})
+    except DataError as exc:
+        raise resourced(exc, source) from None
 
 
 def resourced(exc: DataError, source: str) -> DataError:

@@ -248,20 +248,15 @@ class AllianceOptions(OptionsMixin):
         valid = cls.fields()
         problems: list[Problem | str] = list(unknown_keys(source, data, valid))
         kwargs = {k: v for k, v in data.items() if k in valid}
-        if "rates" in kwargs and isinstance(kwargs["rates"], Mapping):
-            rates_source = f"{source[:-1]}.rates]" if source.endswith("]") else f"{source}.rates"
+        for key, kind in (("rates", Rates), ("flows", FlowOptions)):  # sub-tables
+            if not isinstance(kwargs.get(key), Mapping):
+                continue
+            sub = f"{source[:-1]}.{key}]" if source.endswith("]") else f"{source}.{key}"
             try:
-                kwargs["rates"] = Rates.from_dict(kwargs["rates"], source=rates_source)
+                kwargs[key] = kind.from_dict(kwargs[key], source=sub)
             except DataError as exc:
                 problems.extend(exc.problems)
-                del kwargs["rates"]
-        if "flows" in kwargs and isinstance(kwargs["flows"], Mapping):
-            flows_source = f"{source[:-1]}.flows]" if source.endswith("]") else f"{source}.flows"
-            try:
-                kwargs["flows"] = FlowOptions.from_dict(kwargs["flows"], source=flows_source)
-            except DataError as exc:
-                problems.extend(exc.problems)
-                del kwargs["flows"]
+                del kwargs[key]
         try:
             options = cls(**kwargs)
         except DataError as exc:

@@ -37,6 +37,7 @@ import numpy as np
 from scipy.optimize import least_squares, minimize
 
 from netopt._errors import DataError, Problem
+from netopt._numbers import is_number
 from netopt._options import unknown_keys
 from netopt.flows.choice import (
     COEFFICIENTS,
@@ -60,10 +61,6 @@ SHARE_SD = 0.005
 #: Default relative standard deviation of an observed count (ESTIMATE).
 COUNT_RELATIVE_SD = 0.05
 _SHARES = ("in_area_share", "grassroots_share")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -93,14 +90,14 @@ class Observed:
             if value is None:
                 continue
             upper = 1.0 if name in _SHARES else np.inf
-            if not _is_number(value) or not 0 <= value <= upper:
+            if not is_number(value) or not 0 <= value <= upper:
                 fix = "use a share in [0, 1]" if name in _SHARES else "use a count >= 0"
                 problems.append(Problem("Observed", "", name, repr(value), fix))
         problems += unknown_keys("Observed sd", self.sd, FIGURES)
         problems += [
             Problem("Observed", "", f"sd.{k}", repr(v), "use a standard deviation > 0")
             for k, v in self.sd.items()
-            if k in FIGURES and (not _is_number(v) or not 0 < v < np.inf)
+            if k in FIGURES and (not is_number(v) or not 0 < v < np.inf)
         ]
         if problems:
             raise DataError(problems)

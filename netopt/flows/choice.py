@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from netopt._errors import DataError, Problem
-from netopt._options import OptionsMixin, resourced, unknown_keys
+from netopt._numbers import is_number
+from netopt._options import OptionsMixin, number_table
 from netopt.flows.levels import CARE_LEVELS, GRASSROOTS_TIERS, HOSPITAL_TIERS
 
 __all__ = [
@@ -57,10 +58,6 @@ EXPERT_LEVELS: tuple[str, ...] = ("hospital_outpatient", "recurring")
 
 _LEVEL = {name: i for i, name in enumerate(CARE_LEVELS)}
 _TIERS = HOSPITAL_TIERS + GRASSROOTS_TIERS
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -100,10 +97,10 @@ class ChoiceParams(OptionsMixin):
         problems = []
         for name in self.fields():
             value = getattr(self, name)
-            if not _is_number(value) or not np.isfinite(value):
+            if not is_number(value) or not np.isfinite(value):
                 problems.append(Problem("ChoiceParams", "", name, repr(value), "use a number"))
         ppd = self.patients_per_expert_day
-        if _is_number(ppd) and np.isfinite(ppd) and ppd <= 0:
+        if is_number(ppd) and np.isfinite(ppd) and ppd <= 0:
             problems.append(
                 Problem(
                     "ChoiceParams", "", "patients_per_expert_day", repr(ppd), "use a number > 0"
@@ -132,18 +129,7 @@ class ChoiceParams(OptionsMixin):
         DataError
             Unknown keys (with the closest valid key) and bad values, all at once.
         """
-        problems = unknown_keys(source, data, cls.fields())
-        problems += [
-            Problem(source, "", str(key), repr(value), "use a number")
-            for key, value in data.items()
-            if key in cls.__dataclass_fields__ and not _is_number(value)
-        ]
-        if problems:
-            raise DataError(problems)
-        try:
-            return cls(**{k: float(v) for k, v in data.items()})
-        except DataError as exc:
-            raise resourced(exc, source) from None
+        return number_table(cls, data, source=source, valid=cls.fields())
 
     def to_dict(self) -> dict[str, float]:
         """Return the parameters as a plain dict (the keys of a ``[choice]`` table).

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from netopt._errors import DataError, Problem
-from netopt._options import resourced, unknown_keys
+from netopt._numbers import is_number
+from netopt._options import number_table
 
 __all__ = [
     "CARE_LEVELS",
@@ -40,10 +41,6 @@ HOSPITAL_TIERS: tuple[str, ...] = ("tertiary", "county")
 GRASSROOTS_TIERS: tuple[str, ...] = ("township", "village")
 #: Care levels whose visits outside the area count as transfers out (hospital care).
 TRANSFER_LEVELS: tuple[str, ...] = ("inpatient", "emergency", "recurring")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,7 @@ class DemandRates:
         problems = []
         for name in CARE_LEVELS:
             value = getattr(self, name)
-            if not _is_number(value) or not np.isfinite(value) or value < 0:
+            if not is_number(value) or not np.isfinite(value) or value < 0:
                 problems.append(
                     Problem("DemandRates", "", name, repr(value), "use a finite number >= 0")
                 )
@@ -119,18 +116,7 @@ class DemandRates:
         DataError
             Unknown keys (with the closest valid key) and bad values, all at once.
         """
-        problems = unknown_keys(source, data, CARE_LEVELS)
-        problems += [
-            Problem(source, "", str(key), repr(value), "use a number")
-            for key, value in data.items()
-            if key in CARE_LEVELS and not _is_number(value)
-        ]
-        if problems:
-            raise DataError(problems)
-        try:
-            return cls(**{k: float(v) for k, v in data.items()})
-        except DataError as exc:
-            raise resourced(exc, source) from None
+        return number_table(cls, data, source=source, valid=CARE_LEVELS)
 
     def to_dict(self) -> dict[str, float]:
         """Return the rates as a plain dict (the keys of a ``[demand]`` table).

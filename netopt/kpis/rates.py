@@ -9,13 +9,10 @@ from typing import Any
 import numpy as np
 
 from netopt._errors import DataError, Problem
-from netopt._options import resourced, unknown_keys
+from netopt._numbers import is_number
+from netopt._options import number_table
 
 __all__ = ["Rates"]
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -48,10 +45,10 @@ class Rates:
         problems = []
         for name in ("primary_visits_per_year", "referrals_per_year", "length_of_stay_days"):
             value = getattr(self, name)
-            if not _is_number(value) or not np.isfinite(value) or value < 0:
+            if not is_number(value) or not np.isfinite(value) or value < 0:
                 problems.append(Problem("Rates", "", name, repr(value), "use a finite number >= 0"))
         occ = self.bed_occupancy
-        if not _is_number(occ) or not 0 < occ <= 1:
+        if not is_number(occ) or not 0 < occ <= 1:
             problems.append(
                 Problem("Rates", "", "bed_occupancy", repr(occ), "use a share in (0, 1]")
             )
@@ -96,18 +93,7 @@ class Rates:
         DataError
             Unknown keys (with the closest valid key) and bad values, all at once.
         """
-        problems = unknown_keys(source, data, cls.__dataclass_fields__, sort=True)
-        problems += [
-            Problem(source, "", str(key), repr(value), "use a number")
-            for key, value in data.items()
-            if key in cls.__dataclass_fields__ and not _is_number(value)
-        ]
-        if problems:
-            raise DataError(problems)
-        try:
-            return cls(**{k: float(v) for k, v in data.items()})
-        except DataError as exc:
-            raise resourced(exc, source) from None
+        return number_table(cls, data, source=source, valid=cls.__dataclass_fields__, sort=True)
 
     def to_dict(self) -> dict[str, float]:
         """Return the rates as a plain dict (the keys of a ``[model.rates]`` table).
