@@ -11,7 +11,8 @@ Layer schemas (column: dtype, meaning). Optional values are ``NaN`` (numbers) or
 ``facilities`` (GeoDataFrame, Point):
     name: str; tier: one of :data:`TIERS`; beds: float (NaN if unknown);
     outpatient_per_day: float, outpatient capacity per day (NaN if unknown);
-    specialties: tuple[str, ...]; can_lead: bool; alliance: str | None (id of the lead
+    specialties: tuple[str, ...]; capabilities: tuple[str, ...] (what it can treat in time,
+    e.g. ``("pci", "thrombolysis", "stroke_centre")``, see :mod:`netopt.pathways`); can_lead: bool; alliance: str | None (id of the lead
     facility of its current alliance, if any); township: str | None; area: str | None
     (administrative code of its county or township as digits, e.g. "330225"; see
     :attr:`Region.area_codes`); name_zh: str | None (Chinese name, shown on Chinese pages);
@@ -76,6 +77,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "beds": "float64",
         "outpatient_per_day": "float64",
         "specialties": "object",
+        "capabilities": "object",
         "can_lead": "bool",
         "alliance": "object",
         "township": "object",

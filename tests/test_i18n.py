@@ -211,3 +211,24 @@ def test_region_language_reaches_a_comparison(tmp_path, region_folder) -> None:
     assert main(argv, err=io.StringIO()) == 0
     for page in ("comparison.html", "compare_map.html", "a/report.html", "b/map.html"):
         assert '<html lang="en">' in (tmp_path / "en" / page).read_text(encoding="utf-8")
+
+
+def test_chinese_pages_use_the_chinese_facility_names() -> None:
+    """On Chinese pages a facility is named by its name_zh where the data give one (the
+    English name elsewhere and on English pages)."""
+    import pandas as pd
+
+    from netopt.maps.tables import display_names
+
+    fac = pd.DataFrame(
+        {
+            "name": ["Xiangshan First People's Hospital", "Clinic"],
+            "name_zh": ["象山县第一人民医院", None],
+        },
+        index=["XS-H01", "V1"],
+    )
+    with use_language("zh"):
+        assert display_names(fac).tolist() == ["象山县第一人民医院", "Clinic"]
+    with use_language("en"):
+        assert display_names(fac).tolist() == ["Xiangshan First People's Hospital", "Clinic"]
+    assert display_names(fac.drop(columns="name_zh")).tolist() == fac["name"].tolist()

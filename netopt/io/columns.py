@@ -50,7 +50,7 @@ WEEKDAYS: dict[str, int] = {
 }
 
 #: Columns holding tuples, written as ``;``-separated text in files.
-LIST_COLUMNS = {"specialties", "departures_ab", "departures_ba", "weekdays"}
+LIST_COLUMNS = {"specialties", "capabilities", "departures_ab", "departures_ba", "weekdays"}
 _TRUE = {"true", "yes", "y", "1", "t", "是"}
 _FALSE = {"false", "no", "n", "0", "f", "否", ""}
 _WHOLE_NUMBER = re.compile(r"(\d+)\.0*")

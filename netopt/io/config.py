@@ -53,6 +53,9 @@ METADATA_KEYS = {
     "demand",
     "choice",
     "observed",
+    "ambulance",
+    "transfer_modes",
+    "conditions",
     "description",
     "sources",
     "source",
@@ -97,6 +100,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "beds": math.nan,
         "outpatient_per_day": math.nan,
         "specialties": (),
+        "capabilities": (),
         "can_lead": None,
         "alliance": None,
         "township": None,
@@ -321,6 +325,39 @@ def _number_table_problems(table: Any, name: str, toml_name: str) -> list[Proble
     return problems
 
 
+def _pathway_table_problems(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
+    """``[[transfer_modes]]`` must be a list of tables and ``[conditions]`` a table of tables
+    (their keys are checked by :mod:`netopt.pathways` when pathways are planned)."""
+    problems = []
+    modes = config.get("transfer_modes")
+    if modes is not None and not (
+        isinstance(modes, list) and all(isinstance(m, Mapping) for m in modes)
+    ):
+        problems.append(
+            Problem(
+                toml_name,
+                "",
+                "transfer_modes",
+                repr(modes)[:80],
+                'write each mode as a [[transfer_modes]] table with name, kind = "air", ...',
+            )
+        )
+    conditions = config.get("conditions")
+    if conditions is not None and not (
+        isinstance(conditions, Mapping) and all(isinstance(c, Mapping) for c in conditions.values())
+    ):
+        problems.append(
+            Problem(
+                toml_name,
+                "",
+                "conditions",
+                repr(conditions)[:80],
+                "write each override as a table, e.g. [conditions.stroke] window_min = 270",
+            )
+        )
+    return problems
+
+
 def _planning_problems(config: Mapping[str, Any], toml_name: str) -> list[Problem]:
     """Problems with the planning keys: ``caveat``, ``area`` and ``[emergency_fallback]``."""
     problems = []
@@ -351,6 +388,8 @@ def _planning_problems(config: Mapping[str, Any], toml_name: str) -> list[Proble
         )
     for table in FLOW_TABLES:
         problems += _number_table_problems(config.get(table), table, toml_name)
+    problems += _number_table_problems(config.get("ambulance"), "ambulance", toml_name)
+    problems += _pathway_table_problems(config, toml_name)
     fallback = config.get("emergency_fallback")
     if fallback is None:
         return problems

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from netopt.maps.i18n import current_language
 from netopt.region import TIERS
 
 __all__ = ["alliance_names", "clean_ids", "facility_table", "lead_stats", "minutes"]
@@ -69,7 +70,7 @@ def facility_table(plan: Any) -> pd.DataFrame:
     fac = plan.region.facilities
     pf = plan.facilities.reindex(fac.index)
     out = pd.DataFrame(index=fac.index.astype(str))
-    out["name"] = fac["name"].to_numpy()
+    out["name"] = display_names(fac).to_numpy()
     out["tier"] = fac["tier"].where(fac["tier"].isin(TIERS), "other").to_numpy()
     out["beds"] = (
         pd.to_numeric(fac.get("beds"), errors="coerce").to_numpy() if "beds" in fac else np.nan
@@ -82,6 +83,28 @@ def facility_table(plan: Any) -> pd.DataFrame:
     for col in ("population", "referrals_per_year", "mean_travel_min"):
         out[col] = pd.to_numeric(pf[col], errors="coerce").to_numpy() if col in pf else np.nan
     return out
+
+
+def display_names(facilities: pd.DataFrame) -> pd.Series:
+    """Facility names in the page language: ``name_zh`` on Chinese pages where the data give
+    one, else ``name``.
+
+    Parameters
+    ----------
+    facilities : pandas.DataFrame
+        The region's facilities (``name``, optionally ``name_zh``).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``facilities``.
+    """
+    names = facilities["name"].astype(str)
+    if current_language() != "zh" or "name_zh" not in facilities:
+        return names
+    zh = facilities["name_zh"]
+    given = zh.notna() & zh.astype(str).str.strip().ne("")
+    return names.where(~given, zh.astype(str))
 
 
 def alliance_names(plan: Any, facilities: pd.DataFrame) -> dict[str, str]:
@@ -101,7 +124,7 @@ def alliance_names(plan: Any, facilities: pd.DataFrame) -> dict[str, str]:
     names = facilities["name"].astype(str).to_dict()
     al = getattr(plan, "alliances", None)
     out = {j: names.get(j, j) for j in map(str, plan.leads)}
-    if al is not None and "name" in al:
+    if al is not None and "name" in al and current_language() != "zh":  # zh: the Chinese names
         out.update({str(k): str(v) for k, v in al["name"].items() if isinstance(v, str) and v})
     return out
 
