@@ -26,6 +26,7 @@ import pandas as pd
 from netopt._numbers import finite_or_none
 from netopt.kpis import POPULATION_COUNTS, kpi_info, kpis_in
 from netopt.maps.flow_report import care_section
+from netopt.maps.pathway_report import pathway_section
 from netopt.maps.text import localise, message
 from netopt.solve.status import NO_STAGE_TEXT, STAGE_LABELS
 
@@ -508,6 +509,7 @@ no travel limit, no capacity limit.</p>
 <div class="charts"><figure>{alliance_charts}</figure></div>
 {alliance_table}
 {care_section(record)}
+{pathway_section(record)}
 """
     return _page(f"netopt: {title}", body)
 

@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "flows": 4,
     "kpis": 4,
     "alliances": 5,
+    "pathways": 5,
     "rotations": 6,
     "_offline": 7,
     "maps": 7,

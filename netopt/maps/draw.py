@@ -33,6 +33,7 @@ from netopt.maps.network import NetworkState, drawable
 from netopt.maps.network_layers import add_closed_links, add_ferries, add_new_links
 from netopt.maps.options import MapOptions
 from netopt.maps.panels import caveat_html, kpi_html, legend_html, stage_texts
+from netopt.maps.pathway_layers import add_pathway_layers
 from netopt.maps.rotation_layers import MAX_EXPERT_LAYERS, add_rotations
 from netopt.maps.styles import MAX_ZOOM, ZOOM_SNAP, band_colours, band_labels, colour_alliances, css
 from netopt.maps.tables import alliance_names, facility_table, lead_stats
@@ -58,6 +59,7 @@ def draw_plan(
     compact: bool = False,
     network: NetworkState | None = None,
     collapsed: bool = False,
+    pathways: Any = None,
 ) -> Bounds:
     """Draw every layer and control of one plan onto ``m``; return the bounds drawn.
 
@@ -74,6 +76,8 @@ def draw_plan(
         the region's ferries, all running.
     collapsed : bool, keyword-only
         Start with the KPI panel collapsed (its toggle button opens it).
+    pathways : netopt.pathways.Pathways, keyword-only, optional
+        The run's time-critical pathways (:mod:`netopt.maps.pathway_layers`; None: none).
 
     Returns
     -------
@@ -119,6 +123,7 @@ def draw_plan(
     add_new_links(m, network, precision)
     add_closed_links(m, region, network, tolerance, precision)
     add_flow_layers(m, plan, schedule, tolerance, precision)  # access, where care happens
+    add_pathway_layers(m, pathways, region, precision)  # time-critical care, day / night
     if schedule is not None:
         by = options.rotation_layers
         if by == "auto":  # one layer per expert while the layer list stays readable
@@ -186,7 +191,8 @@ def alliance_map(
     *New links (scenario)* (bridges and roads the scenario added: solid magenta, with name
     and minutes), *Links closed* (the region's bridges the run closes: red, dashed), with patient
     flows *Beds per 1,000 within 30 min (2SFCA)* and *Where care happens* (hidden;
-    :mod:`netopt.maps.flow_layers`), one *Rotation: ...* layer per expert (or per week) with a schedule, *Lead
+    :mod:`netopt.maps.flow_layers`), one *<condition>: treated in time* per time-critical
+    condition with a Day / Night switch (hidden; :mod:`netopt.maps.pathway_layers`), one *Rotation: ...* layer per expert (or per week) with a schedule, *Lead
     hospitals* and *Member facilities* (icons by tier; popups with name, tier, beds,
     population served, referral load against capacity and mean travel time of the
     residents). A collapsible KPI panel (``plan.kpis``, the status of each stage, the
@@ -261,7 +267,9 @@ tolerance_deg, precision, rotation_layers, kpis, fullscreen, lang : keyword-only
     m.get_root().title = esc(plan.name)
     m.netopt_lang = chosen_language(options.lang)  # save_map writes it as <html lang>
     with use_language(m.netopt_lang):
-        bounds = draw_plan(m, plan, schedule, options, network=network)
+        bounds = draw_plan(
+            m, plan, schedule, options, network=network, pathways=getattr(_run, "pathways", None)
+        )
     m.location = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     _fit(m, bounds)
     make_offline(m, css=css(), extra=("fullscreen",) if options.fullscreen else ())

@@ -287,6 +287,61 @@ MESSAGES: dict[str, str] = {
     "page.target_value": "Target share",
     "page.shortfall": "Shortfall (percentage points)",
     "page.target_met": "met",
+    "layer.pathway": "{condition}: treated in time",
+    "pathway.day": "Day",
+    "pathway.night": "Night",
+    "pathway.switch_title": "Time of day of the time-critical layers",
+    "pathway.legend_title": "{condition}: onset to treatment within {window} min",
+    "pathway.estimate": "window ESTIMATED",
+    "pathway.shares": "Residents in time: {day} by day, {night} by night",
+    "pathway.in_time": "treated in time",
+    "pathway.late": "not in time",
+    "pathway.no_route": "no capable centre reached",
+    "pathway.lines": "Lines: to the centre reached, for residents not in time or on an island.",
+    "pathway.zone": "Zone",
+    "pathway.minutes": "Minutes from onset to treatment",
+    "pathway.window": "Window (min)",
+    "pathway.route": "Route",
+    "pathway.centre": "Centre reached",
+    "pathway.via": "Via",
+    "pathway.route_direct": "direct to the centre",
+    "pathway.route_transfer": "transfer through the nearest facility",
+    "pathway.route_air": "helicopter",
+    "pathway.route_none": "none",
+    "page.pathways": "Time-critical care",
+    "page.pathways_note": (
+        "Share of ALL residents treated within each condition's window from onset: "
+        "ambulance dispatch, the drive to a capable centre (or a transfer through the nearest "
+        "facility, or the helicopter), handover and door to treatment; zones cut off by a "
+        "closed crossing count with their reopening times. Windows marked ESTIMATE are "
+        "planning assumptions, not guideline values."
+    ),
+    "page.condition": "Condition",
+    "page.window": "Window (min)",
+    "page.in_time_day": "In time, day",
+    "page.in_time_night": "In time, night",
+    "page.median_day": "Median min, day",
+    "page.median_night": "Median min, night",
+    "page.late_day": "Not in time, day",
+    "page.late_night": "Not in time, night",
+    "page.late": "Not in time",
+    "page.estimate": "ESTIMATE",
+    "page.pathway_places": "Residents not in time, by island and township",
+    "page.period": "Time of day",
+    "page.island": "Island",
+    "page.max_min": "Longest (min)",
+    "page.places_more": "{n} more rows in kpis.json (pathway_places).",
+    "page.no_late": "Every resident is treated in time for every condition, by day and by night.",
+    "page.siting": "Where a new centre helps most",
+    "page.siting_chosen": "Chosen: {chosen}, given {capabilities} for {condition}.",
+    "page.siting_status": (
+        "Siting model ({objective}): {status}, gap {gap}; {value} of {population} residents "
+        "in time."
+    ),
+    "page.existing": "Already capable",
+    "page.chosen": "Chosen",
+    "page.in_time_with_day": "Residents in time with it, day",
+    "page.in_time_with_night": "Residents in time with it, night",
 }
 
 
@@ -302,7 +357,9 @@ LANGUAGES: tuple[str, ...] = page_languages()
 @functools.cache
 def catalogue(lang: str = "en") -> dict[str, str]:
     """Return the message catalogue of ``lang``: every key of the English one (:data:`MESSAGES`
-    plus ``kpi.<key>``, the label of each KPI of :data:`netopt.kpis.KPIS`).
+    plus ``kpi.<key>``, the label of each KPI of :data:`netopt.kpis.KPIS` and
+    :data:`~netopt.kpis.PATHWAY_KPIS`, and ``pathway.cond.<key>``, the short name of each
+    default time-critical condition, :data:`~netopt.kpis.PATHWAY_CONDITIONS`).
 
     Parameters
     ----------
@@ -319,10 +376,12 @@ def catalogue(lang: str = "en") -> dict[str, str]:
     KeyError
         ``lang`` is not one of :data:`LANGUAGES`.
     """
-    from netopt.kpis import KPIS
+    from netopt.kpis import KPIS, PATHWAY_CONDITIONS, PATHWAY_KPIS
 
     if lang == "en":
-        return {**MESSAGES, **{f"kpi.{k.key}": html.escape(k.label, quote=True) for k in KPIS}}
+        kpis = {f"kpi.{k.key}": html.escape(k.label, quote=True) for k in KPIS + PATHWAY_KPIS}
+        conds = {f"pathway.cond.{k}": html.escape(v) for k, v in PATHWAY_CONDITIONS.items()}
+        return {**MESSAGES, **kpis, **conds}
     if lang not in LANGUAGES:
         raise KeyError(f"unknown language {lang!r}: use one of {list(LANGUAGES)}")
     return dict(json.loads((LOCALE_DIR / f"{lang}.json").read_text(encoding="utf-8")))

@@ -29,7 +29,7 @@ import pandas as pd
 from netopt._atomic import atomic_path
 from netopt._errors import DataError, Problem
 from netopt._numbers import finite_or_none
-from netopt.kpis import KPI_BY_KEY, KPIS, kpi_info, kpis_in
+from netopt.kpis import KPIS, kpi_info, kpis_in
 from netopt.scenario.runner import Result
 from netopt.solve.status import NO_STAGE_TEXT, STAGE_LABELS, stage_text
 
@@ -222,12 +222,12 @@ def compare(
     frame.index.name = "kpi"
     for n in names:
         frame[n] = pd.to_numeric(frame[n], errors="coerce").astype(float)
-    directions = [KPI_BY_KEY[k].better if k in KPI_BY_KEY else None for k in frame.index]
+    directions = [kpi_info(k).better for k in frame.index]  # pathway KPIs too (kpi_info)
     frame["better"] = [d or "" for d in directions]
     columns = ["label", "unit", *names, "better"]
     population = frame.loc["population"] if "population" in frame.index else None
     cut = frame.loc["population_cut_off"] if "population_cut_off" in frame.index else None
-    outcomes = [bool(KPI_BY_KEY[k].outcome) if k in KPI_BY_KEY else False for k in frame.index]
+    outcomes = [kpi_info(k).outcome for k in frame.index]
     for n in names:
         if n == ref:
             continue

@@ -23,10 +23,16 @@ import pandas as pd
 
 from netopt._atomic import atomic_dir
 from netopt.alliances.layers import alliance_table
-from netopt.kpis import KPIS, local_visits_per_year, plan_flows
+from netopt.kpis import KPI_BY_KEY, KPIS, kpi_info, local_visits_per_year, plan_flows
 from netopt.scenario.csvs import rounded
 from netopt.scenario.flow_outputs import flow_files, flow_record
 from netopt.scenario.geopackage import write_geopackage
+from netopt.scenario.pathway_outputs import (
+    pathway_record,
+    pathway_table,
+    places_record,
+    siting_record,
+)
 from netopt.solve.status import stage_text
 
 if TYPE_CHECKING:
@@ -44,7 +50,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Files :func:`write_outputs` writes (``schedule.csv`` and ``ics/`` only with rotations).
+#: Files :func:`write_outputs` writes (``schedule.csv`` and ``ics/`` only with rotations,
+#: ``pathways.csv`` only with pathways).
 OUTPUT_FILES: tuple[str, ...] = (
     "plan.gpkg",
     "assignments.csv",
@@ -111,14 +118,29 @@ RECORD_KEYS: dict[str, str] = {
         "township: beds and doctors per 1,000 within 30 min by 2SFCA, in-area, grassroots "
         "and timely-care shares)"
     ),
+    "pathways": (
+        "time-critical referral pathways (netopt.scenario.pathway_outputs.pathway_record): "
+        "condition -> label, window_min, source, estimated, and share_in_time, median_min, "
+        'population_not_in_time each by "day" and "night" (of every resident); null '
+        "when the scenario disables pathways"
+    ),
+    "pathway_places": (
+        "residents not in time by condition, period, island and township (list of records; "
+        "places with nobody late left out)"
+    ),
+    "siting": (
+        "where [pathways.siting] put a capability: siting, chosen, capabilities, summary, "
+        "status, objective, bound, gap, population, candidates; null without a siting"
+    ),
     "alliances": (
         "one record per alliance (the rows of alliances.csv at full precision, with "
         "member_ids and member_names: netopt.alliances.layers.alliance_table)"
     ),
     "messages": "the planner's notes (relaxed limits, capacity shortfalls ...)",
     "definitions": (
-        "KPI key -> {label, unit, definition, better} (netopt.kpis.KPIS; better is "
-        '"lower", "higher" or null)'
+        "KPI key -> {label, unit, definition, better} (netopt.kpis.KPIS, then every other "
+        'key of kpis, e.g. the pathway KPIs, by netopt.kpis.kpi_info; better is "lower", '
+        '"higher" or null)'
     ),
     "fingerprint": "Scenario.fingerprint() (null for an in-memory region)",
     "seconds": "wall-clock seconds per step of the run",
@@ -180,6 +202,9 @@ def make_record(result: Result) -> dict[str, Any]:
         "rates": plan.rates.to_dict(),
         "local_specialist_visits_per_year": local_visits_per_year(sched),
         "flows": flow_record(result, plan_flows(plan, sched)),
+        "pathways": pathway_record(result),
+        "pathway_places": places_record(result),
+        "siting": siting_record(result),
         "alliances": alliance_table(plan).reset_index().to_dict(orient="records"),
         "messages": list(plan.messages),
         "definitions": {
@@ -189,7 +214,7 @@ def make_record(result: Result) -> dict[str, Any]:
                 "definition": k.definition,
                 "better": k.better,
             }
-            for k in KPIS
+            for k in [*KPIS, *(kpi_info(key) for key in result.kpis if key not in KPI_BY_KEY)]
         },
         "fingerprint": scenario.fingerprint(),
         "seconds": result.seconds,
@@ -218,7 +243,8 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
     Writes ``plan.gpkg``, ``assignments.csv``, ``alliances.csv``, ``capacity_moves.csv``,
     ``cut_off.csv`` (zones cut off until a closed crossing reopens), the flow tables
     ``flows_by_zone.csv``, ``facility_load.csv``, ``access.csv`` and ``upgrades.csv``
-    (:mod:`netopt.scenario.flow_outputs`), ``kpis.json``
+    (:mod:`netopt.scenario.flow_outputs`), ``pathways.csv`` (with pathways,
+    :mod:`netopt.scenario.pathway_outputs`), ``kpis.json``
     (:func:`make_record`), ``map.html``, ``report.html``, ``workbook.xlsx``
     (:func:`~netopt.scenario.excel.run_workbook`), ``scenario.toml`` (resolved),
     ``run.json`` (the fingerprint) and, with rotations, ``schedule.csv`` and ``ics/*.ics``.
@@ -249,6 +275,9 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
         rounded(result.plan.cut_off).to_csv(tmp / "cut_off.csv", index=False)
         for name, table in flow_files(result).items():
             rounded(table).to_csv(tmp / name, index=name == "facility_load.csv")
+        pathways = pathway_table(result)
+        if pathways is not None:
+            rounded(pathways).to_csv(tmp / "pathways.csv", index=False)
         if result.schedule is not None:
             result.schedule.to_csv(tmp / "schedule.csv")
             result.schedule.to_ics(tmp / "ics")
@@ -346,6 +375,7 @@ def is_current(scenario: Scenario, folder: str | Path) -> bool:
     except (OSError, ValueError):
         return False
     needed = [*OUTPUT_FILES, *(["schedule.csv"] if scenario.rotations is not None else [])]
+    needed += ["pathways.csv"] if scenario.pathways is not None else []
     if saved.get("fingerprint") != fp or not all((folder / f).is_file() for f in needed):
         return False
     try:

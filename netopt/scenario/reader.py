@@ -41,6 +41,14 @@ Scenario file format (every key optional except ``region``; see the README)::
     [rotations.solver]                 # SolverParams fields for the rotation model only
     time_limit_s = 10                  # (overrides [solver]; the rest is inherited)
 
+    [pathways]                         # netopt.pathways.PathwayOptions fields (on by default)
+    conditions = ["stroke", "stemi"]   # default: every condition; enabled = false: none
+    [pathways.siting]                  # netopt.pathways.Siting: where to put a capability
+    condition = "stroke"
+    candidates = ["XS-H02", "XS-H03"]
+    add = 1
+    objective = "night_islanders"
+
     [solver]                           # netopt.solve.SolverParams fields
     time_limit_s = 20                  # seconds per solve (see SolverParams)
     seed = 0
@@ -68,6 +76,7 @@ from netopt.alliances import AllianceOptions
 from netopt.graph import GraphOptions
 from netopt.io.config import toml_from_bytes
 from netopt.kpis import Rates
+from netopt.pathways import PathwayOptions
 from netopt.rotations import RotationOptions
 from netopt.scenario.options import Modifiers
 from netopt.solve import SolverParams
@@ -88,6 +97,7 @@ TOP_KEYS: tuple[str, ...] = (
     "modifiers",
     "model",
     "rotations",
+    "pathways",
     "solver",
 )
 
@@ -211,7 +221,7 @@ def scenario_fields(
     -------
     dict
         ``name``, ``region``, ``title``, ``description``, ``graph``, ``modifiers``,
-        ``model``, ``rotations``, ``solver``, ``rotation_solver``, ``source``.
+        ``model``, ``rotations``, ``solver``, ``rotation_solver``, ``pathways``, ``source``.
 
     Raises
     ------
@@ -240,6 +250,7 @@ def scenario_fields(
         "solver", read.table(data, "solver"), SolverParams.from_dict, SolverParams.fields()
     )
     rotations, rotation_solver = _rotations(read.table(data, "rotations"), solver, read)
+    pathways = _pathways(read.table(data, "pathways"), read)
     if read.problems:
         raise DataError(read.problems)
     return {
@@ -253,6 +264,7 @@ def scenario_fields(
         "rotations": rotations,
         "solver": solver,
         "rotation_solver": rotation_solver,
+        "pathways": pathways,
         "source": Path(file) if file is not None else None,
     }
 
@@ -419,6 +431,21 @@ def _graph_keys() -> tuple[str, ...]:
 
 def _rates_keys() -> tuple[str, ...]:
     return tuple(Rates.__dataclass_fields__)
+
+
+def _pathways(table: Mapping[str, Any], read: _Reader) -> PathwayOptions | None:
+    """``[pathways]`` as PathwayOptions (time-critical pathways are planned in every scenario
+    unless ``enabled = false``); None when disabled or after a problem."""
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        read.add("[pathways]", "enabled", repr(enabled), "use true or false")
+        return None
+    values = {k: v for k, v in table.items() if k != "enabled"}
+    options = read.build(
+        "pathways", values, PathwayOptions.from_dict, (*PathwayOptions.fields(),),
+        given=values,
+    )  # fmt: skip
+    return options if enabled else None
 
 
 def _model_keys() -> tuple[str, ...]:

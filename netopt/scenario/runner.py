@@ -24,6 +24,7 @@ from netopt.alliances import AlliancePlan, plan_alliances, zone_facility_seconds
 from netopt.alliances.travel import open_times
 from netopt.graph import TravelGraph, build_graph
 from netopt.kpis import POPULATION_COUNTS, baseline_kpis, plan_kpis
+from netopt.pathways import Pathways, SitingResult, plan_pathways, site_centres, with_capability
 from netopt.region import Region
 from netopt.rotations import RotationSchedule, schedule_rotations
 from netopt.scenario.options import Modifiers
@@ -38,13 +39,15 @@ logger = logging.getLogger(__name__)
 #: Progress callback: called with a short description of each step.
 Progress = Callable[[str], None]
 
-#: The steps of a run, in order (for progress bars; "schedule rotations" only with rotations).
+#: The steps of a run, in order (for progress bars; "schedule rotations" only with rotations,
+#: "pathways" only when they are planned).
 STEPS: tuple[str, ...] = (
     "load region",
     "build graph",
     "travel times",
     "plan alliances",
     "schedule rotations",
+    "pathways",
     "KPIs",
 )
 
@@ -68,6 +71,12 @@ class Result:
         The travel graph after the scenario's modifiers.
     seconds : dict
         Wall-clock seconds per step.
+    pathways : netopt.pathways.Pathways or None
+        Time-critical referral pathways by condition, day and night (None when the scenario
+        disables them); their flat KPIs (``pathway_<condition>_in_time_<period>``) are in
+        :attr:`kpis`.
+    siting : netopt.pathways.SitingResult or None
+        Where the scenario's ``[pathways.siting]`` put a capability (None without one).
     """
 
     scenario: Scenario
@@ -77,6 +86,8 @@ class Result:
     baseline: dict[str, float]
     graph: TravelGraph
     seconds: dict[str, float] = field(default_factory=dict)
+    pathways: Pathways | None = None
+    siting: SitingResult | None = None
 
     @property
     def name(self) -> str:
@@ -287,8 +298,14 @@ def run(
         schedule = schedule_rotations(
             plan, graph, options=scenario.rotations, params=scenario.rotation_params
         )
+    pathways, siting = None, None
+    if scenario.pathways is not None:
+        timer.step("pathways")
+        pathways, siting = _pathways(region, graph, scenario)
     timer.step("KPIs")
     kpis = dict(plan.kpis) if schedule is None else plan_kpis(plan, schedule)
+    if pathways is not None:
+        kpis.update({k: v for k, v in pathways.kpis().items() if k != "pathways"})
     baseline = baseline_kpis(plan.zones, plan.rates)
     timer.step(None)
     logger.info("scenario %s done: %s", scenario.name, plan.summary())
@@ -300,7 +317,26 @@ def run(
         baseline=baseline,
         graph=graph,
         seconds=timer.seconds,
+        pathways=pathways,
+        siting=siting,
     )
+
+
+def _pathways(
+    region: Region, graph: TravelGraph, scenario: Scenario
+) -> tuple[Pathways, SitingResult | None]:
+    """The scenario's time-critical pathways; with a siting, after giving the chosen
+    facilities the capability (the pathways then show the network with the new centres)."""
+    options = scenario.pathways
+    assert options is not None
+    siting = None
+    if options.siting is not None:
+        siting = site_centres(
+            region, graph, options.siting, options=options, params=scenario.solver
+        )
+        logger.info("siting: %s", siting.summary())
+        region = with_capability(region, siting.chosen, siting.capabilities)
+    return plan_pathways(region, graph, options=options), siting
 
 
 def run_all(

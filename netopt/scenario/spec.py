@@ -24,6 +24,7 @@ from netopt._version import __version__
 from netopt.alliances import AllianceOptions, FlowOptions
 from netopt.graph import GraphOptions
 from netopt.kpis import Rates
+from netopt.pathways import PathwayOptions
 from netopt.region import Region
 from netopt.rotations import RotationOptions
 from netopt.scenario.options import Modifiers
@@ -41,6 +42,7 @@ _OPTION_TYPES: dict[str, type] = {
     "rotations": RotationOptions,
     "solver": SolverParams,
     "rotation_solver": SolverParams,
+    "pathways": PathwayOptions,
 }
 
 
@@ -70,6 +72,9 @@ class Scenario:
     rotation_solver : netopt.solve.SolverParams or None
         The rotation model's parameters when they differ from ``solver`` (a scenario's
         ``[rotations.solver]`` table, merged over ``[solver]``); see :attr:`rotation_params`.
+    pathways : netopt.pathways.PathwayOptions or None
+        Time-critical referral pathways (a ``[pathways]`` table; planned in every scenario
+        by default); None (``[pathways] enabled = false``): not planned.
     source : pathlib.Path, optional
         The TOML file the scenario was read from.
 
@@ -97,6 +102,7 @@ class Scenario:
     rotations: RotationOptions | None = None
     solver: SolverParams = dataclasses.field(default_factory=SolverParams)
     rotation_solver: SolverParams | None = None
+    pathways: PathwayOptions | None = dataclasses.field(default_factory=PathwayOptions)
     source: Path | None = None
 
     def __post_init__(self) -> None:
@@ -104,7 +110,7 @@ class Scenario:
             object.__setattr__(self, "region", Path(self.region))
         for key, cls in _OPTION_TYPES.items():
             value = getattr(self, key)
-            if value is None and key in ("rotations", "rotation_solver"):
+            if value is None and key in ("rotations", "rotation_solver", "pathways"):
                 continue
             if not isinstance(value, cls):
                 raise TypeError(
@@ -207,7 +213,8 @@ class Scenario:
         --------
         >>> s.replace(name="seed1", solver={"seed": 1})  # doctest: +SKIP
         """
-        for key in ("graph", "modifiers", "model", "rotations", "solver", "rotation_solver"):
+        keys = ("graph", "modifiers", "model", "rotations", "solver", "rotation_solver", "pathways")
+        for key in keys:
             value = changes.get(key)
             if not isinstance(value, Mapping):
                 continue
@@ -215,6 +222,8 @@ class Scenario:
                 current: Any = self.rotation_params
             elif key == "rotations":
                 current = self.rotations or RotationOptions()
+            elif key == "pathways":
+                current = self.pathways or PathwayOptions()
             else:
                 current = getattr(self, key)
             value = dict(value)
@@ -267,6 +276,7 @@ class Scenario:
             out["rotations"] = {"enabled": True, **self.rotations.to_dict()}
             if overrides:
                 out["rotations"]["solver"] = overrides
+        out["pathways"] = {"enabled": False} if self.pathways is None else self.pathways.to_dict()
         out["solver"] = self.solver.to_dict()
         return {k: v for k, v in out.items() if v != {}}
 

@@ -11,6 +11,7 @@ model (CP-SAT) lives in :mod:`netopt.solve.rotation`. Every solve takes one
 """
 
 from netopt.solve.location import capacity_overflow, max_coverage, p_center, p_median
+from netopt.solve.location.cover import backup_coverage, set_covering
 from netopt.solve.location.share import ShareMetric, ShareResult, ShareTarget, share_location
 from netopt.solve.params import SolverParams
 from netopt.solve.result import SolveResult
@@ -23,9 +24,11 @@ __all__ = [
     "ShareTarget",
     "SolveResult",
     "SolverParams",
+    "backup_coverage",
     "capacity_overflow",
     "max_coverage",
     "p_center",
     "p_median",
+    "set_covering",
     "share_location",
 ]

@@ -35,6 +35,7 @@ the :class:`~netopt.solve.SolveResult`), ``_steps`` (one MIP step with the time 
 
 from netopt.solve.location._soft import capacity_overflow
 from netopt.solve.location.center import p_center
+from netopt.solve.location.cover import backup_coverage, set_covering
 from netopt.solve.location.coverage import max_coverage
 from netopt.solve.location.median import p_median
 from netopt.solve.location.share import ShareMetric, ShareResult, ShareTarget, share_location
@@ -43,9 +44,11 @@ __all__ = [
     "ShareMetric",
     "ShareResult",
     "ShareTarget",
+    "backup_coverage",
     "capacity_overflow",
     "max_coverage",
     "p_center",
     "p_median",
+    "set_covering",
     "share_location",
 ]
