@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from netopt.io import load_region
+from netopt.pathways import CAPABILITIES as PATHWAY_CAPABILITIES
 
 FOLDER = Path(__file__).resolve().parent.parent / "geodata" / "xiangshan"
 CENSUS_2020 = 567_665
@@ -26,18 +27,7 @@ NINGBO_HOSPITALS = {
     "NB-H03": ("Ningbo Medical Center Lihuili Hospital", "330212"),
 }
 #: the capability vocabulary of netopt.pathways (facilities.csv column ``capabilities``)
-CAPABILITIES = {
-    "pci",
-    "thrombolysis",
-    "stroke_centre",
-    "thrombectomy",
-    "trauma",
-    "icu",
-    "obstetric_emergency",
-    "pe_reperfusion",
-    "ambulance",
-    "helipad",
-}
+CAPABILITIES = set(PATHWAY_CAPABILITIES)
 #: islands reached only by boat (their zones must not sit on a bridged island)
 FERRY_ISLANDS = {
     "Yushan Islands": "F1",
