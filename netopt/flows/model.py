@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from netopt._errors import DataError, Problem
-from netopt.flows.choice import ChoiceParams, ChoiceSet, choice_probabilities
+from netopt.flows.access import ACCESS_WINDOWS_MIN, timely_access
+from netopt.flows.choice import ChoiceParams, ChoiceSet, choice_probabilities, eligibility
 from netopt.flows.levels import CARE_LEVELS, TRANSFER_LEVELS
 
 __all__ = ["FLOW_KPIS", "Flows", "patient_flows"]
@@ -126,6 +127,18 @@ class Flows:
             "flow_patient_hours_per_year": float(hours.sum()),
             "visits_per_year": total,
         }
+
+    def timely(self) -> np.ndarray:
+        """Return which needs reach a facility able to give their level in time.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            Shape (Z, L): the nearest eligible facility lies within the level's window
+            (:data:`~netopt.flows.ACCESS_WINDOWS_MIN`, :func:`~netopt.flows.timely_access`).
+        """
+        windows = np.array([ACCESS_WINDOWS_MIN[level] for level in CARE_LEVELS], dtype=float)
+        return timely_access(self.choice_set.minutes, eligibility(self.choice_set), windows)
 
     def facility_load(self) -> pd.DataFrame:
         """Return the yearly visits each facility receives, by care level.

@@ -15,12 +15,8 @@ from typing import Any
 import numpy as np
 
 from netopt.flows import (
-    ACCESS_WINDOWS_MIN,
-    CARE_LEVELS,
     Flows,
-    eligibility,
     patient_flows,
-    timely_access,
     zone_demand,
 )
 
@@ -86,9 +82,7 @@ def _timely_share(flows: Flows, mask: np.ndarray | None = None) -> float:
     """Share of the demand whose nearest facility able to give its level of care lies within
     the level's window (:data:`netopt.flows.ACCESS_WINDOWS_MIN`): an access measure, so worse
     travel never raises it."""
-    cs = flows.choice_set
-    windows = np.array([ACCESS_WINDOWS_MIN[level] for level in CARE_LEVELS], dtype=float)
-    timely = timely_access(cs.minutes, eligibility(cs), windows)
+    timely = flows.timely()
     demand = flows.demand
     if mask is not None:
         timely, demand = timely[mask], demand[mask]

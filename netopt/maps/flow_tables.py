@@ -16,11 +16,7 @@ import pandas as pd
 
 from netopt.alliances.choice import facility_numbers
 from netopt.flows import (
-    ACCESS_WINDOWS_MIN,
-    CARE_LEVELS,
     Flows,
-    eligibility,
-    timely_access,
     two_step_fca,
 )
 from netopt.flows.access import ACCESS_CATCHMENT_MIN, township_access
@@ -69,8 +65,7 @@ def township_flows(plan: Any, flows: Flows) -> pd.DataFrame:
         t = t.rename(columns={"mean": name})
         out = t if out is None else out.merge(t.drop(columns="population"), on="township")
     by_fac = flows.visits.sum(axis=0)
-    windows = np.array([ACCESS_WINDOWS_MIN[level] for level in CARE_LEVELS])
-    timely = (flows.demand * timely_access(cs.minutes, eligibility(cs), windows)).sum(axis=1)
+    timely = (flows.demand * flows.timely()).sum(axis=1)
     sums = ["visits", "inside", "grassroots", "demand", "timely"]
     zone = (
         pd.DataFrame(

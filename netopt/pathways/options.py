@@ -31,7 +31,7 @@ from typing import Any
 from netopt._clock import format_clock, is_clock, parse_clock
 from netopt._errors import DataError, Problem
 from netopt._numbers import is_number
-from netopt._options import OptionsMixin, unknown_keys
+from netopt._options import OptionsMixin, resourced, unknown_keys
 from netopt.region import Region
 
 __all__ = [
@@ -158,7 +158,7 @@ class TransferMode(OptionsMixin):
         try:
             return cls(**values)
         except DataError as exc:
-            raise _filed(exc, source) from None
+            raise resourced(exc, source) from None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the mode as a plain dict (a ``[[transfer_modes]]`` table).
@@ -178,12 +178,6 @@ def _hours(text: Any) -> tuple[float, float] | None:
     if not (is_clock(a) and is_clock(b)):
         return None
     return parse_clock(a), parse_clock(b)
-
-
-def _filed(exc: DataError, source: str) -> DataError:
-    return DataError(
-        [dataclasses.replace(p, file=source) if isinstance(p, Problem) else p for p in exc.problems]
-    )
 
 
 #: What a siting maximises: residents treated in time at night or by day (all residents, or
@@ -256,7 +250,7 @@ class Siting(OptionsMixin):
         try:
             return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
         except DataError as exc:
-            raise DataError([_siting_refile(p, source) for p in exc.problems]) from None
+            raise resourced(exc, source) from None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the siting as a ``[pathways.siting]`` table."""
@@ -270,12 +264,6 @@ class Siting(OptionsMixin):
 
 def _siting_problem(name: str, value: Any, fix: str) -> Problem:
     return Problem("Siting", "", name, repr(value), fix)
-
-
-def _siting_refile(problem: Problem | str, source: str) -> Problem | str:
-    if isinstance(problem, Problem):
-        return Problem(source, problem.record, problem.field, problem.value, problem.fix)
-    return problem
 
 
 @dataclass(frozen=True)
@@ -408,7 +396,7 @@ class PathwayOptions(OptionsMixin):
         try:
             return cls(**data)
         except DataError as exc:
-            raise _filed(exc, source) from None
+            raise resourced(exc, source) from None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as a plain dict (a ``[pathways]`` table; None values left out).

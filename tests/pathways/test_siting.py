@@ -83,5 +83,7 @@ def test_bad_siting_is_a_data_error(region, graph) -> None:
         site_centres(region, graph, Siting(candidates=("NOPE",)))
     with pytest.raises(DataError, match="objective"):
         Siting(objective="fastest")
+    with pytest.raises(DataError, match=r"\[pathways.siting\], field 'add'"):
+        PathwayOptions.from_dict({"siting": {"candidates": ["C1"], "add": 0}})
     with pytest.raises(DataError, match="did you mean"):
         PathwayOptions.from_dict({"siting": {"condition": "stroke", "candidate": ["C1"]}})
