@@ -1,7 +1,7 @@
 """Where the pages' message catalogues live, and which languages they give (no netopt imports).
 
-English is built in (:data:`netopt.maps.i18n.MESSAGES`); every other language is one
-``<lang>.json`` file in :data:`LOCALE_DIR` (package data). Both the region.toml check
+Every language is one ``<lang>.json`` file in :data:`LOCALE_DIR` (package data); English,
+``en.json``, is the reference catalogue (:data:`netopt.maps.i18n.MESSAGES`). Both the region.toml check
 (:mod:`netopt.io.config`) and the maps (:mod:`netopt.maps.i18n`) read the list from here.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 __all__ = ["LOCALE_DIR", "page_languages"]
 
-#: The folder of the other languages' catalogues, one ``<lang>.json`` each.
+#: The folder of the languages' catalogues, one ``<lang>.json`` each (``en.json`` included).
 LOCALE_DIR = Path(__file__).parent / "maps" / "locale"
 
 
@@ -22,4 +22,4 @@ def page_languages() -> tuple[str, ...]:
     -------
     tuple of str
     """
-    return ("en", *sorted(p.stem for p in LOCALE_DIR.glob("*.json")))
+    return ("en", *sorted(p.stem for p in LOCALE_DIR.glob("*.json") if p.stem != "en"))
