@@ -1,9 +1,24 @@
 """Benchmark travel-time matrices on road-like graphs: netopt vs scipy, igraph and networkx.
 
-Run by hand (never in the test suite)::
+Run by hand (``tests/test_bench_smoke.py`` runs ``--quick --public-only``)::
 
-    python bench/bench_matrix.py            # 100k and 1M nodes, ~5-8 minutes on 2 cores
-    python bench/bench_matrix.py --quick    # 100k nodes only, under a minute
+    python bench/bench_matrix.py                 # public call (1M nodes) + core (100k, 1M)
+    python bench/bench_matrix.py --public-only   # the public travel_times table only
+    python bench/bench_matrix.py --quick         # 40k nodes (public) and 100k (core)
+
+**The public call** (first table): :func:`netopt.travel_times` on a
+:class:`~netopt.graph.TravelGraph` made from the grid below (networkx graph, 20,000 zone
+and 250 facility points on random nodes; quick: 40k nodes, 4,000 x 200), zones x
+facilities, beside plain ``scipy.sparse.csgraph.dijkstra`` on the same CSR (transposed,
+from the facilities, zone columns taken from each block of 50 rows: the whole call at once
+would hold a float64 row of every node per facility, 2 GB at 1M nodes), with and without a
+60-minute cutoff
+(``limit=``). netopt's first call includes the CSR export from networkx (kept with the
+graph); the second call on the same graph reuses it. Ratios are against plain scipy
+without a cutoff. Targets (issue #18): within 1.2x of plain scipy without a cutoff, at
+least 5x faster than it with the 60-minute cutoff.
+
+**The core** (second table):
 
 The graph is a jittered grid "road network": ~150 m blocks, 15% of street segments removed,
 every 10th street an arterial (60-80 km/h), the rest 30-50 km/h, 5% one-way. Each matrix is
@@ -39,7 +54,7 @@ import scipy
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
-from netopt.graph.matrix import _csr_min, dijkstra_matrix
+from netopt.graph.matrix import _csr_min, csr, dijkstra_matrix, travel_times
 
 CUTOFF_S = 3600.0  # the planner's travel-time cutoff: nobody plans with trips over an hour
 N_TARGETS = 1000
@@ -225,6 +240,122 @@ def bench_size(n_nodes: int, source_counts: list[int], rows: list[Row], *, with_
     print(f"  (scipy {scipy.__version__}, igraph {ig.__version__}, networkx {nx.__version__})")
 
 
+def _travel_graph(U: np.ndarray, V: np.ndarray, W: np.ndarray, n: int, zones: int, facs: int):
+    """A TravelGraph on the grid: networkx edges, zone and facility points on random nodes."""
+    from types import SimpleNamespace
+
+    import networkx as nx
+    import pandas as pd
+
+    from netopt.graph import GraphOptions, TravelGraph
+
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(range(n))
+    G.add_edges_from(
+        (a, b, {"travel_time_s": w}) for a, b, w in zip(U.tolist(), V.tolist(), W.tolist())
+    )
+    at = np.random.default_rng(2).choice(n, zones + facs, replace=False)
+    ids = [f"Z{i}" for i in range(zones)] + [f"F{i}" for i in range(facs)]
+    kinds = ["zone"] * zones + ["facility"] * facs
+    points = pd.DataFrame(
+        {"kind": kinds, "id": ids, "node": at.tolist()},
+        index=[f"{k}:{i}" for k, i in zip(kinds, ids)],
+    )
+    region = SimpleNamespace(name="grid")
+    return TravelGraph(G=G, region=region, points=points, options=GraphOptions())
+
+
+def bench_public(n_nodes: int, zones: int, facs: int, rows: list[Row]) -> None:
+    """Time the public travel_times call against plain scipy on the same CSR."""
+    t0 = time.perf_counter()
+    _, U, V, W = road_grid(n_nodes)
+    n = round(np.sqrt(n_nodes)) ** 2
+    graph = _travel_graph(U, V, W, n, zones, facs)
+    del U, V, W
+    print(
+        f"\n# public call: {n:,} nodes, {graph.G.number_of_edges():,} edges, {zones:,} zones x "
+        f"{facs:,} facilities (graph built in {time.perf_counter() - t0:.1f} s)",
+        flush=True,
+    )
+    label = f"{zones:,} x {facs:,}"
+    first, dt, peak, _ = measure(partial(travel_times, graph, "zones", "facilities"))
+    export = csr(graph)
+    pts = graph.points
+    zone_rows = export.rows_of(pts.loc[graph.point_keys("zone"), "node"])
+    fac_rows = export.rows_of(pts.loc[graph.point_keys("facility"), "node"])
+
+    def plain(limit: float) -> np.ndarray:
+        out = np.empty((len(zone_rows), len(fac_rows)))
+        for i in range(0, len(fac_rows), 50):
+            d = dijkstra(export.transposed, indices=fac_rows[i : i + 50], limit=limit)
+            out[:, i : i + len(d)] = d[:, zone_rows].T
+        return out
+
+    ref, t_plain, p_plain, _ = measure(partial(plain, np.inf))
+    rows.append(Row(n, facs, f"plain scipy dijkstra, {label}", t_plain, p_plain, "the baseline"))
+    same = np.array_equal(first.seconds, ref)
+    rows.append(
+        Row(
+            n,
+            facs,
+            f"netopt travel_times, {label}, first call",
+            dt,
+            peak,
+            f"{dt / t_plain:.2f}x plain; includes the CSR export; "
+            f"{'same matrix' if same else 'MISMATCH'}",
+        )
+    )
+    del first
+    again, dt, peak, _ = measure(partial(travel_times, graph, "zones", "facilities"))
+    rows.append(
+        Row(
+            n,
+            facs,
+            f"netopt travel_times, {label}, CSR kept",
+            dt,
+            peak,
+            f"{dt / t_plain:.2f}x plain",
+        )
+    )
+    del again
+    cut_ref, t_cut, p_cut, _ = measure(partial(plain, CUTOFF_S))
+    rows.append(
+        Row(
+            n,
+            facs,
+            f"plain scipy dijkstra, {label}, limit {CUTOFF_S / 60:.0f} min",
+            t_cut,
+            p_cut,
+            f"{t_plain / t_cut:.1f}x faster than plain without limit",
+        )
+    )
+    cut, dt, peak, _ = measure(
+        partial(travel_times, graph, "zones", "facilities", max_time_s=CUTOFF_S)
+    )
+    ok = np.array_equal(cut.seconds, cut_ref)
+    rows.append(
+        Row(
+            n,
+            facs,
+            f"netopt travel_times, {label}, max_time_s {CUTOFF_S / 60:.0f} min",
+            dt,
+            peak,
+            f"{t_plain / dt:.1f}x faster than plain without limit; {cut.n_unreachable:,} pairs "
+            f"beyond (counted); {'same matrix' if ok else 'MISMATCH'}",
+        )
+    )
+
+
+def print_public(rows: list[Row]) -> None:
+    print("\n| nodes | facilities | method | time (s) | peak extra MB | note |")
+    print("|---:|---:|---|---:|---:|---|")
+    for r in rows:
+        print(
+            f"| {r.nodes:,} | {r.sources:,} | {r.method} | {r.seconds:,.1f} | "
+            f"{r.peak_mb:,.0f} | {r.note} |"
+        )
+
+
 def print_table(rows: list[Row]) -> None:
     print("\n| nodes | sources | method | time (s) | s / source | peak extra MB | note |")
     print("|---:|---:|---|---:|---:|---:|---|")
@@ -238,8 +369,17 @@ def print_table(rows: list[Row]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="100k-node graph only")
+    parser.add_argument("--quick", action="store_true", help="small graphs (smoke test)")
+    parser.add_argument("--public-only", action="store_true", help="the public call only")
     args = parser.parse_args()
+    public: list[Row] = []
+    if args.quick:
+        bench_public(40_000, 4_000, 200, public)
+    else:
+        bench_public(1_000_000, 20_000, 250, public)
+    print_public(public)
+    if args.public_only:
+        return
     rows: list[Row] = []
     sizes = [100_000] if args.quick else [100_000, 1_000_000]
     for size in sizes:

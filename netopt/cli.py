@@ -20,14 +20,17 @@ Subcommands register themselves in :data:`COMMANDS` (name -> (add_arguments, run
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from netopt._errors import DataError, InfeasibleError, NetoptError, Problem
 from netopt._version import __version__
+from netopt._warning_groups import WarningGroups
 
 __all__ = [
     "COMMANDS",
@@ -133,7 +136,10 @@ def _add_output_options(parser: argparse.ArgumentParser, *, default_out: str) ->
     parser.add_argument(
         "--lang",
         metavar="LANG",
-        help="language of the maps and reports: en, zh (default: region.toml language, else en)",
+        help=(
+            "language of the maps, reports and printed summary: en, zh (default: the "
+            "scenario's language, else region.toml's, else en)"
+        ),
     )
 
 
@@ -251,107 +257,14 @@ def _steps(scenario: Any) -> int:
     return len(STEPS) - (0 if scenario.rotations is not None else 1) + 1
 
 
-def _print_run(summary: dict[str, Any], folder: Any, out: TextIO) -> None:
-    """Print one scenario's KPIs against the baseline as a rich table."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from netopt.kpis import kpis_in
-    from netopt.report import format_value
-    from netopt.solve.status import STAGE_LABELS
-
-    defs = summary["definitions"]
-    table = Table(title=f"{summary['title']} ({summary['scenario']})")
-    table.add_column("KPI")
-    table.add_column("this plan", justify="right")
-    table.add_column("naive baseline", justify="right")
-    keys = [k.key for k in kpis_in("headline") if k.key in summary["kpis"]]
-    keys += [k for k in ("expert_days", "patient_hours_saved") if k in summary["kpis"]]
-    for k in keys:
-        unit = defs.get(k, {}).get("unit", "")
-        table.add_row(
-            defs.get(k, {}).get("label", k),
-            format_value(summary["kpis"][k], unit),
-            format_value(summary["baseline"].get(k), unit) if k in summary["baseline"] else "",
-        )
-    console = Console(file=out, width=110)
-    console.print(table)
-    leads = ", ".join(f"{x['name']} ({x['id']})" for x in summary["leads"])
-    console.print(f"Leads: {leads}", markup=False)
-    for key, stage in summary["stages"].items():
-        if stage is not None:
-            console.print(f"{STAGE_LABELS[key]}: {stage['text']}", markup=False)
-    for message in summary.get("messages", []):
-        console.print(f"Note: {message}", markup=False)
-    console.print(f"Outputs: {folder}", markup=False)
-
-
-def _print_comparison(comparison: Any, out: TextIO) -> None:
-    """Print the side-by-side KPI table of a comparison."""
-    import math
-
-    from rich.console import Console
-    from rich.table import Table
-
-    from netopt.report import format_change, format_value
-    from netopt.scenario import compare_stages
-
-    frame = comparison.table
-    names = [s["scenario"] for s in comparison.records]
-
-    def cell(row: Any, name: str) -> str:
-        """The value, then its change from the reference and the verdict: 25.6 (+2.3, worse)."""
-        unit = str(row["unit"])
-        text = format_value(row[name], unit)
-        change = row.get(f"change_{name}")
-        if change is None or not math.isfinite(change):  # the reference, or a value missing
-            return text
-        verdict = str(row.get(f"verdict_{name}", "") or "")
-        note = format_change(change, unit) + (f", {verdict}" if verdict else "")
-        return f"{text} ({note})"
-
-    reference = [n for n in names if f"change_{n}" not in frame.columns]
-    table = Table(
-        title="Scenario comparison"
-        + (f" (changes against {reference[0]})" if len(reference) == 1 and len(names) > 1 else "")
-    )
-    table.add_column("KPI")
-    for n in names:
-        table.add_column(n, justify="right")
-    stages = compare_stages(comparison.records)
-    for key, stage in stages.iterrows():
-        if key == "location" or any(s["stages"].get(key) for s in comparison.records):
-            table.add_row(f"{stage['label']}: status", *[str(stage[n]) for n in names])
-    for key, row in frame.iterrows():
-        if key in ("solver_seconds", "rotation_seconds"):
-            continue
-        table.add_row(str(row["label"]), *[cell(row, n) for n in names])
-    console = Console(file=out, width=max(110, 48 + 28 * len(names)))
-    console.print(table)
-    if comparison.reused:
-        console.print(f"Reused saved outputs of: {', '.join(comparison.reused)}", markup=False)
-    console.print("Wrote: " + ", ".join(str(f) for f in comparison.files), markup=False)
-
-
-def _language(args: argparse.Namespace, scenarios: list[Any]) -> Any:
-    """The pages' language for a command (netopt.maps.text.use_language): ``--lang``, else the
-    one language of the scenarios' regions (region.toml ``language``), else English."""
-    import tomllib
-    from pathlib import Path
-
+def _language(args: argparse.Namespace) -> Any:
+    """The pages' language set by ``--lang`` (netopt.maps.text.use_language; it wins over a
+    scenario's and a region's ``language``), or nothing: each scenario's
+    :meth:`~netopt.scenario.Scenario.page_language` then decides."""
     from netopt.maps.text import LANGUAGES, use_language
 
     lang = getattr(args, "lang", None)
-    if lang is None:
-        found = set()
-        for s in scenarios:
-            toml = Path(s.region) / "region.toml" if isinstance(s.region, (str, Path)) else None
-            if toml is None:
-                found.add(s.region.language)
-            elif toml.is_file():
-                found.add(tomllib.loads(toml.read_text(encoding="utf-8")).get("language", "en"))
-        lang = found.pop() if len(found) == 1 else None
-    elif lang not in LANGUAGES:
+    if lang is not None and lang not in LANGUAGES:
         raise DataError(Problem("--lang", "", "lang", repr(lang), f"use one of {list(LANGUAGES)}"))
     return use_language(lang)
 
@@ -365,17 +278,19 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     scenario = _with_overrides([Scenario.from_toml(args.scenario)], args)[0]
     out_dir = Path(args.out)
     bar, callback = _progress(args, _steps(scenario))
-    with bar, _language(args, [scenario]):
+    with bar, _language(args):
         result = run(scenario, cache_dir=out_dir / ".cache", progress=callback)
         callback(f"{scenario.name}: write outputs")
         folder = result.to_folder(out_dir / scenario.name)
-    summary = result.record()
+        summary = result.record()  # its language: --lang, else the scenario's or region's
     if args.json:
         print(
             json.dumps({**summary, "folder": str(folder)}, indent=2, ensure_ascii=False), file=out
         )
     elif not getattr(args, "quiet", False):
-        _print_run(summary, folder, out)
+        from netopt._cli_summary import print_run
+
+        print_run(summary, folder, out)
     return 0
 
 
@@ -386,7 +301,7 @@ def _compare_scenarios(scenarios: list[Any], args: argparse.Namespace, out: Text
 
     scenarios = _with_overrides(scenarios, args)
     bar, callback = _progress(args, sum(_steps(s) for s in scenarios) + 1)
-    with bar, _language(args, scenarios):
+    with bar, _language(args):
         comparison = run_and_compare(
             scenarios,
             args.out,
@@ -404,7 +319,9 @@ def _compare_scenarios(scenarios: list[Any], args: argparse.Namespace, out: Text
         }
         print(json.dumps(record, indent=2, ensure_ascii=False), file=out)
     elif not getattr(args, "quiet", False):
-        _print_comparison(comparison, out)
+        from netopt._cli_summary import print_comparison
+
+        print_comparison(comparison, out)
     return 0
 
 
@@ -521,13 +438,15 @@ def main(
     # bars) and repeated causes print as one line each (_GroupedWarnings).
     handler = logging.StreamHandler(err) if args.verbose or args.quiet else _GroupedWarnings(err)
     handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    handler.setLevel(level)  # a run lets its warnings through for its report (-q: not here)
     package_logger = logging.getLogger("netopt")
     old_level = package_logger.level
     package_logger.addHandler(handler)
     package_logger.setLevel(level)
     run = COMMANDS[args.command][2]
     try:
-        return run(args, out)
+        with _warnings_to(handler):
+            return run(args, out)
     except DataError as exc:
         print(str(exc), file=err)
         if exc.shortened:
@@ -558,50 +477,33 @@ def main(
 _LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
-class _GroupedWarnings(logging.Handler):
+class _GroupedWarnings(WarningGroups):
     """The CLI's log handler without -v: one line per warning cause, printed at the end.
 
-    Errors print at once. Warnings are held until :meth:`summarise` (after the progress bars
-    are gone) and grouped by cause: the logger and the message template (``"rotation
-    shortfall: %s"``), or the whole message when it has no arguments. A cause seen more than
-    :attr:`EXAMPLES` times prints its count and the first examples; every warning is then
-    written to a file in the system temp folder, named in the last line.
+    Errors print at once. Warnings (log records, and ``warnings.warn`` warnings such as
+    :class:`~netopt._errors.NetoptWarning`, see :func:`_warnings_to`) are held until
+    :meth:`summarise` (after the progress bars are gone) and grouped by cause
+    (:class:`netopt._warning_groups.WarningGroups`): a cause seen more than
+    :data:`~netopt._warning_groups.EXAMPLES` times prints its count and the first examples;
+    every warning is then written to a file in the system temp folder, named in the last line.
     """
 
-    EXAMPLES = 3
-
     def __init__(self, stream: TextIO) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__()
         self.stream = stream
-        self.causes: dict[tuple[str, str, str], list[logging.LogRecord]] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         """Print an error now; hold a warning under its cause."""
         if record.levelno >= logging.ERROR:
             self.stream.write(self.format(record) + "\n")
             return
-        template = str(record.msg) if record.args else record.getMessage()
-        key = (record.levelname, record.name, template)
-        self.causes.setdefault(key, []).append(record)
+        super().emit(record)
 
     def summarise(self) -> None:
         """Print one line per cause (count and first examples); the full list to a file."""
-        shortened = False
-        for (level, name, template), records in self.causes.items():
-            messages = [r.getMessage() for r in records]
-            if len(records) == 1:
-                line = messages[0]
-            elif not records[0].args:
-                line = f"{messages[0]} ({len(records):,} times)"
-            else:
-                cause = template.split("%", 1)[0].rstrip(" :") or template
-                shown = [m.removeprefix(template.split("%", 1)[0]) for m in messages]
-                line = f"{cause}: {len(records):,} times, first: " + "; ".join(
-                    shown[: self.EXAMPLES]
-                )
-                shortened = shortened or len(records) > self.EXAMPLES
-            self.stream.write(f"{level} {name}: {line}\n")
-        if shortened:
+        for group in self.groups():
+            self.stream.write(f"{group['level']} {group['logger']}: {group['text']}\n")
+        if self.shortened:
             self.stream.write(f"every warning: {self._write_all()}\n")
         self.causes.clear()
 
@@ -610,9 +512,35 @@ class _GroupedWarnings(logging.Handler):
 
         fd, path = tempfile.mkstemp(prefix="netopt-warnings-", suffix=".log", text=True)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            for records in self.causes.values():
-                f.writelines(self.format(r) + "\n" for r in records)
+            f.writelines(self.format(r) + "\n" for r in self.records())
         return path
+
+
+@contextlib.contextmanager
+def _warnings_to(handler: logging.Handler) -> Iterator[None]:
+    """Send ``warnings.warn`` warnings of netopt (NetoptWarning) to ``handler`` for the block:
+    grouped like the log's warnings without -v, one line each with -v."""
+    from netopt._errors import NetoptWarning
+
+    def show(message: Any, category: type[Warning], filename: str, lineno: int, *_: Any) -> None:
+        where = f"{filename}:{lineno}"
+        if isinstance(handler, WarningGroups):
+            handler.add_warning(message, category, where)
+        else:
+            handler.handle(
+                logging.LogRecord(
+                    category.__name__, logging.WARNING, where, lineno, str(message), None, None
+                )
+            )
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("always", category=NetoptWarning)
+        original = warnings.showwarning
+        warnings.showwarning = show
+        try:
+            yield
+        finally:
+            warnings.showwarning = original
 
 
 def _write_problems(exc: DataError) -> str:

@@ -26,8 +26,9 @@ import pandas as pd
 from netopt._numbers import finite_or_none
 from netopt.kpis import POPULATION_COUNTS, kpi_info, kpis_in
 from netopt.maps.flow_report import care_section
+from netopt.maps.notes_report import display_name, notes_html
 from netopt.maps.pathway_report import pathway_section
-from netopt.maps.text import localise, message
+from netopt.maps.text import localise, message, translate
 from netopt.solve.status import NO_STAGE_TEXT, STAGE_LABELS
 
 __all__ = [
@@ -218,7 +219,7 @@ def bar_chart_svg(
         group_h = n_ser * bar_h
         parts.append(
             f'<text x="{label_w - 6}" y="{y + group_h / 2 + 4:.1f}" '
-            f'text-anchor="end">{_esc(_clip(cat, 38))}</text>'
+            f'text-anchor="end">{_esc(_clip(translate(cat), 38))}</text>'
         )
         for k in range(len(names)):
             v = values[k][i]
@@ -383,7 +384,7 @@ def _stacked_bar(parts: Sequence[tuple[str, float, str]], width: int = 600) -> s
     out = [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="24" role="img" '
-            'aria-label="population counts">'
+            f'aria-label="{_esc(translate("population counts"))}">'
         )
     ]
     for label, v, c in parts:
@@ -402,7 +403,7 @@ def _alliances_html(record: Mapping[str, Any]) -> tuple[str, str]:
     if not rows:
         return '<p class="muted">No alliances.</p>', ""
     body = "".join(
-        f"<tr><td>{_esc(r.get('lead'))}</td><td>{_esc(r.get('name'))}</td>"
+        f"<tr><td>{_esc(r.get('lead'))}</td><td>{_esc(display_name(r))}</td>"
         f'<td class="num">{_esc(format_value(r.get("members"), "people"))}</td>'
         f'<td class="num">{_esc(format_value(r.get("population"), "people"))}</td>'
         f'<td class="num">{_esc(format_value(r.get("referral_load"), "people"))}</td>'
@@ -415,7 +416,7 @@ def _alliances_html(record: Mapping[str, Any]) -> tuple[str, str]:
         "<th>Population</th><th>Referrals / year</th><th>Capacity / year</th>"
         f"<th>Utilisation</th></tr></thead><tbody>{body}</tbody></table>"
     )
-    names = [str(r.get("name") or r.get("lead")) for r in rows]
+    names = [str(display_name(r)) for r in rows]
     chart = bar_chart_svg(
         names,
         {"population": [r.get("population") for r in rows]},
@@ -452,7 +453,7 @@ def scenario_report(
     """
     title = record.get("title") or record.get("scenario", "scenario")
     leads = ", ".join(
-        f"{_esc(lead.get('name'))} ({_esc(lead.get('id'))})" for lead in record.get("leads", [])
+        f"{_esc(display_name(lead))} ({_esc(lead.get('id'))})" for lead in record.get("leads", [])
     )
     links = [
         ("plan.gpkg", "GeoPackage"),
@@ -467,12 +468,7 @@ def scenario_report(
     nav = "".join(f'<a href="{_esc(h)}">{_esc(t)}</a>' for h, t in links)
     if map_href:
         nav = f'<a href="{_esc(map_href)}"><strong>Open the map</strong></a>' + nav
-    msgs = record.get("messages") or []
-    msg_html = (
-        ('<h2>Notes</h2><ul class="msg">' + "".join(f"<li>{_esc(m)}</li>" for m in msgs) + "</ul>")
-        if msgs
-        else ""
-    )
+    msg_html = notes_html(record)  # notes and grouped warnings, in the page's language
     time_chart = _baseline_chart(
         record,
         ("mean_primary_min", "mean_lead_min", "p90_lead_min", "mean_lead_min_island"),
@@ -521,7 +517,7 @@ def _change_html(row: pd.Series, name: str, unit: str) -> str:
         return ""
     verdict = str(row.get(f"verdict_{name}", "") or "")
     arrow = "▲ " if change > 0 else "▼ " if change < 0 else ""
-    word = f" {verdict}" if verdict else ""
+    word = f" {translate(verdict)}" if verdict else ""
     cls = f"change {verdict}" if verdict else "change muted"
     return f'<span class="{cls}">{arrow}{_esc(format_change(change, unit))}{_esc(word)}</span>'
 

@@ -29,14 +29,20 @@ LAYERS: dict[str, int] = {
     "solve": 3,
     "flows": 4,
     "kpis": 4,
+    "_notes": 4,  # plan notes: catalogue keys and fields (KPI labels)
+    "_warning_groups": 4,
     "alliances": 5,
     "pathways": 5,
+    "diagnosis": 5,
+    "hosting": 5,
     "rotations": 6,
+    "costs": 6,
     "_offline": 7,
     "maps": 7,
     "report": 7,
     "scenario": 8,
     "cli": 9,
+    "_cli_summary": 9,
 }
 
 

@@ -54,6 +54,21 @@ def test_every_output_exists(demo: Path) -> None:
     assert all(name in printed for name in DEMO_SCENARIOS)
 
 
+def test_xiangshan_pages_are_chinese_and_today_en_english(demo: Path) -> None:
+    """Xiangshan writes Chinese pages (region.toml language = "zh"), with the facilities'
+    Chinese names; today_en (language = "en") keeps an English run; the summary is Chinese."""
+    for page in ("today/report.html", "storm/map.html", "comparison.html", "compare_map.html"):
+        assert '<html lang="zh">' in (demo / page).read_text(encoding="utf-8"), page
+    for page in ("today_en/report.html", "today_en/map.html"):
+        assert '<html lang="en">' in (demo / page).read_text(encoding="utf-8"), page
+    storm = (demo / "storm" / "report.html").read_text(encoding="utf-8")
+    assert "关闭的渡口或通道恢复前与外界隔绝" in storm and "象山县第一人民医院" in storm
+    assert "are cut off until a closed crossing reopens" not in storm
+    english = (demo / "today_en" / "report.html").read_text(encoding="utf-8")
+    assert "Key figures against the naive baseline" in english
+    assert "情景比较" in (demo / "stdout.txt").read_text(encoding="utf-8")
+
+
 def test_geopackages_open_with_geopandas(demo: Path) -> None:
     """Every plan.gpkg has zones, facilities and alliances layers that geopandas reads."""
     for name in DEMO_SCENARIOS:
@@ -107,8 +122,11 @@ def test_scenarios_tell_the_planning_story(demo: Path) -> None:
     )
     # Where care happens comes from the patient flows: every scenario moves it, and today's
     # matches the county's reported 92 % and 67.4 % (region.toml [observed], calibrated).
+    # (today_en is today with English pages: the same figures)
+    assert s["today_en"]["kpis"] == s["today"]["kpis"]
+    planned = [n for n in DEMO_SCENARIOS if n != "today_en"]
     for key in ("in_area_share", "grassroots_share"):
-        values = [s[n]["kpis"][key] for n in DEMO_SCENARIOS]
+        values = [s[n]["kpis"][key] for n in planned]
         assert len({round(v, 9) for v in values}) == len(values), (key, values)
     assert abs(s["today"]["kpis"]["in_area_share"] - 0.92) <= 0.03
     assert abs(s["today"]["kpis"]["grassroots_share"] - 0.674) <= 0.03

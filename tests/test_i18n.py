@@ -93,10 +93,15 @@ def test_stage_texts_and_kpi_labels_translate() -> None:
 
 
 def test_localise_translates_whole_text_nodes_only() -> None:
-    """Only text nodes that are a catalogue label change; <html lang> follows the language."""
-    page = '<html lang="en"><h2>Plan</h2><td> optimal </td><td>Plan B</td><td title="Plan">x</td>'
+    """Only text nodes and titles that are a catalogue label change; <html lang> follows the
+    language."""
+    page = (
+        '<html lang="en"><h2>Plan</h2><td> optimal </td><td>Plan B</td><td title="Plan">x</td>'
+        '<td title="Plan B">y</td>'
+    )
     assert localise(page, "zh") == (
-        '<html lang="zh"><h2>方案</h2><td> 最优 </td><td>Plan B</td><td title="Plan">x</td>'
+        '<html lang="zh"><h2>方案</h2><td> 最优 </td><td>Plan B</td><td title="方案">x</td>'
+        '<td title="Plan B">y</td>'
     )
     assert localise(page, "en") == page
 

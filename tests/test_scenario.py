@@ -379,7 +379,11 @@ def test_shipped_scenarios_load() -> None:
         "optimised_rotation",
         "storm",
         "sub_centres",
+        "today_en",
     ]
+    # Xiangshan writes Chinese pages; today_en is today with English ones
+    assert [s.page_language() for s in demo] == ["zh"] * 5 + ["en"]
+    assert demo[-1].to_dict()["model"] == demo[0].to_dict()["model"]
     rotation = demo[2]
     assert rotation.rotation_params == SolverParams(time_limit_s=10, seed=0)
     assert rotation.solver == SolverParams(time_limit_s=20, seed=0)

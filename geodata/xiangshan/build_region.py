@@ -1785,6 +1785,7 @@ crs = "EPSG:4326"
 metric_crs = "EPSG:32651"
 sources = "SOURCES.md"
 area = "330225"
+language = "zh"              # maps, reports and the CLI summary in Chinese (--lang en: English)
 caveat = """Estimated data: township populations, hospital, health-centre and village-clinic positions, ferry timetables, the expert roster, upgrade costs and the patient-choice parameters (calibrated to the county's two reported shares) are estimates, not surveys (see SOURCES.md). 数据为估算值：乡镇人口、医院、卫生院和村卫生室位置、渡轮时刻表、专家名单、升级成本及就医选择参数（按全县公布的两项比例校准）均为估算，并非实测。"""
 description = """Xiangshan County, Ningbo (2020 census population 567,665): 18 townships, \
 the named county hospitals, one health centre per township, a clinic per administrative \

@@ -13,9 +13,12 @@ The solver keeps every lead within its beds wherever any plan can (soft capaciti
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from netopt._notes import Note, joined, name_in, term
 from netopt.alliances.locate import Assignment
 from netopt.alliances.members import Members, PlanData
 
@@ -209,65 +212,74 @@ def capacity_notes(
     over = alliances[alliances["overflow"] > _TOL].sort_values("overflow", ascending=False)
     if not len(over):
         return []
-    beds = data.region.facilities["beds"]
+    fac = data.region.facilities
+    beds = fac["beds"]
     parts = [
-        f"{row['name']} ({lead}) {row.referral_load:,.0f} referrals/year for a capacity of "
-        f"{row.referral_capacity:,.0f} ({beds.get(lead, np.nan):,.0f} beds), overflow "
-        f"{row.overflow:,.0f} ({row.utilisation * 100:,.0f} % utilisation)"
+        Note(
+            "note.over_part",
+            name=_name(fac, lead, row["name"]),
+            id=str(lead),
+            load=f"{row.referral_load:,.0f}",
+            capacity=f"{row.referral_capacity:,.0f}",
+            beds=f"{beds.get(lead, np.nan):,.0f}",
+            overflow=f"{row.overflow:,.0f}",
+            util=f"{row.utilisation * 100:,.0f}",
+        )
         for lead, row in over.iterrows()
     ]
     total = float(over["overflow"].sum())
     if enforced:
-        head = "lead capacity is exceeded: "
+        head = "note.over_capacity"
         tail = (
-            "proven the least any plan allows under these options (leads, membership, "
-            "travel window)"
+            Note("note.tail_proven")
             if status == "optimal"
-            else f"not proven the least (solver status {status})"
+            else Note("note.tail_unproven", status=term(f"stage.{status}", status))
         )
     else:
-        head = "lead capacity is exceeded (capacities = false: not enforced): "
-        tail = "capacities were not enforced"
-    notes = [head + "; ".join(parts) + f"; total overflow {total:,.0f} referrals/year, {tail}"]
+        head, tail = "note.over_capacity_free", Note("note.tail_free")
+    notes = [Note(head, parts=joined(parts), total=f"{total:,.0f}", tail=tail)]
     load = alliances["referral_load"].copy()
     for row in moves.itertuples():
         load[row.lead] -= row.load
         load[row.to_lead] += row.load
     left = float((load - alliances["referral_capacity"]).clip(lower=0).sum())
     if len(moves):
-        listed = ", ".join(
-            f"{row.member_name} ({row.member}) to {row.to_lead_name}"
+        listed = [
+            Note(
+                "note.move",
+                member=_name(fac, row.member, row.member_name),
+                id=str(row.member),
+                to=_name(fac, row.to_lead, row.to_lead_name),
+            )
             for row in moves.head(8).itertuples()
-        )
-        more = f" and {len(moves) - 8} more" if len(moves) > 8 else ""
+        ]
+        more = Note("note.moves_more", n=str(len(moves) - 8)) if len(moves) > 8 else ""
         outside = int((~moves["within_limit"].astype(bool)).sum())
         window = (
-            f", {outside} of them beyond the {limit_min:g}-min travel window"
+            Note("note.moves_window", n=str(outside), limit=f"{limit_min:g}")
             if outside and limit_min is not None
             else ""
         )
         notes.append(
-            f"for the beds to hold, {len(moves)} member facilit"
-            f"{'y' if len(moves) == 1 else 'ies'} would have to move to a lead with spare "
-            f"beds ({listed}{more}){window}, adding "
-            f"{moves['extra_patient_hours'].sum():,.0f} patient-hours/year (plan.capacity_moves)"
-            + (
-                f"; {left:,.0f} referrals/year still find no spare beds: more beds or another "
-                "lead are needed"
-                if left > _TOL
-                else ""
+            Note(
+                "note.moves_one" if len(moves) == 1 else "note.moves_many",
+                n=str(len(moves)),
+                listed=joined(listed, "note.comma"),
+                more=more,
+                window=window,
+                hours=f"{moves['extra_patient_hours'].sum():,.0f}",
+                left=Note("note.moves_left", left=f"{left:,.0f}") if left > _TOL else "",
             )
         )
     elif (alliances["referral_load"] >= alliances["referral_capacity"] - _TOL).all():
-        notes.append(
-            f"every lead is at or over capacity: {left:,.0f} referrals/year need more beds or "
-            "another lead"
-        )
+        notes.append(Note("note.all_over", left=f"{left:,.0f}"))
     else:
         spare = (alliances["referral_capacity"] - alliances["referral_load"]).clip(lower=0)
-        notes.append(
-            "no member of an over-capacity lead fits whole into another lead's spare beds "
-            f"({spare.sum():,.0f} referrals/year spare in all): {left:,.0f} referrals/year "
-            "need more beds or another lead"
-        )
+        notes.append(Note("note.no_fit", spare=f"{spare.sum():,.0f}", left=f"{left:,.0f}"))
     return notes
+
+
+def _name(facilities: pd.DataFrame, fid: Any, name: Any) -> dict[str, str] | str:
+    """A facility's name by language (its ``name_zh`` too, where the data give one)."""
+    row = facilities.loc[fid] if fid in facilities.index else {"name": name}
+    return name_in({**dict(row), "name": name}, str(fid))

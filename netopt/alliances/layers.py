@@ -142,8 +142,9 @@ def _dissolve(
 ) -> pd.DataFrame:
     """Per group: the union of its zones' geometries, its zone count and population."""
     rows = []
+    by_key = groups.index.groupby(groups.to_numpy())  # one pass, not one mask per group
     for key in order:
-        ids = groups.index[groups == key]
+        ids = by_key.get(key, groups.index[:0])
         rows.append(
             {
                 "key": key,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from netopt._errors import DataError, Problem
+from netopt._notes import Note, joined, name_in
 from netopt.alliances._notes import argument_error
 from netopt.alliances.area import AREA_BUFFER_KM, facilities_in_area, outside_area
 from netopt.alliances.options import AllianceOptions
@@ -150,10 +151,11 @@ def outside_where(region: Region, fid: str) -> str:
         and areas
         and not any(a.startswith(code) for a in region.area_codes)
     ):
-        return f"area {code}, planning area {areas}"
-    return f"more than {AREA_BUFFER_KM:g} km from every resident zone" + (
-        f"; planning area {areas}" if areas else ""
-    )
+        return Note("note.where_area", code=code, areas=areas)
+    km = f"{AREA_BUFFER_KM:g}"
+    if areas:
+        return Note("note.where_far_area", km=km, areas=areas)
+    return Note("note.where_far", km=km)
 
 
 def lead_notes(region: Region, lead_ids: Sequence[str], options: AllianceOptions) -> list[str]:
@@ -174,13 +176,15 @@ def lead_notes(region: Region, lead_ids: Sequence[str], options: AllianceOptions
         each lead outside it (with ``allow_outside_leads``, or by position in a region
         without ``area``).
     """
-    notes = []
+    notes: list[str] = []
     if options.travel_window_default:
-        notes.append(
-            f"{options.travel_window_text}: no max_travel_min was given, so every zone's time "
-            "to its lead is limited to it where that can be met (set [model] max_travel_min, "
-            "or max_travel_min = inf for no limit)"
+        window = options.max_travel_min
+        text = (
+            Note("note.no_window")
+            if window is None
+            else Note("note.window_default_text", min=f"{window:g}")
         )
+        notes.append(Note("note.window_default", window=text))
     fac = region.facilities
     inside = facilities_in_area(region)
     outside = ~inside if region.area_codes else inside & False  # as outside_area(region)
@@ -192,14 +196,18 @@ def lead_notes(region: Region, lead_ids: Sequence[str], options: AllianceOptions
     if partners and not (
         options.allow_outside_leads or options.evaluate_only or options.candidates
     ):
-        listed = "; ".join(
-            f"{fid} ({fac.at[fid, 'name']}, {outside_where(region, fid)})" for fid in partners
-        )
+        listed = [
+            Note(
+                "note.partner",
+                id=fid,
+                name=name_in(fac.loc[fid], fid),
+                where=outside_where(region, fid),
+            )
+            for fid in partners
+        ]
         one = len(partners) == 1
         notes.append(
-            f"{'a referral partner' if one else 'referral partners'} outside the planning "
-            f"area, not {'a lead candidate' if one else 'lead candidates'}: {listed} "
-            f"(allow_outside_leads = true lets {'it' if one else 'them'} lead)"
+            Note("note.partners_one" if one else "note.partners_many", listed=joined(listed))
         )
     for fid in lead_ids:
         if fid not in fac.index or bool(inside[fid]):
@@ -207,13 +215,13 @@ def lead_notes(region: Region, lead_ids: Sequence[str], options: AllianceOptions
         where = outside_where(region, fid)
         if region.area_codes:
             notes.append(
-                f"lead {fid} ({fac.at[fid, 'name']}) lies outside the planning area ({where}); "
-                "it leads because allow_outside_leads is set"
+                Note("note.lead_outside", id=fid, name=name_in(fac.loc[fid], fid), where=where)
             )
         else:
             notes.append(
-                f"lead {fid} ({fac.at[fid, 'name']}) lies {where}: it may be outside the "
-                "county; declare the planning area (region.toml area) to keep leads inside it"
+                Note(
+                    "note.lead_maybe_outside", id=fid, name=name_in(fac.loc[fid], fid), where=where
+                )
             )
     return notes
 

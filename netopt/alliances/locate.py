@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from netopt._errors import InfeasibleError
+from netopt._notes import Note
 from netopt.alliances._notes import note
 from netopt.alliances.leads import number_of_leads
 from netopt.alliances.members import (
@@ -162,11 +163,7 @@ def solve_location(model: LocationModel, params: SolverParams, messages: list[st
     """
     result = _run(model, params, with_limit=True)
     if result.status == "infeasible" and model.forbid is not None:
-        note(
-            messages,
-            f"the travel limit cannot be met with p={model.p} ({result.message}); "
-            "solved without it",
-        )
+        note(messages, Note("note.limit_unmet", p=str(model.p), reason=str(result.message)))
         result = _run(model, params, with_limit=False)
     if result.status == "infeasible":
         raise InfeasibleError(f"no alliance plan exists: {result.message}")
@@ -195,19 +192,10 @@ def _plan_despite_time_limit(
     limit = params.time_limit_s
     short = params.replace(time_limit_s=None if limit is None else max(1.0, 0.25 * limit))
     if model.forbid is not None:
-        note(
-            messages,
-            f"no plan within the travel limit was found within the time limit "
-            f"({result.message}); solved without it",
-        )
+        note(messages, Note("note.limit_timeout", reason=str(result.message)))
         result = _run(model, short, with_limit=False)
     if _no_plan(result) and model.has_capacities:  # coverage: hard capacities, no heuristic
-        note(
-            messages,
-            "no coverage plan within the lead capacities was found within the time limit; "
-            "the members were assigned without capacities, and the alliance table and its "
-            "messages show the overflow",
-        )
+        note(messages, Note("note.coverage_timeout"))
         plain = dataclasses.replace(model, capacities=None)
         result = _run(plain, short, with_limit=False)
     return result

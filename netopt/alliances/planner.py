@@ -14,13 +14,14 @@ import logging
 
 import numpy as np
 
-from netopt._errors import DataError
+from netopt._errors import DataError, SolverError
+from netopt._notes import Note, joined, name_in, term
 from netopt.alliances._notes import note
 from netopt.alliances.capacity import capacity_moves_table, capacity_notes
 from netopt.alliances.choice import plan_choice_set
 from netopt.alliances.leads import lead_notes
-from netopt.alliances.locate import assignment_of, location_model, solve_location
-from netopt.alliances.members import member_model, plan_data
+from netopt.alliances.locate import Assignment, assignment_of, location_model, solve_location
+from netopt.alliances.members import Members, member_model, plan_data
 from netopt.alliances.options import AllianceOptions
 from netopt.alliances.plan import AlliancePlan
 from netopt.alliances.tables import (
@@ -37,6 +38,7 @@ from netopt.alliances.upgrades import decide_upgrades, with_upgraded_leads
 from netopt.graph import TravelGraph
 from netopt.kpis import plan_kpis
 from netopt.region import Region
+from netopt.solve import SolveResult
 from netopt.solve.params import SolverParams
 
 __all__ = ["plan_alliances"]
@@ -69,7 +71,9 @@ def plan_alliances(
         The region (facilities, zones ...).
     graph : TravelGraph, optional
         Its travel-time graph (from :func:`netopt.build_graph`); may be None when ``times``
-        is given (members without residents of their own then join a lead arbitrarily).
+        is given (members without residents of their own then join a lead arbitrarily; with
+        a graph they join the nearest, read from ``times`` by
+        :func:`~netopt.alliances.members.zoneless_seconds`, no shortest-path search rerun).
     options : AllianceOptions, default AllianceOptions()
         The model: number of leads, fixed leads, candidates, capacities, travel limit,
         objective, rates, primary tiers.
@@ -107,6 +111,10 @@ def plan_alliances(
     InfeasibleError
         If no plan exists even without the travel limit (capacities never make a plan
         impossible: they are soft, the overflow is reported).
+    SolverError
+        If the solver stopped (its time limit) without opening any lead: a plan with no
+        lead is never returned. A plan whose leads serve no resident says why in
+        ``plan.messages``.
 
     Examples
     --------
@@ -131,10 +139,15 @@ def plan_alliances(
     fac = region.facilities
     for fid in data.fixed_ids:
         if not bool(fac.at[fid, "can_lead"]):  # only reachable with allow_any_lead
+            tier = str(fac.at[fid, "tier"])
             note(
                 messages,
-                f"fixed lead {fid} ({fac.at[fid, 'name']}, {fac.at[fid, 'tier']}) cannot "
-                "normally lead an alliance; kept as a lead because allow_any_lead is set",
+                Note(
+                    "note.fixed_lead",
+                    id=fid,
+                    name=name_in(fac.loc[fid], fid),
+                    tier=term(f"tier.{tier}", tier),
+                ),
             )
     rates = options.rates
     members = member_model(data, graph, rates, options.primary_tiers)
@@ -142,6 +155,7 @@ def plan_alliances(
     result = solve_location(model, params, messages)
     assignment = assignment_of(result, members, data)
     lead_ids = assignment.lead_ids(data)
+    _check_not_empty(lead_ids, assignment, members, result, params, model.p, messages)
     for msg in lead_notes(region, lead_ids, options):  # default window, outside leads
         note(messages, msg)
 
@@ -149,15 +163,23 @@ def plan_alliances(
     cut_off = cut_off_table(table)
     if len(cut_off):
         places = cut_off_by_place(cut_off)
-        listed = "; ".join(
-            f"{row.island_name}/{row.township} {row.population:,.0f}"
+        listed = [
+            Note(
+                "note.place",
+                island=str(row.island_name),
+                township=str(row.township),
+                people=f"{row.population:,.0f}",
+            )
             for row in places.head(8).itertuples()
-        )
+        ]
         note(
             messages,
-            f"{cut_off['population'].sum():,.0f} residents in {len(cut_off)} zone(s) are cut "
-            f"off until a closed crossing reopens ({listed}); they count in every KPI with the "
-            "wait until it runs again, and as not covered",
+            Note(
+                "note.cut_off",
+                people=f"{cut_off['population'].sum():,.0f}",
+                n=str(len(cut_off)),
+                places=joined(listed, "note.sep"),
+            ),
         )
     facilities = facility_table(data, members, assignment, table, rates)
     alliances = alliance_table(
@@ -200,3 +222,31 @@ def plan_alliances(
     plan = dataclasses.replace(plan, kpis=plan_kpis(plan))
     logger.info("%s", plan.summary())
     return plan
+
+
+def _check_not_empty(
+    lead_ids: tuple[str, ...],
+    assignment: Assignment,
+    members: Members,
+    result: SolveResult,
+    params: SolverParams,
+    p: int,
+    messages: list[str],
+) -> None:
+    """Raise when the solve opened no lead; note why when the leads serve no resident."""
+    why = f"status {result.status}" + (f": {result.message}" if result.message else "")
+    if not lead_ids:
+        limit = params.time_limit_s
+        raise SolverError(
+            f"plan_alliances: the solver opened no lead (p={p}, {why}) within "
+            f"{'no time limit' if limit is None else f'its time limit of {limit:g} s'}; "
+            "raise SolverParams(time_limit_s=...), lower p, or drop capacities"
+        )
+    served = assignment.member_lead_col >= 0
+    if members.population.sum() > 0 and not members.population[served].sum() > 0:
+        note(
+            messages,
+            f"the plan's {len(lead_ids)} lead(s) serve no resident: no member facility with "
+            f"residents was assigned to a lead ({why}); raise the time limit or check the "
+            "capacities and the travel limit",
+        )

@@ -38,18 +38,19 @@ def zone_facility_seconds(
         One-way travel times in seconds (``inf`` where unreachable).
     """
     tt = travel_times(graph, "zones", "facilities", cache_dir=cache_dir)
-    return (
-        pd.DataFrame(
-            np.asarray(tt.seconds, dtype=float),
-            index=[str(z) for z in tt.origins],
-            columns=[str(f) for f in tt.destinations],
-        )
-        .reindex(
-            index=[str(z) for z in region.zones.index],
-            columns=[str(f) for f in region.facilities.index],
-        )
-        .to_numpy(float)
+    seconds = np.asarray(tt.seconds, dtype=float)
+    rows = pd.Index([str(z) for z in tt.origins]).get_indexer([str(z) for z in region.zones.index])
+    cols = pd.Index([str(f) for f in tt.destinations]).get_indexer(
+        [str(f) for f in region.facilities.index]
     )
+    if np.array_equal(rows, np.arange(len(tt.origins))) and np.array_equal(
+        cols, np.arange(len(tt.destinations))
+    ):
+        return seconds  # the graph's points are in region order: no copy
+    out = np.full((len(rows), len(cols)), np.inf)  # a point missing from the graph: unreachable
+    ok_r, ok_c = rows >= 0, cols >= 0
+    out[np.ix_(ok_r, ok_c)] = seconds[np.ix_(rows[ok_r], cols[ok_c])]
+    return out
 
 
 def plan_times(region: Region, graph: TravelGraph | None, times: np.ndarray | None) -> np.ndarray:
@@ -151,4 +152,4 @@ def open_times(
     if graph is None or not has_closed_crossings(graph):
         return times
     now = zone_facility_seconds(region, drop_closed(graph), cache_dir=cache_dir)
-    return np.maximum(now, times)
+    return np.maximum(now, times, out=now)  # our own matrix: no second full-size copy

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from netopt._errors import DataError, Problem
+from netopt._notes import Note, joined, name_in, term
 from netopt.alliances._notes import note
 from netopt.alliances.choice import facility_numbers, upgrade_candidates
 from netopt.alliances.flow_options import FlowOptions
@@ -217,11 +218,11 @@ def decide_upgrades(
     mask = np.isin(np.asarray(data.fac_ids, dtype=object), list(fixed))
     if not options.decides_upgrades:
         if fixed:
-            note(messages, f"upgraded as given: {', '.join(fixed)}")
+            note(messages, Note("note.upgraded_as_given", ids=", ".join(fixed)))
         return choice.with_upgrades(mask), upgrade_table(data, fixed), None
     cands = np.union1d(upgrade_candidates(data), [pos[u] for u in fixed]).astype(int)
     if len(cands) == 0:
-        note(messages, "no upgrade candidates (facilities with upgrade_beds): nothing to decide")
+        note(messages, Note("note.no_upgrade_candidates"))
         return choice.with_upgrades(mask), upgrade_table(data, fixed), None
     pop = data.pop
     demand = zone_demand(pop, demand_rates)
@@ -254,20 +255,36 @@ def decide_upgrades(
     names = data.region.facilities["name"]
     cost = float(np.nansum(table.loc[list(chosen), "upgrade_cost_yuan"])) if chosen else 0.0
     listed = ", ".join(f"{names.get(c, c)} ({c})" for c in chosen) or "none"
+    fac = data.region.facilities
     note(
         messages,
-        f"upgrades to hospital-level sub-centres: {listed}; stated cost {cost:,.0f} yuan "
-        f"(upgrade model {result.status}, gap {result.gap:.2%})",
+        Note(
+            "note.upgrades",
+            listed=joined(
+                [Note("note.name_id", name=name_in(fac.loc[c], c), id=c) for c in chosen]
+                or [Note("note.none")],
+                "note.comma",
+            ),
+            cost=f"{cost:,.0f}",
+            status=term(f"stage.{result.status}", result.status),
+            gap=f"{result.gap:.2%}",
+        ),
     )
     for metric, short in result.shortfalls.items():
         if short > 1e-6:
             where = _where_short(upgraded_choice, demand, params, data, metric)
-            away = "outside the area" if metric == "in_area_share" else "at hospitals"
+            away = "note.away_outside" if metric == "in_area_share" else "note.away_hospitals"
             note(
                 messages,
-                f"target {metric} {options.targets[metric]:.1%} missed by {short * 100:.2f} "
-                f"percentage points even with {len(chosen)} upgrade(s); most visits {away} "
-                f"come from {where} (visits per year)",
+                Note(
+                    "note.target_missed",
+                    metric=term(f"kpi.{metric}", metric),
+                    target=f"{options.targets[metric]:.1%}",
+                    pp=f"{short * 100:.2f}",
+                    n=str(len(chosen)),
+                    away=Note(away),
+                    where=where,
+                ),
             )
     logger.info("upgrades: %s (%s)", listed, result.status)
     return upgraded_choice, table, result

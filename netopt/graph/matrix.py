@@ -9,21 +9,25 @@ the chunks are spread over a process pool (scipy's Dijkstra holds the GIL, so th
 help; measured with scipy 1.17: two threads take as long as one). A ``max_time_s`` cutoff is
 passed to Dijkstra as ``limit`` and cuts the search short.
 
+The CSR export (and its transpose, for runs from the destinations) is built once per
+:class:`~netopt.graph.TravelGraph` and kept with it (:func:`csr`): a weak-keyed cache, so
+it lives exactly as long as the graph. The modifiers return new graphs, which get their own
+export. Unreachable pairs are counted, not listed: :attr:`TravelTimes.n_unreachable` and
+:meth:`TravelTimes.unreachable_pairs` answer from the matrix itself.
+
 :func:`travel_times_at_clocks` gives the matrices of several clock times at the ferry ports
 (:func:`~netopt.graph.at_clock`) from one export: only the ferry edges change per clock.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing
-import warnings
-import zipfile
-import zlib
+import weakref
 from collections.abc import Hashable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +37,15 @@ import pandas as pd
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
-from netopt._atomic import atomic_path
-from netopt._errors import DataError, NetoptWarning, Problem
+from netopt._errors import DataError, Problem
+from netopt.graph._matrix_cache import _cache_key, _load_cache, _save_cache
 from netopt.graph.build import TravelGraph
 from netopt.graph.ferry import graph_ferry_edges, parse_clock
 
 __all__ = [
     "CSRGraph",
     "TravelTimes",
+    "csr",
     "dijkstra_matrix",
     "graph_to_csr",
     "travel_times",
@@ -48,11 +53,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-# 2: entries carry a SHA-256; 3: closed crossings keep reopening edges, part of the key
-_CACHE_VERSION = "netopt-travel-times-3"
-# What reading a damaged .npz raises (numpy reports bad headers as ValueError).
-_UNREADABLE = (OSError, EOFError, KeyError, ValueError, MemoryError, zipfile.BadZipFile, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,17 @@ class CSRGraph:
     nodes: list[Hashable]
     index: dict[Hashable, int]
 
+    @cached_property
+    def transposed(self) -> csr_array:
+        """The transposed matrix (edges reversed) as CSR, built on first use and kept."""
+        return self.matrix.T.tocsr()
+
+    def rows_of(self, nodes: Iterable[Hashable]) -> np.ndarray:
+        """Return the rows of graph nodes (``KeyError`` for a node not in the graph)."""
+        nodes = list(nodes)
+        index = self.index
+        return np.fromiter((index[n] for n in nodes), np.int64, len(nodes))
+
 
 @dataclass(frozen=True, eq=False)
 class TravelTimes:
@@ -81,22 +92,54 @@ class TravelTimes:
     Attributes
     ----------
     seconds : numpy.ndarray, shape (n_origins, n_destinations)
-        Travel times; ``inf`` exactly where a pair is unreachable (listed in ``unreachable``).
+        Travel times; ``inf`` exactly where a pair is unreachable.
     origins, destinations : tuple of str
         Plain ids (without the ``"zone:"`` / ``"facility:"`` prefix).
-    unreachable : pandas.DataFrame
-        One row per unreachable pair: ``origin``, ``destination``, ``reason``.
+    n_unreachable : int
+        Number of unreachable pairs (``inf`` entries of ``seconds``).
+    reason : str
+        Why those pairs are unreachable: ``"no path"``, or ``"no path within max_time_s"``
+        when a cutoff was given.
     """
 
     seconds: np.ndarray
     origins: tuple[str, ...]
     destinations: tuple[str, ...]
-    unreachable: pd.DataFrame
+    n_unreachable: int = 0
+    reason: str = "no path"
 
     @property
     def minutes(self) -> np.ndarray:
         """The matrix in minutes."""
         return self.seconds / 60.0
+
+    def unreachable_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (origin, destination) positions of the unreachable pairs, row by row.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Origin and destination indices into :attr:`origins` / :attr:`destinations`.
+        """
+        if self.n_unreachable == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.nonzero(np.isinf(self.seconds))
+
+    @property
+    def unreachable(self) -> pd.DataFrame:
+        """One row per unreachable pair: ``origin``, ``destination``, ``reason``.
+
+        Built on request from the matrix (a cutoff can leave millions of pairs: prefer
+        :attr:`n_unreachable` and :meth:`unreachable_pairs`).
+        """
+        oi, di = self.unreachable_pairs()
+        return pd.DataFrame(
+            {
+                "origin": np.asarray(self.origins, dtype=object)[oi],
+                "destination": np.asarray(self.destinations, dtype=object)[di],
+                "reason": np.full(len(oi), self.reason, dtype=object),
+            }
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """Return the matrix as a DataFrame (index origins, columns destinations, seconds)."""
@@ -124,6 +167,47 @@ def graph_to_csr(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGra
     index = {n: i for i, n in enumerate(nodes)}
     u, v, w = _edge_arrays(index, G.edges(data=weight))
     return CSRGraph(_csr_min(u, v, w, len(nodes)), nodes, index)
+
+
+#: One CSR export per graph, dropped with the graph (TravelGraph is frozen: no field for it).
+_EXPORTS: weakref.WeakKeyDictionary[TravelGraph, tuple[tuple[int, int], CSRGraph]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def csr(graph: TravelGraph) -> CSRGraph:
+    """Return the CSR export of a travel graph (``travel_time_s``), built once and kept.
+
+    The export is cached with the graph (a weak reference: it goes when the graph goes) and
+    shared by :func:`travel_times`, :func:`~netopt.graph.nearest_lead_seconds` and any other
+    reader. The modifiers (:func:`~netopt.graph.close_ferry`, ...) return new graphs, which
+    get their own export. A graph whose ``G`` was changed in place gets a new export when
+    its node or edge count changed; other in-place edits (a weight) are not seen: use the
+    modifiers, or :func:`graph_to_csr` for a fresh export.
+
+    Parameters
+    ----------
+    graph : TravelGraph
+
+    Returns
+    -------
+    CSRGraph
+        Do not modify its arrays: they are shared.
+
+    Examples
+    --------
+    >>> c = csr(graph)                                    # doctest: +SKIP
+    >>> c is csr(graph), c.matrix.shape                   # doctest: +SKIP
+    (True, (5548, 5548))
+    """
+    stamp = (graph.G.number_of_nodes(), graph.G.number_of_edges())
+    hit = _EXPORTS.get(graph)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    export = graph_to_csr(graph.G)
+    _EXPORTS[graph] = (stamp, export)
+    logger.debug("CSR export: %d nodes, %d edges", export.matrix.shape[0], export.matrix.nnz)
+    return export
 
 
 def _edge_arrays(
@@ -213,19 +297,48 @@ def dijkstra_matrix(
     sources = np.asarray(sources, dtype=np.int64)
     n = matrix.shape[0]
     targets = np.arange(n) if targets is None else np.asarray(targets, dtype=np.int64)
-    lim = np.inf if limit is None else float(limit)
     out = np.empty((len(sources), len(targets)), dtype=dtype)
+    _fill(out, matrix, sources, targets, limit=limit, n_jobs=n_jobs, chunk_mb=chunk_mb)
+    return out
+
+
+def _fill(
+    out: np.ndarray,
+    matrix: csr_array,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    *,
+    limit: float | None,
+    n_jobs: int,
+    chunk_mb: float,
+    transposed: bool = False,
+) -> None:
+    """Write the rows of :func:`dijkstra_matrix` into ``out`` (its columns if ``transposed``).
+
+    ``transposed`` fills a ``(len(targets), len(sources))`` array chunk by chunk, so a run
+    from the destinations never holds the matrix twice.
+    """
+    n = matrix.shape[0]
+    lim = np.inf if limit is None else float(limit)
     if len(sources) == 0 or len(targets) == 0:
-        return out
+        return
+    dtype = out.dtype
     rows = max(1, int(chunk_mb * 2**20 // (8 * max(n, 1))))
     if n_jobs > 1 and len(sources) > 1:
         rows = min(rows, -(-len(sources) // (4 * n_jobs)))  # several chunks per worker
-    chunks = [sources[i : i + rows] for i in range(0, len(sources), rows)]
-    if n_jobs <= 1 or len(chunks) == 1:
-        results = (_rows(matrix, c, targets, lim, dtype) for c in chunks)
-        for i, r in zip(range(0, len(sources), rows), results):
+    starts = range(0, len(sources), rows)
+    chunks = [sources[i : i + rows] for i in starts]
+
+    def put(i: int, r: np.ndarray) -> None:
+        if transposed:
+            out[:, i : i + len(r)] = r.T
+        else:
             out[i : i + len(r)] = r
-        return out
+
+    if n_jobs <= 1 or len(chunks) == 1:
+        for i, c in zip(starts, chunks):
+            put(i, _rows(matrix, c, targets, lim, dtype))
+        return
     ctx = multiprocessing.get_context(_start_method())
     with ProcessPoolExecutor(
         max_workers=n_jobs,
@@ -233,9 +346,8 @@ def dijkstra_matrix(
         initializer=_init_worker,
         initargs=(matrix, targets, lim, np.dtype(dtype).str),
     ) as pool:
-        for i, r in zip(range(0, len(sources), rows), pool.map(_worker_rows, chunks)):
-            out[i : i + len(r)] = r
-    return out
+        for i, r in zip(starts, pool.map(_worker_rows, chunks)):
+            put(i, r)
 
 
 # -- travel_times -------------------------------------------------------------------------
@@ -250,7 +362,7 @@ def _resolve_points(graph: TravelGraph, which: str | Sequence[str], arg: str) ->
             )
         return graph.point_keys(kinds[which])
     keys = [str(k) for k in which]
-    missing = [k for k in keys if k not in graph.points.index]
+    missing = [k for k, i in zip(keys, graph.points.index.get_indexer(keys)) if i < 0]
     if missing:
         raise DataError(
             [
@@ -265,41 +377,6 @@ def _resolve_points(graph: TravelGraph, which: str | Sequence[str], arg: str) ->
             ]
         )
     return keys
-
-
-def _cache_key(
-    csr: CSRGraph, src: np.ndarray, dst: np.ndarray, limit: float, graph: TravelGraph, dtype: Any
-) -> str:
-    h = hashlib.sha256(_CACHE_VERSION.encode())
-    m = csr.matrix
-    for arr in (m.indptr, m.indices, m.data, src, dst):
-        h.update(np.ascontiguousarray(arr).tobytes())
-        h.update(b"|")
-    h.update(repr((limit, np.dtype(dtype).str, graph.options.fingerprint())).encode())
-    h.update(_closed_fingerprint(graph.G).encode())
-    return h.hexdigest()
-
-
-def _closed_fingerprint(G: nx.MultiDiGraph) -> str:
-    """Return a stable text of the ferry and closed edges and their state (why, wait).
-
-    The CSR arrays already carry every edge weight (so a graph from
-    :func:`~netopt.graph.drop_closed` has its own key); this also tells apart graphs whose
-    reopening edges happen to weigh what open ones would (a fallback at zero wait).
-    """
-    ferries = sorted(
-        (
-            repr(u),
-            repr(v),
-            str(d.get("route", d.get("link"))),
-            bool(d.get("closed", False)),
-            str(d.get("closed_by", "")),
-            float(d.get("reopen_wait_s", 0.0)),
-        )
-        for u, v, d in G.edges(data=True)
-        if d.get("mode") == "ferry" or d.get("closed", False)
-    )
-    return repr(ferries)
 
 
 def travel_times(
@@ -350,86 +427,52 @@ def travel_times(
     """
     okeys = _resolve_points(graph, origins, "origins")
     dkeys = _resolve_points(graph, destinations, "destinations")
-    csr = graph_to_csr(graph.G)
-    src = _point_rows(graph, csr.index, okeys)
-    dst = _point_rows(graph, csr.index, dkeys)
+    export = csr(graph)
+    src = _point_rows(graph, export.index, okeys)
+    dst = _point_rows(graph, export.index, dkeys)
     limit = None if max_time_s is None else float(max_time_s)
     path = None
     if cache_dir is not None:
-        key = _cache_key(csr, src, dst, np.inf if limit is None else limit, graph, dtype)
+        key = _cache_key(export, src, dst, np.inf if limit is None else limit, graph, dtype)
         path = Path(cache_dir) / f"travel_times_{key[:32]}.npz"
         cached = _load_cache(path, (len(src), len(dst)), dtype)
         if cached is not None:
             return _result(graph, okeys, dkeys, cached, limit)
-    seconds = _seconds(csr.matrix, src, dst, limit=limit, n_jobs=n_jobs, dtype=dtype)
+    seconds = _seconds(export, src, dst, limit=limit, n_jobs=n_jobs, dtype=dtype)
     if path is not None:
         _save_cache(path, seconds)
     return _result(graph, okeys, dkeys, seconds, limit)
 
 
-def _array_digest(a: np.ndarray) -> str:
-    """Return the SHA-256 of an array's dtype, shape and bytes (C order)."""
-    h = hashlib.sha256(f"{a.dtype.str}|{a.shape}|".encode())
-    h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
-
-
-def _save_cache(path: Path, seconds: np.ndarray) -> None:
-    """Write a cache entry atomically, with the SHA-256 of the matrix stored beside it."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        np.savez(fh, seconds=seconds, sha256=np.array(_array_digest(seconds)))
-    logger.info("travel times cached in %s", path)
-
-
-def _load_cache(path: Path, shape: tuple[int, int], dtype: Any) -> np.ndarray | None:
-    """Return a verified cached matrix, or None (missing, or corrupt: warned and deleted)."""
-    if not path.exists():
-        return None
-    try:
-        # our own handle: np.load leaks its file when the zip is unreadable
-        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
-            seconds = f["seconds"]
-            stored = str(f["sha256"][()])
-        ok = (
-            seconds.shape == shape
-            and seconds.dtype == np.dtype(dtype)
-            and stored == _array_digest(seconds)
-        )
-        problem = "" if ok else "checksum, shape or dtype mismatch"
-    except _UNREADABLE as exc:
-        problem = f"{type(exc).__name__}: {exc}"
-    if not problem:
-        logger.info("travel times read from cache %s", path)
-        return seconds
-    warnings.warn(
-        f"cache entry {path} is corrupt ({problem}); recomputing",
-        NetoptWarning,
-        stacklevel=3,
-    )
-    path.unlink(missing_ok=True)
-    return None
-
-
 def _point_rows(graph: TravelGraph, index: dict[Hashable, int], keys: list[str]) -> np.ndarray:
-    """Return the CSR rows of the nodes of point keys."""
-    return np.array([index[graph.points.at[k, "node"]] for k in keys], np.int64)
+    """Return the CSR rows of the nodes of point keys (keys checked by the caller)."""
+    nodes = graph.points["node"].to_numpy()[graph.points.index.get_indexer(keys)]
+    return np.fromiter((index[n] for n in nodes), np.int64, len(nodes))
 
 
 def _seconds(
-    matrix: csr_array,
+    export: CSRGraph | csr_array,
     src: np.ndarray,
     dst: np.ndarray,
     *,
     limit: float | None,
     n_jobs: int,
     dtype: Any,
+    chunk_mb: float = 256.0,
 ) -> np.ndarray:
-    """Run Dijkstra from the side with fewer points (on the transposed graph for targets)."""
+    """Run Dijkstra from the side with fewer points (on the transposed graph for targets).
+
+    ``export`` is a :class:`CSRGraph` (its cached transpose is used) or a bare matrix.
+    """
+    matrix = export.matrix if isinstance(export, CSRGraph) else export
+    out = np.empty((len(src), len(dst)), dtype=dtype)
+    kw: dict[str, Any] = {"limit": limit, "n_jobs": n_jobs, "chunk_mb": chunk_mb}
     if len(dst) < len(src):
-        rev = matrix.T.tocsr()
-        seconds = dijkstra_matrix(rev, dst, src, limit=limit, n_jobs=n_jobs, dtype=dtype).T
-        return np.ascontiguousarray(seconds)
-    return dijkstra_matrix(matrix, src, dst, limit=limit, n_jobs=n_jobs, dtype=dtype)
+        rev = export.transposed if isinstance(export, CSRGraph) else matrix.T.tocsr()
+        _fill(out, rev, dst, src, transposed=True, **kw)
+    else:
+        _fill(out, matrix, src, dst, **kw)
+    return out
 
 
 def travel_times_at_clocks(
@@ -489,12 +532,19 @@ def travel_times_at_clocks(
     okeys = _resolve_points(graph, origins, "origins")
     dkeys = _resolve_points(graph, destinations, "destinations")
     G = graph.G
-    nodes = list(G.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    fixed = _edge_arrays(
-        index,
-        ((a, b, d["travel_time_s"]) for a, b, d in G.edges(data=True) if d.get("mode") != "ferry"),
-    )
+    export = csr(graph)  # its node order and index; the edges other than ferries kept too
+    nodes, index = export.nodes, export.index
+    fixed = _FIXED.get(graph)
+    if fixed is None or len(fixed[0]) + _n_ferry_edges(G) != G.number_of_edges():
+        fixed = _edge_arrays(
+            index,
+            (
+                (a, b, d["travel_time_s"])
+                for a, b, d in G.edges(data=True)
+                if d.get("mode") != "ferry"
+            ),
+        )
+        _FIXED[graph] = fixed
     src = _point_rows(graph, index, okeys)
     dst = _point_rows(graph, index, dkeys)
     limit = None if max_time_s is None else float(max_time_s)
@@ -510,18 +560,35 @@ def travel_times_at_clocks(
     return out
 
 
+#: The edges other than ferries of a graph (for :func:`travel_times_at_clocks`), kept with it.
+_FIXED: weakref.WeakKeyDictionary[TravelGraph, tuple[np.ndarray, np.ndarray, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _n_ferry_edges(G: nx.MultiDiGraph) -> int:
+    return sum(1 for _, _, mode in G.edges(data="mode") if mode == "ferry")
+
+
+def _count_inf(seconds: np.ndarray, *, block_mb: float = 32.0) -> int:
+    """Count the ``inf`` entries of a matrix a block of rows at a time (no full-size mask)."""
+    if seconds.size == 0:
+        return 0
+    per = max(1, int(block_mb * 2**20 // max(1, seconds.shape[-1])))
+    return sum(
+        int(np.count_nonzero(np.isinf(seconds[i : i + per]))) for i in range(0, len(seconds), per)
+    )
+
+
 def _result(
     graph: TravelGraph, okeys: list[str], dkeys: list[str], seconds: np.ndarray, limit: float | None
 ) -> TravelTimes:
     pts = graph.points
-    oi, di = np.nonzero(~np.isfinite(seconds))
-    oids = pts.loc[okeys, "id"].to_numpy()
-    dids = pts.loc[dkeys, "id"].to_numpy()
+    ids = pts["id"].to_numpy()
+    oids = ids[pts.index.get_indexer(okeys)]
+    dids = ids[pts.index.get_indexer(dkeys)]
+    n_inf = _count_inf(seconds)
+    if n_inf:
+        logger.warning("%d of %d origin-destination pairs unreachable", n_inf, seconds.size)
     why = "no path" if limit is None else "no path within max_time_s"
-    reason = np.full(len(oi), why, dtype=object)
-    unreachable = pd.DataFrame({"origin": oids[oi], "destination": dids[di], "reason": reason})
-    if len(unreachable):
-        logger.warning(
-            "%d of %d origin-destination pairs unreachable", len(unreachable), seconds.size
-        )
-    return TravelTimes(seconds, tuple(oids.tolist()), tuple(dids.tolist()), unreachable)
+    return TravelTimes(seconds, tuple(oids.tolist()), tuple(dids.tolist()), n_inf, why)

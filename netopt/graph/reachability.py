@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from netopt._errors import DataError, Problem
 from netopt.graph.build import TravelGraph
-from netopt.graph.matrix import graph_to_csr
+from netopt.graph.matrix import csr as graph_csr
 
 __all__ = ["check_reachable", "nearest_lead_seconds", "reachability"]
 
@@ -67,11 +67,11 @@ def nearest_lead_seconds(graph: TravelGraph, leads: Sequence[str] | None = None)
         Seconds (named ``"seconds"``), indexed like ``graph.points``.
     """
     keys = _lead_keys(graph, leads)
-    csr = graph_to_csr(graph.G)
-    rev = csr.matrix.T.tocsr()
-    lead_rows = [csr.index[graph.points.at[k, "node"]] for k in keys]
-    dist = dijkstra(rev, directed=True, indices=lead_rows, min_only=True)
-    rows = np.array([csr.index[n] for n in graph.points["node"]])
+    export = graph_csr(graph)  # built once per graph, shared with travel_times
+    nodes = graph.points["node"]
+    lead_rows = export.rows_of(nodes.to_numpy()[graph.points.index.get_indexer(keys)])
+    dist = dijkstra(export.transposed, directed=True, indices=lead_rows, min_only=True)
+    rows = export.rows_of(nodes)
     return pd.Series(dist[rows], index=graph.points.index, name="seconds")
 
 

@@ -19,6 +19,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from netopt._locale import LOCALE_DIR, page_languages
 
@@ -31,6 +32,7 @@ __all__ = [
     "current_language",
     "localise",
     "message",
+    "note_text",
     "translate",
     "use_language",
 ]
@@ -53,8 +55,8 @@ LANGUAGES: tuple[str, ...] = page_languages()
 @functools.cache
 def catalogue(lang: str = "en") -> dict[str, str]:
     """Return the message catalogue of ``lang``: every key of the English one (:data:`MESSAGES`
-    plus ``kpi.<key>``, the label of each KPI of :data:`netopt.kpis.KPIS` and
-    :data:`~netopt.kpis.PATHWAY_KPIS`, and ``pathway.cond.<key>``, the short name of each
+    plus ``kpi.<key>`` and ``kpidef.<key>``, the label and definition of each KPI of
+    :data:`netopt.kpis.KPIS` and :data:`~netopt.kpis.PATHWAY_KPIS`, and ``pathway.cond.<key>``, the short name of each
     default time-critical condition, :data:`~netopt.kpis.PATHWAY_CONDITIONS`).
 
     Parameters
@@ -76,11 +78,17 @@ def catalogue(lang: str = "en") -> dict[str, str]:
 
     if lang == "en":
         kpis = {f"kpi.{k.key}": html.escape(k.label, quote=True) for k in KPIS + PATHWAY_KPIS}
+        kpis |= {
+            f"kpidef.{k.key}": html.escape(k.definition, quote=True) for k in KPIS + PATHWAY_KPIS
+        }
         conds = {f"pathway.cond.{k}": html.escape(v) for k, v in PATHWAY_CONDITIONS.items()}
         return {**MESSAGES, **kpis, **conds}
     if lang not in LANGUAGES:
         raise KeyError(f"unknown language {lang!r}: use one of {list(LANGUAGES)}")
     return dict(json.loads((LOCALE_DIR / f"{lang}.json").read_text(encoding="utf-8")))
+
+
+_SPACE = re.compile(r"\s+")
 
 
 @functools.cache
@@ -92,6 +100,38 @@ def _by_english(lang: str) -> dict[str, str]:
         for key, text in catalogue("en").items()
         if "{" not in text
     }
+
+
+@functools.cache
+def _templates(lang: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The catalogue's texts with ``{fields}`` as patterns over English text, to the text of
+    ``lang`` (unescaped), the longest literal text first; a template with fewer than six
+    letters outside its fields is left out (it would match too much)."""
+    theirs = catalogue(lang)
+    out = []
+    for key, text in catalogue("en").items():
+        plain = html.unescape(text)
+        if "{" not in plain or key.startswith(("note.", "warn.", "cli.")):
+            continue
+        parts = re.split(r"\{(\w+)\}", plain)
+        literal = "".join(parts[::2])
+        if sum(c.isalpha() for c in literal) < 6:
+            continue
+        pattern = "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+        )
+        out.append((len(literal), re.compile(pattern), html.unescape(theirs.get(key, text))))
+    out.sort(key=lambda t: -t[0])
+    return tuple((pattern, target) for _, pattern, target in out)
+
+
+def _by_template(text: str, lang: str) -> str | None:
+    """``text`` in ``lang`` when it is a catalogue template with its fields filled in."""
+    for pattern, target in _templates(lang):
+        match = pattern.fullmatch(text)
+        if match:
+            return target.format(**{k: translate(v, lang) for k, v in match.groupdict().items()})
+    return None
 
 
 def current_language() -> str:
@@ -187,9 +227,15 @@ def translate(text: str, lang: str | None = None) -> str:
     known = _by_english(lang)
     if text in known:
         return known[text]
+    text = _SPACE.sub(" ", text)  # a text node broken over lines
+    if text in known:
+        return known[text]
     head, colon, tail = text.partition(": ")
     if colon and head in known:  # "Alliance plan: status", "Baseline (...): <KPI label>"
         return known[head] + known[colon] + translate(tail, lang)
+    filled = _by_template(text, lang)
+    if filled is not None:
+        return filled
     outer = text.split("; ")
     if len(outer) > 2 or not all(
         _stage_part(p, lang) is not None for o in outer for p in o.split(", ")
@@ -213,15 +259,17 @@ def _stage_part(part: str, lang: str) -> str | None:
 
 
 _TEXT_NODE = re.compile(r">([^<>]+)<")
-_ARIA_LABEL = re.compile(r'aria-label="([^"<>]+)"')
+_ARIA_LABEL = re.compile(r'(aria-label|title)="([^"<>]+)"')
 
 
 def localise(page: str, lang: str | None = None) -> str:
     """Translate a rendered page: ``<html lang>`` and each text node the catalogue knows.
 
-    A text node (between two tags) or ``aria-label`` whose whole text, stripped, is an English
-    label of the catalogue, a stage text or ``"<label>: <text>"`` is replaced by its
-    translation; every other node (names, numbers) is kept.
+    A text node (between two tags), ``aria-label`` or ``title`` whose whole text, stripped
+    (runs of white space read as one space), is an English text of the catalogue (a label, a
+    KPI's definition), a stage text, ``"<label>: <text>"`` or a catalogue text with fields
+    (``"{n} alliance(s) led by {leads}."``; the fields are translated the same way, else
+    kept) is replaced by its translation; every other node (names, numbers) is kept.
 
     Parameters
     ----------
@@ -250,8 +298,8 @@ def localise(page: str, lang: str | None = None) -> str:
         return ">" + raw.replace(raw.strip(), html.escape(done, quote=False)) + "<"
 
     def label(match: re.Match[str]) -> str:
-        done = translate(html.unescape(match.group(1)), lang)
-        return f'aria-label="{html.escape(done, quote=True)}"'
+        done = translate(html.unescape(match.group(2)), lang)
+        return f'{match.group(1)}="{html.escape(done, quote=True)}"'
 
     return _ARIA_LABEL.sub(label, _TEXT_NODE.sub(one, page))
 
@@ -276,3 +324,32 @@ def message(key: str, **fields: str) -> str:
     '2 new link(s)'
     """
     return catalogue(current_language())[key].format(**fields)
+
+
+def note_text(note: Any, lang: str | None = None) -> str:
+    """Return a plan message as plain text in ``lang``: a :class:`netopt._notes.Note` (or
+    its JSON form in ``kpis.json``) by its catalogue key and fields, other text translated
+    as :func:`translate` does (escape it for a page with :func:`netopt.maps.text.esc`).
+
+    Parameters
+    ----------
+    note : Note, mapping or str
+    lang : str, optional
+        Default: :func:`current_language`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from netopt._notes import Note
+    >>> note_text(Note("note.upgraded_as_given", ids="XS-T05"), "zh")
+    '按指定升级：XS-T05'
+    """
+    from netopt._notes import render
+
+    lang = lang or current_language()
+    if isinstance(note, str) and not hasattr(note, "key"):
+        return translate(note, lang)
+    return render(note, lang, catalogue(lang).get)

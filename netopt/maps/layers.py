@@ -160,7 +160,9 @@ def add_zone_points(m: folium.Map, region: Any, zplan: pd.DataFrame, precision: 
     props = [
         {
             "s": {"radius": r},
-            "tt": f"Zone {esc(i)}: {num(p)} residents, {num(t, '.0f', ' min')} to lead",
+            "tt": message(
+                "map.zone_tip", zone=esc(i), people=num(p), minutes=num(t, ".0f", " min")
+            ),
         }
         for i, p, t, r in zip(z.index, pop, t_lead, radius)
     ]
@@ -207,7 +209,7 @@ def add_flows(
     props = [
         {
             "s": {"weight": round(float(w), 1), "color": PALETTE[colour_of.get(j, 0)]},
-            "p": f"{esc(n)} &rarr; {esc(names.get(j, j))}: {num(v)} referrals a year",
+            "p": message("map.flow_tip", member=esc(n), lead=esc(names.get(j, j)), n=num(v)),
         }
         for n, j, v, w in zip(members["name"], members["lead"], vol, width)
     ]

@@ -45,7 +45,7 @@ def format_kpi(key: str, value: float) -> tuple[str, str]:
     elif info.unit == "people":
         text = num(value, ",.0f")
     elif info.unit:
-        text = num(value, ",.0f", f" {info.unit}")
+        text = num(value, ",.0f", f" {esc(translate(info.unit))}")  # in the page language
     else:
         text = num(value, ",.4g")
     return (message(f"kpi.{key}") if key in _KPI_KEYS else esc(info.label)), text

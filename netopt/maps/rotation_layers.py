@@ -103,14 +103,19 @@ def route_lines(
     return out
 
 
+def _date(day: Any) -> str:
+    """A day and month in the page's language: "05 Mar", "3月05日"."""
+    return message("date.short", day=f"{day:%d}", month=message(f"date.month.{day.month}"))
+
+
 def _title(key: Any, g: pd.DataFrame, by: str) -> str:
     if by == "week":
         dates = pd.to_datetime(g["date"])
         return message(
             "rotation.week",
             n=str(int(key) + 1),
-            start=f"{dates.min():%d %b}",
-            end=f"{dates.max():%d %b}",
+            start=_date(dates.min()),
+            end=_date(dates.max()),
         )
     name, specialty = str(g.iloc[0]["expert_name"]), str(g.iloc[0]["specialty"])
     title = message("rotation.expert", name=esc(name))
@@ -120,7 +125,7 @@ def _title(key: Any, g: pd.DataFrame, by: str) -> str:
 
 
 def _trip_popup(site_name: Any, trips: pd.DataFrame) -> str:
-    dates = ", ".join(f"{d:%d %b}" for d in pd.to_datetime(trips["date"]).sort_values())
+    dates = ", ".join(_date(d) for d in pd.to_datetime(trips["date"]).sort_values())
     names = ", ".join(sorted({esc(n) for n in trips["expert_name"]}))
     rows = [
         (message("field.experts"), names),

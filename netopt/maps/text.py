@@ -26,6 +26,7 @@ from netopt.maps.i18n import (
     current_language,
     localise,
     message,
+    note_text,
     translate,
     use_language,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "localise",
     "message",
     "minutes_text",
+    "note_text",
     "num",
     "popup",
     "table",

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from netopt._clock import parse_clock
+from netopt.rotations.needs import COUNTY_TIER, PARTNER_TIER
 from netopt.rotations.schedule import RotationSchedule
 
 __all__ = ["validate_schedule"]
@@ -28,15 +29,21 @@ def validate_schedule(
     """Re-check every hard constraint of a schedule; return the violations (empty if none).
 
     Independent of the model: it reads only the output tables. Checks: visits inside the
-    horizon; one place per expert per day (lodging days included); the expert available on
-    every day occupied; outreach days within the expert's limit; own alliance unless
-    ``cross_alliance``; a day trip fits the working day with the minimum clinic time and
+    horizon; one place per expert per day (lodging days included, across both tiers); the
+    expert available on every day occupied; outreach days within the expert's limit; the
+    tier: a visit to a lead hosted by a partner (``settings["hosted_by"]``) is a
+    ``"partner->county"`` visit by an expert of that partner (any partner with
+    ``cross_alliance``), every other visit a ``"county->township"`` visit to a member site
+    that is no partner, by an expert of the site's own alliance (any alliance with
+    ``cross_alliance``) whose home is no partner unless the partner leads its alliance;
+    a day trip fits the working day with the minimum clinic time and
     uses an (origin, site) pair that is a day trip in the travel table (so the ferries run);
     a multi-day stay is allowed, has the configured lodging days and fits its days; clinic
     time between the minimum and the maximum per day; expected
     patients within each visit's clinic capacity and the site's need; coverage rows agree
-    with the visits (delivered visits, longest gap, shortfall recomputed from the dates);
-    and the rhythm holds wherever no shortfall is reported.
+    with the visits (delivered visits, longest gap, shortfall recomputed from the dates)
+    and carry the rhythm of their tier (``partner_rhythm_days`` at a hosted lead,
+    ``rhythm_days`` elsewhere); and the rhythm holds wherever no shortfall is reported.
 
     Parameters
     ----------
@@ -88,8 +95,7 @@ def _check_visit(r, n: int, st: dict, ex: pd.DataFrame, tr: pd.DataFrame, tol: f
     missing = [d for d in occupied if d not in set(e["available"])]
     if missing:
         bad.append(f"{tag}: expert not available on {', '.join(map(str, missing))}")
-    if not st["cross_alliance"] and r.lead != e["lead"]:
-        bad.append(f"{tag}: site of alliance {r.lead}, expert of {e['lead']}")
+    bad += _check_tier(r, e, st, tag)
     opt = tr[(tr["origin"] == e["home"]) & (tr["site"] == r.site)]
     stay_days = int(opt["stay_days"].iloc[0]) if len(opt) else 0
     clinic = 60.0 * r.clinic_hours
@@ -118,6 +124,33 @@ def _check_visit(r, n: int, st: dict, ex: pd.DataFrame, tr: pd.DataFrame, tol: f
     return bad
 
 
+def _check_tier(r, e: pd.Series, st: dict, tag: str) -> list[str]:
+    """Who may visit where: partner experts at the leads their hospital hosts, county
+    experts at their own alliance's member sites."""
+    hosted = dict(st.get("hosted_by") or {})
+    partners = set(hosted.values())
+    cross = bool(st["cross_alliance"])
+    given = getattr(r, "tier", None)
+    bad = []
+    if r.site in hosted:
+        if given is not None and given != PARTNER_TIER:
+            bad.append(f"{tag}: tier {given!r} at a hosted lead, expected {PARTNER_TIER!r}")
+        if e["home"] != hosted[r.site] and not (cross and e["home"] in partners):
+            bad.append(
+                f"{tag}: lead hosted by {hosted[r.site]}, expert of {e['home']} is not its partner"
+            )
+        return bad
+    if given is not None and given != COUNTY_TIER:
+        bad.append(f"{tag}: tier {given!r} at a member site, expected {COUNTY_TIER!r}")
+    if r.site in partners:
+        bad.append(f"{tag}: {r.site} is a partner hospital, not a member site to visit")
+    if e["home"] in partners and e["home"] != e["lead"]:
+        bad.append(f"{tag}: partner expert (home {e['home']}) at a member site")
+    if not cross and r.lead != e["lead"]:
+        bad.append(f"{tag}: site of alliance {r.lead}, expert of {e['lead']}")
+    return bad
+
+
 def _check_days(v: pd.DataFrame, span: pd.Series, ex: pd.DataFrame) -> list[str]:
     """One place per expert per day; outreach days within each expert's limit."""
     bad = []
@@ -141,11 +174,20 @@ def _check_coverage(schedule: RotationSchedule, v: pd.DataFrame, horizon: int) -
     """Coverage rows agree with the visits; the rhythm holds where no shortfall is claimed."""
     bad = []
     cov = schedule.coverage
+    st = schedule.settings
+    hosted = dict(st.get("hosted_by") or {})
     served = v.groupby(["site", "specialty"])["expected_patients"].sum() if len(v) else {}
     for r in cov.itertuples():
         sel = v[(v["site"] == r.site) & (v["specialty"] == r.specialty)] if len(v) else v
         days = sel["day"].to_numpy(int) if len(sel) else np.zeros(0, int)
         tag = f"coverage {r.site}/{r.specialty}"
+        key = "partner_rhythm_days" if r.site in hosted else "rhythm_days"
+        want = (st.get(key) or {}).get(r.specialty)
+        if want is not None and int(want) != int(r.rhythm_days):
+            bad.append(f"{tag}: rhythm {r.rhythm_days} days claimed, {key} says {want}")
+        tier = PARTNER_TIER if r.site in hosted else COUNTY_TIER
+        if getattr(r, "tier", tier) != tier:
+            bad.append(f"{tag}: tier {r.tier!r}, expected {tier!r}")
         if len(days) != r.delivered_visits:
             bad.append(f"{tag}: {r.delivered_visits} visits claimed, {len(days)} scheduled")
         gap = _longest_gap(days, horizon)

@@ -1,7 +1,8 @@
 """What a rotation schedule is asked to do: :class:`RotationOptions`.
 
 One frozen object carries the scheduling choices (horizon, rhythm, working day, clinic
-length, stays, objective weights) from a scenario's ``[rotations]`` table or a caller down
+length, stays, the partner hospitals hosting county leads and their rhythm, objective
+weights) from a scenario's ``[rotations]`` table or a caller down
 to :func:`~netopt.rotations.schedule_rotations`. It checks itself when built and reports
 every bad value at once in a :class:`~netopt.DataError`; the solver's time limit, seed and
 parallelism are not here but in :class:`~netopt.solve.params.SolverParams`.
@@ -59,6 +60,18 @@ class RotationOptions(OptionsMixin):
         Let experts visit other alliances' sites.
     return_step_min : int, default 60
         Spacing of the return clock times tried, in minutes from the start of the day.
+    hosted_by : mapping of str to str or None, default None
+        Rotations across tiers: ``{county lead id: partner facility id}`` (a city or
+        tertiary hospital hosting the county lead, e.g.
+        ``Hosting.partner_of_lead`` of :mod:`netopt.hosting`). The partner's experts then hold
+        specialist clinics at the leads it hosts (tier ``"partner->county"``), in the same
+        schedule in which county experts visit their member sites (``"county->township"``).
+        None or empty: no partner tier. An empty mapping is stored as None.
+    partner_rhythm_days : int or mapping of str to int, default 14
+        The rhythm of partner visits: every window of this many days should hold a partner
+        visit at each hosted lead needing a specialty (the PLA General Hospital's specialist
+        at Tuanfeng "every half month" is 14); a mapping gives days per specialty (14 if
+        missing).
     weights : RotationWeights, default RotationWeights()
         Objective weights (expert travel minutes weigh 0.1 patient minutes; continuity on).
 
@@ -73,6 +86,8 @@ class RotationOptions(OptionsMixin):
     datetime.date(2026, 3, 2)
     >>> RotationOptions.from_dict({"workday": ["07:30", "16:00"]}).workday
     ('07:30', '16:00')
+    >>> RotationOptions(hosted_by={"C1": "T1"}).partner_rhythm_for("cardiology")
+    14
     """
 
     horizon_days: int = 28
@@ -87,6 +102,8 @@ class RotationOptions(OptionsMixin):
     lodging_days: int = 1
     cross_alliance: bool = False
     return_step_min: int = 60
+    hosted_by: Mapping[str, str] | None = None
+    partner_rhythm_days: int | Mapping[str, int] = 14
     weights: RotationWeights = field(default_factory=RotationWeights)
 
     def __post_init__(self) -> None:
@@ -115,7 +132,9 @@ class RotationOptions(OptionsMixin):
 
         whole("horizon_days", 1)
         self._check_start_date(bad)
-        self._check_rhythm(bad)
+        self._check_rhythm(bad, "rhythm_days")
+        self._check_rhythm(bad, "partner_rhythm_days")
+        self._check_hosted_by(bad)
         self._check_rates(bad)
         self._check_workday(bad)
         number("min_clinic_hours", positive=True)
@@ -157,17 +176,39 @@ class RotationOptions(OptionsMixin):
         elif not isinstance(value, dt.date):
             bad("start_date", value, "use a date such as 2026-03-02")
 
-    def _check_rhythm(self, bad: Any) -> None:
-        value = self.rhythm_days
+    def _check_rhythm(self, bad: Any, name: str) -> None:
+        value = getattr(self, name)
         if isinstance(value, Mapping):
             wrong = {k: v for k, v in value.items() if not (_is_int(v) and v >= 1)}
             keys = [k for k in value if not isinstance(k, str)]
             if wrong or keys:
-                bad("rhythm_days", dict(value), "use whole days >= 1 per specialty name")
+                bad(name, dict(value), "use whole days >= 1 per specialty name")
             else:
-                object.__setattr__(self, "rhythm_days", dict(value))
+                object.__setattr__(self, name, dict(value))
         elif not _is_int(value) or value < 1:
-            bad("rhythm_days", value, "use whole days >= 1, or a table of days per specialty")
+            bad(name, value, "use whole days >= 1, or a table of days per specialty")
+
+    def _check_hosted_by(self, bad: Any) -> None:
+        value = self.hosted_by
+        if value is None:
+            return
+        fix = 'use a table of county lead id = partner facility id: hosted_by = { C1 = "T1" }'
+        if not isinstance(value, Mapping):
+            bad("hosted_by", value, fix)
+            return
+        wrong = {
+            k: v
+            for k, v in value.items()
+            if not (isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip())
+        }
+        if wrong:
+            bad("hosted_by", wrong, fix)
+            return
+        same = sorted(k for k, v in value.items() if k == v)
+        if same:
+            bad("hosted_by", {k: value[k] for k in same}, "a lead cannot host itself")
+            return
+        object.__setattr__(self, "hosted_by", dict(value) or None)
 
     def _check_rates(self, bad: Any) -> None:
         value = self.visit_rates
@@ -209,8 +250,9 @@ class RotationOptions(OptionsMixin):
         """Build options from a mapping such as a scenario's ``[rotations]`` table.
 
         Dates may be TOML dates or ISO text, ``workday`` a list of two ``"HH:MM"``,
-        ``rhythm_days`` a number or a table of days per specialty, ``max_clinic_hours = inf``
-        means no cap (TOML has no null), and ``weights`` a sub-table of
+        ``rhythm_days`` and ``partner_rhythm_days`` a number or a table of days per
+        specialty, ``hosted_by`` a table of county lead id to partner facility id,
+        ``max_clinic_hours = inf`` means no cap (TOML has no null), and ``weights`` a sub-table of
         :class:`~netopt.solve.rotation.RotationWeights` fields.
 
         Parameters
@@ -311,6 +353,20 @@ class RotationOptions(OptionsMixin):
         int
         """
         r = self.rhythm_days
+        return int(r.get(specialty, 14) if isinstance(r, Mapping) else r)
+
+    def partner_rhythm_for(self, specialty: str) -> int:
+        """Return the rhythm in days of partner visits of one specialty (14 if omitted).
+
+        Parameters
+        ----------
+        specialty : str
+
+        Returns
+        -------
+        int
+        """
+        r = self.partner_rhythm_days
         return int(r.get(specialty, 14) if isinstance(r, Mapping) else r)
 
 

@@ -5,15 +5,24 @@ The steps, each in its own module:
 1. **Experts** (:mod:`~netopt.rotations.experts`): home, alliance, outreach-day limit and
    available dates.
 2. **Sites and need** (:mod:`~netopt.rotations.needs`): the alliance members (not leads)
-   with residents; need per (site, specialty) = residents x yearly visit rate x
-   ``horizon_days / 365``.
+   with residents, and the county leads hosted by a partner
+   (:attr:`~netopt.rotations.RotationOptions.hosted_by`); need per (site, specialty) =
+   residents x yearly visit rate x ``horizon_days / 365``.
+2b. **Tiers**: who may visit which site. A partner's experts visit the leads it hosts
+   (``"partner->county"``, rhythm ``partner_rhythm_days``); every other expert visits its
+   own alliance's member sites (``"county->township"``, rhythm ``rhythm_days``; any
+   alliance with ``cross_alliance``), and so does a partner's expert when the partner is
+   itself a lead of the plan. Both tiers are one CP-SAT schedule, so an expert is never in
+   two places on one day whichever tier the visit belongs to.
 3. **Travel** (:mod:`~netopt.rotations.travel`): out at the start of the working day,
    back at every ``return_step_min``.
 4. **Visit options** (:func:`netopt.solve.rotation.visit_options`): a day trip when the
    latest return that still gets home by the end of the working day leaves at least
    ``min_clinic_hours`` of clinic; else a multi-day stay (``1 + lodging_days`` days) when
    ``allow_stays``; else no visit.
-5. **Patient saving** per site (:func:`~netopt.rotations.needs.patient_saving_min`).
+5. **Patient saving** per site (:func:`~netopt.rotations.needs.patient_saving_min`; at a
+   hosted lead :func:`~netopt.rotations.needs.partner_saving_min`, the round trip to the
+   partner).
 6. **Solve** with CP-SAT (:func:`netopt.solve.rotation.solve_rotation`; see its module
    docstring for the mathematics), then the tables (:mod:`~netopt.rotations.tables`) and
    the lines travelled (:func:`~netopt.rotations.travel.route_lines`).
@@ -23,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,7 +41,12 @@ import pandas as pd
 from netopt._clock import parse_clock
 from netopt._errors import DataError, Problem
 from netopt.rotations.experts import experts_table
-from netopt.rotations.needs import patient_saving_min, site_needs
+from netopt.rotations.needs import (
+    PARTNER_TIER,
+    partner_saving_min,
+    patient_saving_min,
+    site_needs,
+)
 from netopt.rotations.options import RotationOptions
 from netopt.rotations.schedule import RotationSchedule
 from netopt.rotations.tables import coverage_frame, shortfall_table, visits_frame
@@ -65,7 +79,8 @@ def schedule_rotations(
     Parameters
     ----------
     plan : AlliancePlan
-        The alliances; sites are its members with residents.
+        The alliances; sites are its members with residents and the leads hosted by a
+        partner (``options.hosted_by``).
     graph : TravelGraph, optional
         Travel graph of ``plan.region``; needed unless ``travel`` is given. Also gives the
         lines of :attr:`RotationSchedule.routes` (straight lines without it).
@@ -76,7 +91,8 @@ def schedule_rotations(
         region's experts. ``max_days_per_month`` becomes ``ceil(m * horizon_days / 31)``.
     options : RotationOptions, default RotationOptions()
         Horizon, start date, rhythm, visit rates, working day, clinic hours, stays,
-        alliances crossed, return clocks and objective weights.
+        alliances crossed, return clocks, partners hosting leads and their rhythm, and
+        objective weights.
     params : SolverParams, default SolverParams()
         Time limit (for the three solver phases together: rhythm, patient travel,
         continuity), seed, workers, determinism; handed to the solver unchanged.
@@ -98,7 +114,9 @@ def schedule_rotations(
     TypeError
         If ``options`` or ``params`` is not the right kind of object.
     DataError
-        If experts or needs are malformed, or there is nothing to schedule.
+        If experts or needs are malformed, ``hosted_by`` names a lead that is not a lead of
+        the plan or a partner that is not a facility of it, or there is nothing to
+        schedule.
 
     Examples
     --------
@@ -116,12 +134,23 @@ def schedule_rotations(
     options = options.replace(start_date=start)
     horizon = options.horizon_days
     experts = plan.region.experts if experts is None else experts
+    hosted = _check_hosted(plan, options.hosted_by)
     ex = experts_table(plan, experts, start, horizon)
     if len(ex) == 0:
         raise DataError(Problem("experts", "", "", "no experts", "give at least one expert"))
     specialties = sorted(set(ex["specialty"]))
+    offered = {p: sorted(set(ex.loc[ex["home"] == p, "specialty"])) for p in set(hosted.values())}
+    for lead, partner in sorted(hosted.items()):
+        if not offered[partner]:
+            logger.warning("rotations: partner %s of lead %s has no experts", partner, lead)
     need_tab = site_needs(
-        plan, specialties, horizon_days=horizon, visit_rates=options.visit_rates, needs=needs
+        plan,
+        specialties,
+        horizon_days=horizon,
+        visit_rates=options.visit_rates,
+        needs=needs,
+        hosted_by=hosted,
+        partner_specialties=offered,
     )
     specialties = sorted(set(specialties) | set(need_tab["specialty"]))
     sites = list(dict.fromkeys(need_tab["site"]))
@@ -171,7 +200,13 @@ def schedule_rotations(
         max_clinic_min=None if max_clinic is None else 60.0 * max_clinic,
     )
     need = _need_matrix(need_tab, sites, specialties)
-    inst = _instance(plan, ex, sites, specialties, origins, need, options, opts)
+    tiers = dict(zip(need_tab["site"], need_tab["tier"]))
+    saving = patient_saving_min(plan, sites).copy()
+    for j, s in enumerate(sites):
+        if tiers[s] == PARTNER_TIER:  # the trip to the partner that a county clinic saves
+            o = origins.index(hosted[s]) if hosted[s] in origins else None
+            saving[j] = 0.0 if o is None else partner_saving_min(out[o, [j]], back[:, o, [j]])[0]
+    inst = _instance(plan, ex, sites, specialties, origins, need, options, opts, tiers, saving)
     res = solve_rotation(
         inst,
         weights=options.weights,
@@ -181,8 +216,8 @@ def schedule_rotations(
     )
     fac = plan.facilities
     names = plan.region.facilities["name"] if "name" in plan.region.facilities else fac["name"]
-    visits = visits_frame(res, inst, ex, sites, specialties, fac, names, start)
-    coverage = coverage_frame(res, inst, sites, specialties, names, need)
+    visits = visits_frame(res, inst, ex, sites, specialties, fac, names, start, tiers)
+    coverage = coverage_frame(res, inst, sites, specialties, names, need, tiers)
     short = shortfall_table(coverage, horizon)
     sched = RotationSchedule(
         visits=visits,
@@ -205,6 +240,9 @@ def schedule_rotations(
     )
     for line in short["message"]:
         logger.warning("rotation shortfall: %s", line)
+    if hosted:
+        up = int((visits["tier"] == PARTNER_TIER).sum()) if len(visits) else 0
+        logger.info("rotations: %d partner visits to %d hosted lead(s)", up, len(hosted))
     logger.info("rotations: %s", sched.summary())
     return sched
 
@@ -234,8 +272,10 @@ def _instance(
     need: np.ndarray,
     options: RotationOptions,
     opts: VisitOptions,
+    tiers: dict[str, str],
+    saving: np.ndarray,
 ) -> RotationInstance:
-    """The solver's instance: experts, availability, alliances, need, rhythm, options."""
+    """The solver's instance: experts, availability, who may visit where, need, rhythm."""
     horizon = options.horizon_days
     start = options.start_date
     lead_ix = {lead: i for i, lead in enumerate(plan.leads)}
@@ -253,10 +293,78 @@ def _instance(
         max_days=ex["max_days"].to_numpy(np.int64),
         site_alliance=plan.facilities.loc[sites, "lead"].map(lead_ix).fillna(-2).to_numpy(np.int64),
         need=need,
-        rhythm_days=np.array([options.rhythm_for(k) for k in specialties], np.int64),
-        patient_saving_min=patient_saving_min(plan, sites),
+        rhythm_days=_rhythm_matrix(options, sites, specialties, tiers),
+        patient_saving_min=saving,
         options=opts,
+        allowed=_allowed(plan, ex, sites, options, tiers),
     )
+
+
+def _check_hosted(plan: AlliancePlan, hosted_by: Mapping[str, str] | None) -> dict[str, str]:
+    """``hosted_by`` checked against the plan: leads of the plan, partners among its facilities."""
+    hosted = dict(hosted_by or {})
+    problems = []
+    for lead, partner in sorted(hosted.items()):
+        if lead not in plan.leads:
+            problems.append(
+                Problem(
+                    "RotationOptions",
+                    lead,
+                    "hosted_by",
+                    f"{lead!r} is not a lead of the plan",
+                    f"use one of the leads {list(plan.leads)}",
+                )
+            )
+        if partner not in plan.facilities.index:
+            problems.append(
+                Problem(
+                    "RotationOptions",
+                    lead,
+                    "hosted_by",
+                    f"partner {partner!r} is not a facility of the region",
+                    "add the partner hospital to facilities.csv or fix the id",
+                )
+            )
+    if problems:
+        raise DataError(problems)
+    return hosted
+
+
+def _allowed(
+    plan: AlliancePlan,
+    ex: pd.DataFrame,
+    sites: list[str],
+    options: RotationOptions,
+    tiers: dict[str, str],
+) -> np.ndarray:
+    """``(E, S)`` which expert may visit which site, tier by tier (see the module docstring)."""
+    hosted = dict(options.hosted_by or {})
+    partners = set(hosted.values())
+    home = ex["home"].to_numpy(object)
+    lead = ex["lead"].to_numpy(object)
+    fac_lead = plan.facilities["lead"]
+    up = np.array([tiers[s] == PARTNER_TIER for s in sites], bool)
+    site_lead = fac_lead.reindex(sites).to_numpy(object)
+    host = np.array([hosted.get(s) for s in sites], object)
+    is_partner = np.array([h in partners for h in home], bool)
+    # a partner's expert does township visits only when the partner leads its own alliance
+    county_ok = ~is_partner | np.array([h == ld for h, ld in zip(home, lead)], bool)
+    same = (lead[:, None] == site_lead[None, :]) & pd.notna(lead)[:, None]
+    down = county_ok[:, None] & (same | options.cross_alliance) & ~up[None, :]
+    mine = home[:, None] == host[None, :]
+    partner = (mine | (options.cross_alliance & is_partner[:, None])) & up[None, :]
+    return down | partner
+
+
+def _rhythm_matrix(
+    options: RotationOptions, sites: list[str], specialties: list[str], tiers: dict[str, str]
+) -> np.ndarray:
+    """``(S, K)`` rhythm days: ``partner_rhythm_days`` at hosted leads, else ``rhythm_days``."""
+    county = [options.rhythm_for(k) for k in specialties]
+    partner = [options.partner_rhythm_for(k) for k in specialties]
+    return np.array(
+        [partner if tiers[s] == PARTNER_TIER else county for s in sites], np.int64
+    ).reshape(len(sites), len(specialties))
 
 
 def _settings(options: RotationOptions, specialties: Sequence[str]) -> dict:
@@ -272,6 +380,8 @@ def _settings(options: RotationOptions, specialties: Sequence[str]) -> dict:
         "lodging_days": options.lodging_days,
         "cross_alliance": options.cross_alliance,
         "rhythm_days": {k: options.rhythm_for(k) for k in specialties},
+        "hosted_by": dict(options.hosted_by or {}),
+        "partner_rhythm_days": {k: options.partner_rhythm_for(k) for k in specialties},
     }
 
 

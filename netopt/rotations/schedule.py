@@ -34,6 +34,7 @@ VISIT_COLUMNS: tuple[str, ...] = (
     "expected_patients",
     "stay",
     "lodging_days",
+    "tier",
 )
 #: Columns of :attr:`RotationSchedule.coverage`, in order.
 COVERAGE_COLUMNS: tuple[str, ...] = (
@@ -47,6 +48,7 @@ COVERAGE_COLUMNS: tuple[str, ...] = (
     "delivered_visits",
     "shortfall",
     "max_gap_days",
+    "tier",
 )
 #: Columns of :attr:`RotationSchedule.routes`, in order.
 ROUTE_COLUMNS: tuple[str, ...] = ("origin", "site", "geometry")
@@ -67,11 +69,14 @@ class RotationSchedule:
         ``specialty``, ``date`` (:class:`datetime.date` of the first day), ``day`` (0-based),
         ``site``, ``site_name``, ``lead``, ``travel_out_min``, ``travel_back_min``,
         ``clinic_hours``, ``expected_patients``, ``stay`` (``"day trip"`` or
-        ``"multi-day"``), ``lodging_days``.
+        ``"multi-day"``), ``lodging_days``, ``tier`` (``"partner->county"``: a partner
+        hospital's expert holds a specialist clinic at a county lead it hosts;
+        ``"county->township"``: an alliance's expert visits one of its member sites).
     coverage : pandas.DataFrame
         One row per (site, specialty) with a need (:data:`COVERAGE_COLUMNS`); ``max_gap_days``
         is the longest run of days without a visit (the rhythm holds iff it is below
-        ``rhythm_days``); ``shortfall`` is the fewest extra visits that would restore it.
+        ``rhythm_days``, the partner rhythm at a hosted lead); ``shortfall`` is the fewest
+        extra visits that would restore it; ``tier`` as in ``visits``.
     shortfalls : pandas.DataFrame
         The coverage rows with a shortfall, with a ``message`` column.
     patient_hours_saved : float
@@ -87,7 +92,9 @@ class RotationSchedule:
     settings : dict
         ``start_date``, ``horizon_days``, ``workday`` (start, end), ``min_clinic_hours``,
         ``max_clinic_hours``, ``patients_per_clinic_hour``, ``allow_stays``,
-        ``lodging_days``, ``cross_alliance``, ``rhythm_days`` (per specialty).
+        ``lodging_days``, ``cross_alliance``, ``rhythm_days`` (per specialty),
+        ``hosted_by`` (county lead -> partner, empty without a partner tier) and
+        ``partner_rhythm_days`` (per specialty).
     first_solution_s : float
         Seconds to the first feasible schedule.
     message : str

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from netopt.rotations.needs import COUNTY_TIER
 from netopt.rotations.schedule import COVERAGE_COLUMNS, VISIT_COLUMNS
 from netopt.solve.rotation import RotationInstance, RotationResult
 
@@ -23,6 +24,7 @@ def visits_frame(
     facilities: pd.DataFrame,
     names: Mapping[str, str],
     start: dt.date,
+    tiers: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per visit; expected patients filled visit by visit up to each capacity.
 
@@ -40,6 +42,8 @@ def visits_frame(
         Facility id to name.
     start : datetime.date
         Day 0.
+    tiers : mapping, optional
+        Site id to tier (``"partner->county"`` or ``"county->township"``, the default).
 
     Returns
     -------
@@ -78,6 +82,7 @@ def visits_frame(
             "expected_patients": expected,
             "stay": np.where(length > 1, "multi-day", "day trip"),
             "lodging_days": (length - 1).astype(np.int64),
+            "tier": _tiers_of(site_ids, tiers),
         }
     )
     return frame.sort_values(["date", "expert", "site"], kind="stable").reset_index(drop=True)
@@ -90,6 +95,7 @@ def coverage_frame(
     specialties: Sequence[str],
     names: Mapping[str, str],
     need: np.ndarray,
+    tiers: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per (site, specialty) with a need: need, service, visits, shortfall, gap.
 
@@ -103,6 +109,8 @@ def coverage_frame(
         Facility id to name.
     need : numpy.ndarray
         ``(S, K)`` patients needed.
+    tiers : mapping, optional
+        Site id to tier (default ``"county->township"``).
 
     Returns
     -------
@@ -116,13 +124,14 @@ def coverage_frame(
             "site": site_ids,
             "site_name": [names.get(x, x) for x in site_ids],
             "specialty": np.asarray(specialties, dtype=object)[k],
-            "rhythm_days": inst.rhythm_days[k],
+            "rhythm_days": inst.site_rhythm[s, k],
             "need_patients": need[s, k],
             "served_patients": res.served[s, k],
             "needed_visits": res.needed[s, k],
             "delivered_visits": res.delivered[s, k],
             "shortfall": res.shortfall[s, k],
             "max_gap_days": res.max_gap[s, k],
+            "tier": _tiers_of(site_ids, tiers),
         },
         columns=list(COVERAGE_COLUMNS),
     )
@@ -149,3 +158,9 @@ def shortfall_table(coverage: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
         for r in short.itertuples()
     ]
     return short.reset_index(drop=True)
+
+
+def _tiers_of(site_ids: np.ndarray, tiers: Mapping[str, str] | None) -> np.ndarray:
+    """The tier of each site id (``"county->township"`` unless ``tiers`` says otherwise)."""
+    tiers = tiers or {}
+    return np.array([tiers.get(s, COUNTY_TIER) for s in site_ids], dtype=object)

@@ -352,6 +352,11 @@ def write_comparison(
     (:func:`~netopt.scenario.excel.comparison_workbook`) is ``comparison.csv`` as a
     formatted sheet, each change marked green when better and red when worse.
 
+    The pages are in one language: the command line's ``--lang``
+    (:func:`netopt.maps.text.use_language`), else the first record's ``language`` (the
+    language its own pages were written in), else English; so a comparison of scenarios
+    in different languages follows the first scenario.
+
     Parameters
     ----------
     results : sequence of Result or dict
@@ -383,6 +388,7 @@ def write_comparison(
         to 4 maps to show.
     """
     from netopt import maps, report
+    from netopt.maps.text import chosen_language, use_language
     from netopt.scenario.excel import comparison_workbook
 
     folder = Path(folder)
@@ -401,10 +407,11 @@ def write_comparison(
         written.append(folder / COMPARISON_KPIS_FILE)
     links = dict(links or {s["scenario"]: f"{s['scenario']}/report.html" for s in records})
     side_by_side = None
-    if map_runs:  # drawn first: a bad name in map_scenarios writes no comparison.html
-        side_by_side = maps.compare_map(list(map_runs), scenarios=map_scenarios)
-        map_href = map_href or "compare_map.html"
-    html = report.comparison_report(records, table, links=links, map_href=map_href)
+    with use_language(chosen_language(records[0].get("language") if records else None)):
+        if map_runs:  # drawn first: a bad name in map_scenarios writes no comparison.html
+            side_by_side = maps.compare_map(list(map_runs), scenarios=map_scenarios)
+            map_href = map_href or "compare_map.html"
+        html = report.comparison_report(records, table, links=links, map_href=map_href)
     with atomic_path(folder / "comparison.html") as tmp:
         tmp.write_text(html, encoding="utf-8")
     written.append(folder / "comparison.html")

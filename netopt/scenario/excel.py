@@ -9,7 +9,12 @@ have rows, ``Schedule`` (the expert visits) with rotations, and with patient flo
 county and at grassroots level, the share of needs within reach in time: the ``access`` rows
 of ``kpis.json``), ``Upgrades`` (the upgrade candidates, their added beds, ESTIMATED cost and
 whether upgraded; when there are candidates) and ``Facility load`` (the yearly visits each
-facility receives, by care level). A comparison's
+facility receives, by care level); with costs ``Costs`` (the items of ``costs.csv``, then
+the total, the charged cost, the budget and the balance, an overrun in red:
+:data:`COST_TOTALS`) and ``Costs by alliance``; with diagnosis centres ``Diagnosis
+centres``, ``Diagnosis assignments`` and, with a courier plan, ``Courier
+routes`` (one row per stop, ``courier_routes.csv``), ``Courier summary`` (one row per
+vehicle route) and ``Courier unserved`` (when it has rows). A comparison's
 ``comparison.xlsx`` has one ``Comparison`` sheet: the rows and columns of ``comparison.csv``
 (stage status rows first, then one row per KPI, one column per scenario, then the change
 against the reference and its verdict), the changes marked green when better and red when
@@ -41,7 +46,7 @@ from netopt.scenario.flow_outputs import access_table, facility_load_table
 if TYPE_CHECKING:
     from netopt.scenario.runner import Result
 
-__all__ = ["MARK_FONTS", "RUN_SHEETS", "comparison_workbook", "run_workbook"]
+__all__ = ["COST_TOTALS", "MARK_FONTS", "RUN_SHEETS", "comparison_workbook", "run_workbook"]
 
 #: The sheets of a run's workbook, in order (from ``Cut off`` on only when they have rows).
 RUN_SHEETS: tuple[str, ...] = (
@@ -55,6 +60,22 @@ RUN_SHEETS: tuple[str, ...] = (
     "Access",
     "Upgrades",
     "Facility load",
+    "Costs",
+    "Costs by alliance",
+    "Diagnosis centres",
+    "Diagnosis assignments",
+    "Courier routes",
+    "Courier summary",
+    "Courier unserved",
+)
+
+#: The summary rows under the items of the ``Costs`` sheet: (record key, label).
+COST_TOTALS: tuple[tuple[str, str], ...] = (
+    ("total_yuan", "Total cost (all items)"),
+    ("charged_yuan", "Charged to the budget"),
+    ("budget_yuan", "Budget"),
+    ("balance_yuan", "Balance (negative: overrun)"),
+    ("per_resident_yuan", "Total cost per resident"),
 )
 
 #: Font colour (ARGB) of a change cell and its verdict, by verdict (Excel's Good and Bad).
@@ -208,6 +229,92 @@ def _flow_sheets(wb: Workbook, result: Result, record: Mapping[str, Any]) -> Non
     _table_sheet(wb, "Facility load", load.rename_axis("facility_id").reset_index())
 
 
+def _frame(obj: Any, name: str) -> pd.DataFrame | None:
+    """``obj.name`` when it is a table with rows (geometry dropped), else None."""
+    frame = getattr(obj, name, None)
+    if not isinstance(frame, pd.DataFrame) or not len(frame):
+        return None
+    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+
+
+def _record_costs(costs: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The items and by-alliance tables from a ``kpis.json`` ``costs`` record."""
+    items = costs.get("items") or {}
+    if isinstance(items, Mapping):
+        paid = costs.get("paid_by") or {}
+        estimated = {str(e) for e in costs.get("estimated") or []}
+        frame = pd.DataFrame(
+            {
+                "item": [str(k) for k in items],
+                "paid_by": [paid.get(k) for k in items],
+                "yuan_per_year": [items[k] for k in items],
+                "estimated": [str(k) in estimated for k in items],
+            }
+        )
+    else:
+        frame = pd.DataFrame(list(items))
+    by = costs.get("by_alliance")
+    alliance = pd.DataFrame.from_dict(by, orient="index").rename_axis("lead") if by else None
+    return frame, alliance
+
+
+def _costs_sheet(wb: Workbook, items: pd.DataFrame, totals: Mapping[str, Any]) -> None:
+    """``Costs``: the items, an empty row, then :data:`COST_TOTALS` in bold (overrun red)."""
+    ws = _table_sheet(wb, "Costs", items)
+    columns = [str(c) for c in items.columns]
+    value_col = columns.index("yuan_per_year") + 1 if "yuan_per_year" in columns else 2
+    label_col = columns.index("label") + 1 if "label" in columns else None
+    ws.append([])
+    for key, label in COST_TOTALS:
+        value = _cell_value(totals.get(key))
+        row = [None] * max(len(columns), value_col)
+        row[0] = key.removesuffix("_yuan")
+        if label_col is not None:
+            row[label_col - 1] = label
+        row[value_col - 1] = value
+        ws.append(row)
+        r = ws.max_row
+        overrun = key == "balance_yuan" and isinstance(value, (int, float)) and value < 0
+        for cell in ws[r]:
+            cell.font = Font(bold=True, color=MARK_FONTS["worse"] if overrun else None)
+        ws.cell(r, value_col).number_format = "#,##0"
+        if overrun and label_col is not None:
+            ws.cell(r, label_col).value = "Balance: OVERRUN (the group pays it)"
+    _fit_widths(ws)
+
+
+def _cost_sheets(wb: Workbook, result: Any, record: Mapping[str, Any]) -> None:
+    """``Costs`` and ``Costs by alliance`` (from ``result.costs``, else the record's
+    ``costs``); the diagnosis and courier sheets from ``result.diagnosis``."""
+    costs = getattr(result, "costs", None)
+    items: pd.DataFrame | None = None
+    alliance: pd.DataFrame | None = None
+    totals: Mapping[str, Any] = {}
+    if costs is not None:
+        items, alliance = costs.items, getattr(costs, "by_alliance", None)
+        totals = {key: getattr(costs, key, None) for key, _ in COST_TOTALS}
+    elif isinstance(record.get("costs"), Mapping) and record["costs"]:
+        items, alliance = _record_costs(record["costs"])
+        totals = record["costs"]
+    if items is not None:
+        _costs_sheet(wb, pd.DataFrame(items), totals)
+        if alliance is not None and len(alliance):
+            frame = alliance.rename_axis(alliance.index.name or "lead").reset_index()
+            _table_sheet(wb, "Costs by alliance", frame)
+    diagnosis = getattr(result, "diagnosis", None)
+    courier = getattr(diagnosis, "courier", None)
+    for title, obj, name in (
+        ("Diagnosis centres", diagnosis, "centres"),
+        ("Diagnosis assignments", diagnosis, "assignments"),
+        ("Courier routes", courier, "stops"),
+        ("Courier summary", courier, "routes"),
+        ("Courier unserved", courier, "unserved"),
+    ):
+        frame = _frame(obj, name)
+        if frame is not None:
+            _table_sheet(wb, title, frame)
+
+
 def run_workbook(
     result: Result, path: str | Path, *, record: Mapping[str, Any] | None = None
 ) -> Path:
@@ -247,6 +354,7 @@ def run_workbook(
     if result.schedule is not None and len(result.schedule.visits):
         _table_sheet(wb, "Schedule", result.schedule.visits)
     _flow_sheets(wb, result, record)
+    _cost_sheets(wb, result, record)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path

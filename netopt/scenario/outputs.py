@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from netopt._atomic import atomic_dir
+from netopt._notes import note_from
 from netopt.alliances.layers import alliance_table
 from netopt.kpis import KPI_BY_KEY, KPIS, kpi_info, local_visits_per_year, plan_flows
 from netopt.scenario.csvs import rounded
@@ -80,7 +81,10 @@ RECORD_KEYS: dict[str, str] = {
         "the region's data caveat shown on every report and map (netopt.maps.text.data_caveat: "
         "region.toml caveat, else the tables' estimated flags; null when neither)"
     ),
-    "leads": "the alliance leads: list of {id, name}",
+    "leads": (
+        "the alliance leads: list of {id, name, name_zh} (name_zh: the Chinese name, null "
+        "where the data give none)"
+    ),
     "solver": (
         "the alliance plan's solve: status (netopt.solve.STATUSES), objective, bound, gap, "
         "seconds, solver (backend name), message, params (the SolverParams used)"
@@ -134,15 +138,28 @@ RECORD_KEYS: dict[str, str] = {
     ),
     "alliances": (
         "one record per alliance (the rows of alliances.csv at full precision, with "
-        "member_ids and member_names: netopt.alliances.layers.alliance_table)"
+        "member_ids and member_names: netopt.alliances.layers.alliance_table; name_zh: the "
+        "lead's Chinese name or null)"
     ),
-    "messages": "the planner's notes (relaxed limits, capacity shortfalls ...)",
+    "messages": "the planner's notes (relaxed limits, capacity shortfalls ...), in English",
+    "notes": (
+        "the same notes as catalogue keys and fields, for pages in any language: list of "
+        "{key, fields, text} (netopt._notes.Note; a note made as plain text is that text)"
+    ),
+    "warnings": (
+        "the run's warnings grouped by cause (netopt._warning_groups.WarningGroups.groups): "
+        "list of {level, logger, count, cause, examples, text}"
+    ),
     "definitions": (
         "KPI key -> {label, unit, definition, better} (netopt.kpis.KPIS, then every other "
         'key of kpis, e.g. the pathway KPIs, by netopt.kpis.kpi_info; better is "lower", '
         '"higher" or null)'
     ),
     "fingerprint": "Scenario.fingerprint() (null for an in-memory region)",
+    "language": (
+        "the language of the run's pages (Scenario.page_language: --lang, else the "
+        "scenario's language, else region.toml's, else en)"
+    ),
     "seconds": "wall-clock seconds per step of the run",
 }
 
@@ -170,7 +187,10 @@ def make_record(result: Result) -> dict[str, Any]:
         "description": scenario.description,
         "region": plan.region.name,
         "caveat": data_caveat(plan.region),
-        "leads": [{"id": j, "name": str(names.get(j, j))} for j in plan.leads],
+        "leads": [
+            {"id": j, "name": str(names.get(j, j)), "name_zh": _name_zh(plan.region, j)}
+            for j in plan.leads
+        ],
         "solver": {
             "status": solve.status,
             "objective": solve.objective,
@@ -205,8 +225,13 @@ def make_record(result: Result) -> dict[str, Any]:
         "pathways": pathway_record(result),
         "pathway_places": places_record(result),
         "siting": siting_record(result),
-        "alliances": alliance_table(plan).reset_index().to_dict(orient="records"),
-        "messages": list(plan.messages),
+        "alliances": [
+            {**row, "name_zh": _name_zh(plan.region, row.get("lead"))}
+            for row in alliance_table(plan).reset_index().to_dict(orient="records")
+        ],
+        "messages": [str(m) for m in plan.messages],
+        "notes": [note_from(m) for m in plan.messages],
+        "warnings": list(result.warnings),
         "definitions": {
             k.key: {
                 "label": k.label,
@@ -217,9 +242,19 @@ def make_record(result: Result) -> dict[str, Any]:
             for k in [*KPIS, *(kpi_info(key) for key in result.kpis if key not in KPI_BY_KEY)]
         },
         "fingerprint": scenario.fingerprint(),
+        "language": scenario.page_language(),
         "seconds": result.seconds,
     }
     return _jsonable(record)
+
+
+def _name_zh(region: Any, fid: Any) -> str | None:
+    """A facility's Chinese name (``name_zh``), None where the data give none."""
+    fac = region.facilities
+    if "name_zh" not in fac.columns or fid not in fac.index:
+        return None
+    value = fac.at[fid, "name_zh"]
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _stage(solve: Any, *, evaluated: bool = False) -> dict[str, Any]:
@@ -261,7 +296,7 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
     """
     from netopt import maps, report
     from netopt.io import dumps_toml
-    from netopt.maps.text import chosen_language, use_language
+    from netopt.maps.text import use_language
     from netopt.scenario.excel import run_workbook
 
     folder = Path(folder)
@@ -284,8 +319,9 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
         (tmp / "kpis.json").write_text(
             json.dumps(record, indent=2, ensure_ascii=False), encoding="utf-8"
         )
-        # pages in the language of --lang (use_language), else region.toml's (English)
-        lang = chosen_language(getattr(result.plan.region, "language", None))
+        # pages in the language of --lang (use_language), else the scenario's, else the
+        # region's (English); an in-memory region gives its own
+        lang = record["language"]
         maps.save_map(maps.alliance_map(result, lang=lang), tmp / "map.html")  # network as run
         with use_language(lang):
             page = report.scenario_report(
@@ -301,6 +337,7 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
                 {
                     "scenario": result.name,
                     "fingerprint": record["fingerprint"],
+                    "language": lang,
                     "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 },
                 indent=2,
@@ -362,7 +399,9 @@ def is_current(scenario: Scenario, folder: str | Path) -> bool:
     Returns
     -------
     bool
-        True when ``run.json`` holds the scenario's fingerprint, every output file exists
+        True when ``run.json`` holds the scenario's fingerprint and the language its pages
+        would be written in now (:meth:`~netopt.scenario.Scenario.page_language`: a run in
+        another language rewrites them), every output file exists
         (``schedule.csv`` too with rotations) and ``kpis.json`` holds every key of
         :data:`RECORD_KEYS` (outputs written before a key was added are run again).
     """
@@ -376,7 +415,9 @@ def is_current(scenario: Scenario, folder: str | Path) -> bool:
         return False
     needed = [*OUTPUT_FILES, *(["schedule.csv"] if scenario.rotations is not None else [])]
     needed += ["pathways.csv"] if scenario.pathways is not None else []
-    if saved.get("fingerprint") != fp or not all((folder / f).is_file() for f in needed):
+    if saved.get("fingerprint") != fp or saved.get("language") != scenario.page_language():
+        return False
+    if not all((folder / f).is_file() for f in needed):
         return False
     try:
         record = json.loads((folder / "kpis.json").read_text(encoding="utf-8"))

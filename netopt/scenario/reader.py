@@ -7,6 +7,7 @@ Scenario file format (every key optional except ``region``; see the README)::
     description = "..."
     extends = "optimised.toml"         # a base scenario, relative to this file
     region = ".."                      # region folder, relative to this file
+    language = "zh"                    # maps and reports: "en", "zh" (default: the region's)
 
     [graph]                            # netopt.graph.GraphOptions fields
     surface_speed_kmh = 30
@@ -93,6 +94,7 @@ TOP_KEYS: tuple[str, ...] = (
     "description",
     "extends",
     "region",
+    "language",
     "graph",
     "modifiers",
     "model",
@@ -221,7 +223,8 @@ def scenario_fields(
     -------
     dict
         ``name``, ``region``, ``title``, ``description``, ``graph``, ``modifiers``,
-        ``model``, ``rotations``, ``solver``, ``rotation_solver``, ``pathways``, ``source``.
+        ``model``, ``rotations``, ``solver``, ``rotation_solver``, ``pathways``,
+        ``language``, ``source``.
 
     Raises
     ------
@@ -240,6 +243,7 @@ def scenario_fields(
     title = read.text(data, "title")
     description = read.text(data, "description")
     region = _region(data, base, read)
+    language = _language(data, read)
 
     graph = read.build("graph", read.table(data, "graph"), _graph_options, _graph_keys())
     modifiers = read.build(
@@ -265,6 +269,7 @@ def scenario_fields(
         "solver": solver,
         "rotation_solver": rotation_solver,
         "pathways": pathways,
+        "language": language,
         "source": Path(file) if file is not None else None,
     }
 
@@ -365,6 +370,17 @@ def _region(data: Mapping[str, Any], base: Path, read: _Reader) -> Path | None:
             "give the region folder, relative to this scenario file",
         )
     return path
+
+
+def _language(data: Mapping[str, Any], read: _Reader) -> str | None:
+    """The top-level ``language`` (None when not given; a problem when unknown)."""
+    from netopt._locale import page_languages
+
+    value = data.get("language")
+    if value is None or value in page_languages():
+        return value
+    read.add("", "language", repr(value), f"use one of {list(page_languages())}")
+    return None
 
 
 def _model(table: Mapping[str, Any], read: _Reader) -> AllianceOptions | None:

@@ -11,6 +11,7 @@ shares loaded regions and base graphs between the scenarios of one call.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 
 from netopt import graph as g
 from netopt._errors import SolverError
+from netopt._warning_groups import capture_warnings
 from netopt.alliances import AlliancePlan, plan_alliances, zone_facility_seconds
 from netopt.alliances.travel import open_times
 from netopt.graph import TravelGraph, build_graph
@@ -77,6 +79,8 @@ class Result:
         :attr:`kpis`.
     siting : netopt.pathways.SitingResult or None
         Where the scenario's ``[pathways.siting]`` put a capability (None without one).
+    warnings : tuple of dict
+        The run's warnings grouped by cause (:meth:`netopt._warning_groups.WarningGroups.groups`).
     """
 
     scenario: Scenario
@@ -88,6 +92,7 @@ class Result:
     seconds: dict[str, float] = field(default_factory=dict)
     pathways: Pathways | None = None
     siting: SitingResult | None = None
+    warnings: tuple[dict[str, Any], ...] = ()
 
     @property
     def name(self) -> str:
@@ -266,6 +271,19 @@ def run(
     >>> result = netopt.run(netopt.Scenario.from_toml("geodata/xiangshan/scenarios/today.toml"))
     ... # doctest: +SKIP
     """
+    with capture_warnings() as caught:  # for the report's "Warnings" (kpis.json warnings)
+        result = _run(scenario, cache_dir=cache_dir, progress=progress, session=session)
+    return dataclasses.replace(result, warnings=tuple(caught.groups()))
+
+
+def _run(
+    scenario: Scenario,
+    *,
+    cache_dir: str | Path | None,
+    progress: Progress | None,
+    session: Session | None,
+) -> Result:
+    """:func:`run` without collecting its warnings."""
     session = session if session is not None else Session()
     timer = _Timer(scenario.name, progress)
     timer.step("load region")

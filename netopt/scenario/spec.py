@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from netopt._errors import DataError, Problem
+from netopt._locale import page_languages
 from netopt._version import __version__
 from netopt.alliances import AllianceOptions, FlowOptions
 from netopt.graph import GraphOptions
@@ -75,6 +76,10 @@ class Scenario:
     pathways : netopt.pathways.PathwayOptions or None
         Time-critical referral pathways (a ``[pathways]`` table; planned in every scenario
         by default); None (``[pathways] enabled = false``): not planned.
+    language : str or None
+        Language of the scenario's maps and reports (one of
+        :data:`netopt.maps.text.LANGUAGES`); None: the region's (region.toml ``language``).
+        The command line's ``--lang`` wins over it (see :meth:`page_language`).
     source : pathlib.Path, optional
         The TOML file the scenario was read from.
 
@@ -103,6 +108,7 @@ class Scenario:
     solver: SolverParams = dataclasses.field(default_factory=SolverParams)
     rotation_solver: SolverParams | None = None
     pathways: PathwayOptions | None = dataclasses.field(default_factory=PathwayOptions)
+    language: str | None = None
     source: Path | None = None
 
     def __post_init__(self) -> None:
@@ -118,6 +124,16 @@ class Scenario:
                     f"build it with {cls.__name__}(...) or {cls.__name__}.from_dict(...), or "
                     f"change fields with Scenario.replace({key}={{...}})"
                 )
+        if self.language is not None and self.language not in page_languages():
+            raise DataError(
+                Problem(
+                    str(self.source or "Scenario"),
+                    "",
+                    "language",
+                    repr(self.language),
+                    f"use one of {list(page_languages())}, or leave it out for the region's",
+                )
+            )
         if not isinstance(self.name, str) or not NAME_PATTERN.match(self.name):
             raise DataError(
                 Problem(
@@ -278,6 +294,8 @@ class Scenario:
                 out["rotations"]["solver"] = overrides
         out["pathways"] = {"enabled": False} if self.pathways is None else self.pathways.to_dict()
         out["solver"] = self.solver.to_dict()
+        if self.language is not None:
+            out["language"] = self.language
         return {k: v for k, v in out.items() if v != {}}
 
     def fingerprint(self) -> str | None:
@@ -308,6 +326,22 @@ class Scenario:
         h.update(__version__.encode())
         return h.hexdigest()
 
+    def page_language(self) -> str:
+        """Return the language of this scenario's maps and reports.
+
+        The command line's ``--lang`` (set with :func:`netopt.maps.text.use_language`) wins,
+        then the scenario's :attr:`language`, then the region's (region.toml ``language``),
+        then English.
+
+        Returns
+        -------
+        str
+            One of :data:`netopt.maps.text.LANGUAGES`.
+        """
+        from netopt.maps.text import chosen_language
+
+        return chosen_language(self.language or _region_language(self.region))
+
     def load_region(self) -> Region:
         """Return the scenario's region (loaded and validated from its folder).
 
@@ -320,6 +354,19 @@ class Scenario:
         from netopt.io import load_region
 
         return load_region(self.region)
+
+
+def _region_language(region: Path | Region) -> str | None:
+    """The ``language`` of a region (loaded, or its region.toml read without loading it)."""
+    if isinstance(region, Region):
+        return region.language
+    from netopt.io.config import toml_from_bytes
+
+    toml = region if region.suffix == ".toml" else region / "region.toml"
+    if not toml.is_file():
+        return None
+    lang = toml_from_bytes(toml.read_bytes(), str(toml)).get("language")
+    return lang if isinstance(lang, str) else None
 
 
 def _graph_changes(options: GraphOptions) -> dict[str, Any]:

@@ -89,8 +89,9 @@ def run_and_compare(
     ``comparison.csv``, ``comparison_kpis.json``, ``comparison.html``
     (:func:`write_comparison`) and, for two or more scenarios, ``compare_map.html`` (the
     ``map_scenarios`` side by side, default the first two) are written;
-    ``comparison.json`` records the names and fingerprints of the scenarios that map shows,
-    so that it is redrawn only when one of them changes.
+    ``comparison.json`` records the names and fingerprints of the scenarios that map shows
+    and its language, so that it is redrawn only when one of them changes (a run in another
+    language, :meth:`Scenario.page_language`, rewrites every page).
 
     Parameters
     ----------
@@ -146,6 +147,7 @@ def run_and_compare(
     shown_key = {
         "scenarios": [s.name for s in shown],
         "fingerprints": [s.fingerprint() for s in shown],
+        "language": scenarios[0].page_language() if scenarios else "en",  # the pages'
     }
     map_current = (
         bool(shown)
@@ -201,7 +203,11 @@ def _saved_map(folder: Path) -> dict[str, list[Any]] | None:
     try:
         data = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
         saved = data["compare_map"]
-        return {"scenarios": list(saved["scenarios"]), "fingerprints": list(saved["fingerprints"])}
+        return {
+            "scenarios": list(saved["scenarios"]),
+            "fingerprints": list(saved["fingerprints"]),
+            "language": saved.get("language"),
+        }
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

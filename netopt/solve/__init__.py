@@ -12,6 +12,7 @@ model (CP-SAT) lives in :mod:`netopt.solve.rotation`. Every solve takes one
 
 from netopt.solve.location import capacity_overflow, max_coverage, p_center, p_median
 from netopt.solve.location.cover import backup_coverage, set_covering
+from netopt.solve.location.facility import fixed_charge_location
 from netopt.solve.location.share import ShareMetric, ShareResult, ShareTarget, share_location
 from netopt.solve.params import SolverParams
 from netopt.solve.result import SolveResult
@@ -26,6 +27,7 @@ __all__ = [
     "SolverParams",
     "backup_coverage",
     "capacity_overflow",
+    "fixed_charge_location",
     "max_coverage",
     "p_center",
     "p_median",

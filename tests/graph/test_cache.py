@@ -9,7 +9,7 @@ import pytest
 
 from netopt._errors import NetoptWarning
 from netopt.graph import build_graph, close_ferry, drop_closed, graph_to_csr, travel_times
-from netopt.graph.matrix import _array_digest
+from netopt.graph._matrix_cache import _array_digest
 
 
 def _entry(folder):

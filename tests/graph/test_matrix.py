@@ -134,3 +134,61 @@ def test_unknown_point_keys_are_listed(tiny_region):
     assert len(err.value.problems) == 2
     with pytest.raises(ValueError, match="'zones', 'facilities'"):
         travel_times(g, "villages", "facilities")
+
+
+def _fresh(graph, okeys, dkeys, **kw):
+    """The matrix from a fresh export of graph.G (no cache), origins run directly."""
+    export = graph_to_csr(graph.G)
+    src = [export.index[graph.points.at[k, "node"]] for k in okeys]
+    dst = [export.index[graph.points.at[k, "node"]] for k in dkeys]
+    return dijkstra_matrix(export.matrix, src, dst, **kw)
+
+
+def test_csr_export_is_built_once_per_graph(tiny_region, monkeypatch):
+    """travel_times and nearest_lead_seconds share one CSR export per graph."""
+    from netopt.graph import matrix, nearest_lead_seconds
+
+    g = build_graph(tiny_region)
+    calls = []
+    real = matrix.graph_to_csr
+    monkeypatch.setattr(matrix, "graph_to_csr", lambda G: calls.append(G) or real(G))
+    zones, facs = g.point_keys("zone"), g.point_keys("facility")
+    first = travel_times(g, "zones", "facilities")
+    again = travel_times(g, "facilities", "zones", max_time_s=3600)
+    nearest_lead_seconds(g)
+    assert len(calls) == 1 and matrix.csr(g) is matrix.csr(g)
+    np.testing.assert_array_equal(first.seconds, _fresh(g, zones, facs))
+    np.testing.assert_array_equal(again.seconds, _fresh(g, facs, zones, limit=3600))
+
+
+def test_modified_graph_gets_its_own_csr(tiny_region):
+    """A modifier returns a new graph with a new export: the cache never leaks across graphs."""
+    from netopt.graph import close_ferry, drop_closed
+    from netopt.graph.matrix import csr
+
+    g = build_graph(tiny_region)
+    base = csr(g)
+    travel_times(g, "zones", "facilities")
+    closed = close_ferry(g, "FR1")
+    dropped = drop_closed(closed)
+    assert csr(closed) is not base and csr(dropped) is not csr(closed)
+    assert csr(dropped).matrix.nnz < base.matrix.nnz  # the closed crossing's edges are gone
+    assert not np.array_equal(csr(closed).matrix.data, base.matrix.data)  # waits changed
+    zones, facs = g.point_keys("zone"), g.point_keys("facility")
+    for graph in (closed, dropped):
+        got = travel_times(graph, "zones", "facilities").seconds
+        np.testing.assert_array_equal(got, _fresh(graph, zones, facs))
+
+
+def test_unreachable_pairs_are_counted_not_listed(tiny_region):
+    """n_unreachable and unreachable_pairs() come from the matrix; the frame only on request."""
+    g = build_graph(tiny_region)
+    tt = travel_times(g, "zones", "facilities", max_time_s=1200)
+    oi, di = tt.unreachable_pairs()
+    want = np.nonzero(np.isinf(tt.seconds))
+    assert tt.n_unreachable == len(oi) > 0 and tt.reason == "no path within max_time_s"
+    np.testing.assert_array_equal(oi, want[0])
+    np.testing.assert_array_equal(di, want[1])
+    frame = tt.unreachable
+    assert frame["origin"].tolist() == [tt.origins[i] for i in oi]
+    assert frame["destination"].tolist() == [tt.destinations[j] for j in di]

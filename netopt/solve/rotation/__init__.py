@@ -8,9 +8,12 @@ adapter :mod:`netopt.rotations` turns an alliance plan into a :class:`RotationIn
 Indices: ``e`` experts, ``s`` sites, ``k`` specialties, ``o`` origins (the experts' home
 facilities), ``d`` days ``0 .. D-1`` of the horizon. A *candidate* is a triple
 ``(e, s, d)``: expert ``e`` starts a visit to site ``s`` on day ``d``. Candidates exist
-only where the expert has the site's alliance (or cross-alliance help is allowed), the site
-needs the expert's specialty, the visit is possible from the expert's origin
-(``stay_days[o, s] > 0``) and the expert is available on every day the visit occupies.
+only where the expert may visit the site (the same alliance, or any with cross-alliance
+help; or, when the instance gives an ``allowed`` mask ``A_{es}``, where it says so: that is
+how one schedule spans tiers, partner experts visiting the county leads their hospital
+hosts and county experts visiting township centres), the site needs the expert's specialty,
+the visit is possible from the expert's origin (``stay_days[o, s] > 0``) and the expert is
+available on every day the visit occupies.
 
 Model (all times in whole minutes, the CP-SAT coefficients are integers):
 
@@ -23,8 +26,8 @@ Model (all times in whole minutes, the CP-SAT coefficients are integers):
     \\text{s.t.}\\; & \\sum_{s,\\, d' \\le d < d' + L_{os}} x_{esd'} \\le 1
         && \\forall e, d \\quad \\text{(one place per expert per day)} \\\\
     & \\sum_{s,d} L_{os}\\, x_{esd} \\le M_e && \\forall e \\quad \\text{(outreach days)} \\\\
-    & \\sum_{e \\in E_k} \\sum_{d \\in [w, w+K_k)} x_{esd}
-      + \\sum_{d \\in [w, w+K_k)} p_{skd} \\ge 1
+    & \\sum_{e \\in E_k} \\sum_{d \\in [w, w+K_{sk})} x_{esd}
+      + \\sum_{d \\in [w, w+K_{sk})} p_{skd} \\ge 1
         && \\forall s, k, w \\quad \\text{(rhythm, soft)} \\\\
     & u_{sk} \\le \\sum_{e \\in E_k, d} c_{os}\\, x_{esd}, \\quad 0 \\le u_{sk} \\le n_{sk} \\\\
     & x_{esd} \\le y_{es}
@@ -34,8 +37,9 @@ the horizon, :math:`u_{sk}` the patients seen locally, :math:`m_s` the round-tri
 patient of site ``s`` saves by being seen locally instead of at the lead, :math:`c_{os}` the
 patients one visit can see (clinic minutes x patients per hour), :math:`L_{os}` the days a
 visit occupies (1 for a day trip, 1 + lodging days for a multi-day stay), :math:`M_e` the
-expert's outreach-day limit, :math:`K_k` the rhythm (every window of :math:`K_k` consecutive
-days must contain a visit) and :math:`p_{skd}` *phantom visits* that fill rhythm windows the
+expert's outreach-day limit, :math:`K_{sk}` the rhythm (every window of :math:`K_{sk}`
+consecutive days must contain a visit; one value per specialty, or per site and specialty
+so that partner visits to county hospitals keep their own rhythm) and :math:`p_{skd}` *phantom visits* that fill rhythm windows the
 expert supply cannot: their count is the shortfall, so a shortage never makes the model
 infeasible. The objective is lexicographic, solved in three CP-SAT phases: (1) the fewest
 phantom visits (the rhythm comes first); (2) with that shortfall fixed, the patient travel

@@ -56,7 +56,7 @@ def hint_sites(sel, cand, ck, cap, need, rhythm, D, phantoms, served_vars) -> li
     out = []
     for (s, k), p in phantoms.items():
         days = np.unique(cd[sel & (cs == s) & (ck == k)])
-        width = int(rhythm[k])
+        width = int(rhythm[s, k])
         fill = np.zeros(D, dtype=bool)
         edges = np.concatenate([[-1], days, [D]])
         for a, b in itertools.pairwise(edges):  # free run a+1 .. b-1

@@ -31,11 +31,20 @@ class RotationInstance:
     need : numpy.ndarray of int
         ``(S, K)``: expected patient visits over the horizon; 0 = specialty not needed.
     rhythm_days : numpy.ndarray of int
-        ``(K,)``: every window of this many consecutive days should contain a visit.
+        ``(K,)``: every window of this many consecutive days should contain a visit; or
+        ``(S, K)``: a rhythm per site and specialty (e.g. partner visits to county
+        hospitals every 14 days, township visits every 7). :attr:`site_rhythm` is always
+        ``(S, K)``.
     patient_saving_min : numpy.ndarray
         ``(S,)``: round-trip minutes a patient saves when seen at the site, not the lead.
     options : VisitOptions
         ``(O, S)`` arrays from :func:`visit_options`.
+    allowed : numpy.ndarray of bool, optional
+        ``(E, S)``: which sites each expert may visit. When given it *replaces* the
+        alliance rule (``expert_alliance == site_alliance``) and the solver's
+        ``cross_alliance`` flag: the adapter folds both into it (this is how experts of a
+        partner hospital visit the county leads it hosts while county experts visit their
+        own members). None (default): the alliance rule.
     """
 
     n_days: int
@@ -49,9 +58,12 @@ class RotationInstance:
     rhythm_days: np.ndarray
     patient_saving_min: np.ndarray
     options: VisitOptions
+    allowed: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        E, S, K = len(self.expert_specialty), len(self.site_alliance), len(self.rhythm_days)
+        rhythm_shape = tuple(np.shape(self.rhythm_days))
+        E, S = len(self.expert_specialty), len(self.site_alliance)
+        K = rhythm_shape[-1] if rhythm_shape else 0
         problems = []
         checks = {
             "expert_origin": (np.shape(self.expert_origin), (E,)),
@@ -61,6 +73,10 @@ class RotationInstance:
             "need": (np.shape(self.need), (S, K)),
             "patient_saving_min": (np.shape(self.patient_saving_min), (S,)),
         }
+        if self.allowed is not None:
+            checks["allowed"] = (np.shape(self.allowed), (E, S))
+        if rhythm_shape not in ((K,), (S, K)):
+            problems.append(f"rhythm_days has shape {rhythm_shape}, expected ({K},) or ({S}, {K})")
         for name, (found, expected) in checks.items():
             if tuple(found) != expected:
                 problems.append(f"{name} has shape {found}, expected {expected}")
@@ -86,9 +102,15 @@ class RotationInstance:
         return (
             len(self.expert_specialty),
             len(self.site_alliance),
-            len(self.rhythm_days),
+            np.shape(self.rhythm_days)[-1],
             self.n_days,
         )
+
+    @property
+    def site_rhythm(self) -> np.ndarray:
+        """``(S, K)`` rhythm in days of every (site, specialty), broadcast from ``(K,)``."""
+        r = np.asarray(self.rhythm_days, dtype=np.int64)
+        return np.broadcast_to(r, (len(self.site_alliance), r.shape[-1])) if r.ndim == 1 else r
 
 
 @dataclass(frozen=True)

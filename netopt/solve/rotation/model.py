@@ -49,7 +49,7 @@ class RotationModel:
     saving : numpy.ndarray of int
         ``(S,)`` whole minutes a patient saves by being seen locally.
     rhythm : numpy.ndarray of int
-        ``(K,)`` rhythm in days, at most the horizon.
+        ``(S, K)`` rhythm in days of each (site, specialty), at most the horizon.
     phantoms : dict
         ``(s, k) -> {day: phantom Boolean}``.
     served : dict
@@ -104,7 +104,7 @@ def build_model(inst: RotationInstance, cross_alliance: bool) -> RotationModel:
     cap = opt.capacity[co, cs].astype(np.int64)
     need = np.asarray(inst.need, dtype=np.int64)
     saving = np.rint(np.asarray(inst.patient_saving_min, float)).astype(np.int64)
-    rhythm = np.minimum(np.asarray(inst.rhythm_days, dtype=np.int64), D)
+    rhythm = np.minimum(inst.site_rhythm, D)
 
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x_e{ce[i]}_s{cs[i]}_d{cd[i]}") for i in range(n)]
@@ -114,13 +114,21 @@ def build_model(inst: RotationInstance, cross_alliance: bool) -> RotationModel:
 
 
 def candidates(inst: RotationInstance, cross_alliance: bool) -> dict[str, np.ndarray]:
-    """Arrays (expert, site, day, days occupied) of every feasible visit start."""
+    """Arrays (expert, site, day, days occupied) of every feasible visit start.
+
+    Which sites an expert may visit: ``inst.allowed`` when given, else the alliance rule
+    (same alliance, or any with ``cross_alliance``).
+    """
     E, _S, _K, D = inst.shape
     opt = inst.options
     stay = opt.stay_days[inst.expert_origin]  # (E, S)
     need = inst.need[:, inst.expert_specialty].T > 0  # (E, S)
-    same = inst.expert_alliance[:, None] == inst.site_alliance[None, :]
-    site_ok = (stay > 0) & need & (same | bool(cross_alliance))
+    if inst.allowed is not None:
+        may = np.asarray(inst.allowed, dtype=bool)
+    else:
+        same = inst.expert_alliance[:, None] == inst.site_alliance[None, :]
+        may = same | bool(cross_alliance)
+    site_ok = (stay > 0) & need & may
     # run[e, d] = consecutive available days starting at d
     avail = np.asarray(inst.available, dtype=bool)
     run = np.zeros((E, D + 1), dtype=np.int64)
@@ -161,7 +169,7 @@ def add_site_constraints(model, x, cs, ck, cd, cap, need, rhythm, D: int):
         idx = order[bounds[s * K + k] : bounds[s * K + k + 1]]
         if len(idx) == 0:
             continue  # no expert can come: unavoidable shortfall, reported, not modelled
-        width = int(rhythm[k])
+        width = int(rhythm[s, k])
         # phantom visits sit only at the last day of a window left empty (the greedy,
         # optimal cover), so they are a function of the real visits: no symmetry
         p: dict[int, cp_model.IntVar] = {

@@ -171,9 +171,10 @@ def coverage(inst: RotationInstance, visits: np.ndarray):
     short = np.zeros((S, K), np.int64)
     gap = np.zeros((S, K), np.int64)
     spec = inst.expert_specialty[visits[:, 0]] if len(visits) else np.zeros(0, np.int64)
+    rhythm = inst.site_rhythm
     for s, k in zip(*np.nonzero(np.asarray(inst.need) > 0)):
         days = visits[(visits[:, 1] == s) & (spec == k), 2]
-        K_ = int(inst.rhythm_days[k])
+        K_ = int(rhythm[s, k])
         delivered[s, k] = len(days)
         needed[s, k] = rhythm_shortfall(np.zeros(0), D, K_)
         short[s, k] = rhythm_shortfall(days, D, K_)
