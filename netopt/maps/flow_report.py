@@ -142,7 +142,8 @@ def _solver_html(solver: Mapping[str, Any]) -> str:
     shortfalls = dict(solver.get("shortfalls") or {})
     out = f"<p>{line}</p>"
     if solver.get("message"):
-        out += f'<p class="muted">{esc(solver["message"])}</p>'
+        parts = str(solver["message"]).split("; ")  # translated part by part (solve.* keys)
+        out += f'<p class="muted">{esc("; ".join(translate(part) for part in parts))}</p>'
     if targets:
         head = "".join(
             f"<th>{message(k)}</th>" for k in ("page.target", "page.target_value", "page.shortfall")
