@@ -20,6 +20,8 @@ from netopt._errors import (
 )
 from netopt._version import __version__
 from netopt.alliances import AllianceOptions, AlliancePlan, plan_alliances
+from netopt.costs import CostBreakdown, Costs, cost_breakdown
+from netopt.diagnosis import DiagnosisOptions, plan_courier, plan_diagnosis
 from netopt.graph import (
     GraphOptions,
     TravelGraph,
@@ -28,6 +30,7 @@ from netopt.graph import (
     route,
     travel_times,
 )
+from netopt.hosting import HostingOptions, plan_hosting
 from netopt.io import load_region, save_region
 from netopt.kpis import KPIS, Rates, plan_kpis
 from netopt.maps import alliance_map, compare_map, save_map
@@ -46,8 +49,12 @@ __all__ = [
     "KPIS",
     "AllianceOptions",
     "AlliancePlan",
+    "CostBreakdown",
+    "Costs",
     "DataError",
+    "DiagnosisOptions",
     "GraphOptions",
+    "HostingOptions",
     "InfeasibleError",
     "NetoptError",
     "NetoptWarning",
@@ -67,11 +74,15 @@ __all__ = [
     "build_graph",
     "compare",
     "compare_map",
+    "cost_breakdown",
     "graph",
     "kpis",
     "load_region",
     "maps",
     "plan_alliances",
+    "plan_courier",
+    "plan_diagnosis",
+    "plan_hosting",
     "plan_kpis",
     "route",
     "run",

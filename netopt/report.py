@@ -25,7 +25,9 @@ import pandas as pd
 
 from netopt._numbers import finite_or_none
 from netopt.kpis import POPULATION_COUNTS, kpi_info, kpis_in
+from netopt.maps.cost_report import cost_section
 from netopt.maps.flow_report import care_section
+from netopt.maps.hosting_report import hosting_section
 from netopt.maps.notes_report import display_name, notes_html
 from netopt.maps.pathway_report import pathway_section
 from netopt.maps.text import localise, message, translate
@@ -506,6 +508,8 @@ no travel limit, no capacity limit.</p>
 {alliance_table}
 {care_section(record)}
 {pathway_section(record)}
+{hosting_section(record)}
+{cost_section(record)}
 """
     return _page(f"netopt: {title}", body)
 

@@ -124,10 +124,27 @@ def test_scenarios_tell_the_planning_story(demo: Path) -> None:
     # matches the county's reported 92 % and 67.4 % (region.toml [observed], calibrated).
     # (today_en is today with English pages: the same figures)
     assert s["today_en"]["kpis"] == s["today"]["kpis"]
-    planned = [n for n in DEMO_SCENARIOS if n != "today_en"]
+    planned = [n for n in DEMO_SCENARIOS if n not in ("today_en", "capitation", "hosted_both")]
     for key in ("in_area_share", "grassroots_share"):
         values = [s[n]["kpis"][key] for n in planned]
         assert len({round(v, 9) for v in values}) == len(values), (key, values)
+    # capitation is today plus diagnosis centres and a budget: the same care, its cost and
+    # balance reported (items adding up to the total); hosting never raises patient-hours
+    cap, today = s["capitation"], s["today"]
+    assert cap["kpis"]["in_area_share"] == today["kpis"]["in_area_share"]
+    assert cap["costs"]["total_yuan"] == pytest.approx(sum(cap["costs"]["items"].values()))
+    assert cap["costs"]["balance_yuan"] == pytest.approx(
+        cap["costs"]["budget_yuan"] - cap["costs"]["charged_yuan"]
+    )
+    assert cap["costs"]["total_yuan"] > today["costs"]["total_yuan"]  # centres and courier
+    assert cap["diagnosis"]["courier_problems"] == [] and cap["diagnosis"]["routes"]
+    assert today["costs"]["budget_yuan"] is None and today["diagnosis"] is None
+    both = s["hosted_both"]
+    assert both["hosting"]["partner_of_lead"] == {"XS-H01": "NB-H01", "XS-H02": "NB-H01"}
+    assert (
+        both["kpis"]["flow_patient_hours_per_year"] < today["kpis"]["flow_patient_hours_per_year"]
+    )
+    assert both["hosting"]["followup_patient_hours_saved_per_year"] > 10_000
     assert abs(s["today"]["kpis"]["in_area_share"] - 0.92) <= 0.03
     assert abs(s["today"]["kpis"]["grassroots_share"] - 0.674) <= 0.03
     # time-critical pathways: night never beats day, the storm never beats today, and every

@@ -379,10 +379,18 @@ def test_shipped_scenarios_load() -> None:
         "optimised_rotation",
         "storm",
         "sub_centres",
+        "capitation",
+        "hosted_both",
         "today_en",
     ]
     # Xiangshan writes Chinese pages; today_en is today with English ones
-    assert [s.page_language() for s in demo] == ["zh"] * 5 + ["en"]
+    assert [s.page_language() for s in demo] == ["zh"] * 7 + ["en"]
+    # the capitation scenario states a budget and plans the diagnosis centres and courier;
+    # the hosting scenarios add to region.toml's sourced [[hosting]] link
+    by_name = {s.name: s for s in demo}
+    assert by_name["capitation"].costs["budget_per_resident_yuan"] == 3900
+    assert by_name["capitation"].diagnosis["laboratory"]["window_min"] == 120
+    assert by_name["hosted_both"].hosting["links"][0]["lead"] == "XS-H01"
     assert demo[-1].to_dict()["model"] == demo[0].to_dict()["model"]
     rotation = demo[2]
     assert rotation.rotation_params == SolverParams(time_limit_s=10, seed=0)
@@ -481,7 +489,9 @@ def test_run_kpis_baseline_and_counts_agree(synthetic_result) -> None:
     assert {k: r.kpis[k] for k in zone} == pytest.approx(zone, nan_ok=True)
     flows = set(flow_kpis(r.plan.flows(), r.plan.zones["island"]))
     paths = {k for k in r.pathways.kpis() if k != "pathways"}
-    assert set(r.kpis) - set(zone) == flows | paths
+    costs = set(r.costs.kpis()) | {"cost_budget_yuan"}  # costs are reported in every run
+    assert set(r.kpis) - set(zone) == flows | paths | costs
+    assert r.kpis["cost_total_yuan"] == pytest.approx(r.costs.items["yuan_per_year"].sum())
     assert r.baseline == pytest.approx(baseline_kpis(r.plan.zones, Rates()), nan_ok=True)
     counts = r.population_counts
     assert counts == population_counts(r.plan.zones)

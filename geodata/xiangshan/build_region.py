@@ -1858,6 +1858,16 @@ dispatch_min = 30
 speed_kmh = 200
 hours = "07:00-18:00"
 flies_in_storm = false
+
+# SOURCED arrangement (sources/README.md, Zhejiang Daily): since 2019 Ningbo Huamei Hospital
+# hosts the Red Cross Taiwan Compatriot Hospital in a trust-based urban alliance; its
+# chemotherapy plans are used in the county with remote guidance. Used by a scenario with a
+# [hosting] table (scenarios/hosted_red_cross.toml); the follow-up share is the default
+# (ESTIMATED, netopt.hosting.FOLLOWUP_SHARE).
+[[hosting]]
+partner = "NB-H01"
+lead = "XS-H02"
+source = "Zhejiang Daily via en-health.articles01.com (sources/README.md): Huamei - Red Cross urban alliance since 2019"
 '''
 
 

@@ -28,3 +28,9 @@ __all__ = [
     "Service",
     "plan_diagnosis",
 ]
+
+# H3: courier routes
+from netopt.diagnosis.check import check_courier
+from netopt.diagnosis.courier import CourierOptions, CourierPlan, plan_courier
+
+__all__ += ["CourierOptions", "CourierPlan", "check_courier", "plan_courier"]

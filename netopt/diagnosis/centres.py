@@ -16,7 +16,8 @@ kept:
   .. math:: c_{ij} = 2\, t_{ij}\, r \, D
 
   with :math:`t_{ij}` the minutes from sender to centre on the open network
-  (:func:`netopt.graph.drop_closed`: a closed crossing does not count as a way), ``r`` the
+  (:func:`netopt.graph.drop_closed`: a closed crossing does not count as a way) plus the
+  courier's ``service_min`` at the stop (a sample's age counts from its pickup), ``r`` the
   service's ``courier_yuan_per_min`` and ``D`` the ``working_days`` a year. This is a
   location proxy (one dedicated run per sender, an upper bound: real routes share
   vehicles, see :mod:`netopt.diagnosis.courier` for the routes and their cost). A pair
@@ -239,6 +240,9 @@ def plan_diagnosis(
         cands = chosen[name]
         cols = np.array([pos[c] for c in cands])
         t_now, t_full = now[np.ix_(rows_s, cols)], full[np.ix_(rows_s, cols)]
+        if service.moves_samples:  # the pickup at the stop counts against the window too
+            pickup = float(getattr(options.courier, "service_min", 0.0) or 0.0)
+            t_now, t_full = t_now + pickup, t_full + pickup
         res, assign, minutes, notes = _solve_service(
             name, service, senders, cands, t_now, t_full, options.working_days, params
         )

@@ -1,5 +1,6 @@
 """Travel-time graphs: roads, land surface, bridges and island ferries (see docs/design.md)."""
 
+from netopt.graph.along import EDGE_MEASURES, PathSums, path_sums
 from netopt.graph.build import MODES, TravelGraph, build_graph, validate_graph
 from netopt.graph.ferry import ferry_wait_min, night_wait_min, reopen_wait_min
 from netopt.graph.matrix import (
@@ -23,11 +24,19 @@ from netopt.graph.modifiers import (
 from netopt.graph.options import DEFAULT_ROAD_SPEEDS_KMH, GraphOptions
 from netopt.graph.reachability import check_reachable, nearest_lead_seconds, reachability
 from netopt.graph.route import Route, route
+from netopt.graph.timetable import (
+    exact_wait_min,
+    next_departure_min,
+    worst_wait_graph,
+    worst_wait_min,
+)
 
 __all__ = [
     "DEFAULT_ROAD_SPEEDS_KMH",
+    "EDGE_MEASURES",
     "MODES",
     "GraphOptions",
+    "PathSums",
     "Route",
     "TravelGraph",
     "TravelTimes",
@@ -42,10 +51,13 @@ __all__ = [
     "dijkstra_matrix",
     "drop_closed",
     "emergency_mode",
+    "exact_wait_min",
     "ferry_wait_min",
     "graph_to_csr",
     "nearest_lead_seconds",
+    "next_departure_min",
     "night_wait_min",
+    "path_sums",
     "reachability",
     "reopen_wait_min",
     "route",
@@ -53,4 +65,6 @@ __all__ = [
     "travel_times",
     "travel_times_at_clocks",
     "validate_graph",
+    "worst_wait_graph",
+    "worst_wait_min",
 ]

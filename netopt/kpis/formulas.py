@@ -238,11 +238,12 @@ def local_visits_per_year(schedule: Any) -> float:
     return float(schedule.visits["expected_patients"].sum()) * 365.0 / horizon
 
 
-def plan_kpis(plan: Any, schedule: Any = None) -> dict[str, float]:
+def plan_kpis(plan: Any, schedule: Any = None, *, flows: Any = None) -> dict[str, float]:
     """Compute every KPI of an alliance plan (and its rotation schedule): the one KPI function.
 
     The planner calls it for ``AlliancePlan.kpis`` and the scenario runner for
-    ``Result.kpis`` when a schedule exists; nothing else computes KPIs.
+    ``Result.kpis``; the runner adds only the figures of its later steps (hosting, costs,
+    diagnosis: :func:`netopt.scenario.extra_steps.extra_kpis`).
 
     Parameters
     ----------
@@ -254,6 +255,10 @@ def plan_kpis(plan: Any, schedule: Any = None) -> dict[str, float]:
         Adds the rotation KPIs (:func:`rotation_kpis`), and its visiting experts to the
         choice set: their clinics take hospital-level outpatient visits at township centres,
         which raises ``grassroots_share``.
+    flows : netopt.flows.Flows, optional
+        The flows to take the flow KPIs from, when the caller changed them (the scenario
+        runner passes the flows after hosting); default :func:`plan_flows` of the plan and
+        schedule.
 
     Returns
     -------
@@ -261,7 +266,8 @@ def plan_kpis(plan: Any, schedule: Any = None) -> dict[str, float]:
         KPI key -> value, keys as in :data:`KPIS`.
     """
     out = zone_kpis(plan.zones, plan.rates)
-    flows = plan_flows(plan, schedule)
+    if flows is None:
+        flows = plan_flows(plan, schedule)
     if flows is not None:
         out.update(flow_kpis(flows, plan.zones["island"].to_numpy(bool)))
     if schedule is not None:

@@ -27,14 +27,13 @@ from typing import Any
 import folium
 import numpy as np
 import pandas as pd
-import shapely
 from branca.element import Element
 
 from netopt.maps.elements import GeoJsonLayer
 from netopt.maps.flow_layers import LayerLegend
 from netopt.maps.geometry import feature, point_features
 from netopt.maps.styles import PALETTE
-from netopt.maps.tables import display_names
+from netopt.maps.tables import facility_points
 from netopt.maps.text import esc, message, num, table, translate
 
 __all__ = [
@@ -81,18 +80,6 @@ def _float(value: Any) -> float:
         return float(value)
     except (TypeError, ValueError):
         return math.nan
-
-
-def _points(region: Any) -> tuple[dict[str, tuple[float, float]], dict[str, str]]:
-    """Each facility's point (lon, lat) and display name (escaped), by id."""
-    fac = region.facilities
-    xy = shapely.get_coordinates(shapely.point_on_surface(fac.geometry.to_numpy()))
-    ids = [str(i) for i in fac.index]
-    names = display_names(fac)
-    return (
-        {i: (float(x), float(y)) for i, (x, y) in zip(ids, xy)},
-        {i: esc(n) for i, n in zip(ids, names)},
-    )
 
 
 def _name(fid: Any, row_name: Any, names: Mapping[str, str]) -> str:
@@ -503,7 +490,7 @@ def add_cost_layers(m: folium.Map, diagnosis: Any, region: Any, precision: int) 
     """
     if diagnosis is None:
         return 0
-    points, names = _points(region)
+    points, names = facility_points(region)
     n = 0
     centres = _frame(diagnosis, "centres")
     if len(centres):

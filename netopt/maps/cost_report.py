@@ -20,27 +20,16 @@ passes :func:`esc`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from netopt.costs import ITEMS
+from netopt.maps.i18n import current_language
 from netopt.maps.text import esc, message, num, translate
 
-__all__ = ["ITEMS", "cost_section", "item_label"]
+__all__ = ["basis_text", "cost_section", "item_label"]
 
-#: The cost items in the order of the report (:mod:`netopt.costs`); others follow.
-ITEMS: tuple[str, ...] = (
-    "care_grassroots",
-    "care_county",
-    "care_outside",
-    "transfers",
-    "expert_outreach",
-    "diagnosis_fixed",
-    "diagnosis_tests",
-    "courier",
-    "upgrades",
-    "patient_travel",
-    "patient_time",
-)
 _OVERRUN = 'class="worse netopt-overrun"'
 
 
@@ -102,6 +91,75 @@ def item_label(item: str, label: Any = None) -> str:
     if item in ITEMS:
         return message(f"cost.item.{item}")
     return esc(label or item.replace("_", " "))
+
+
+#: The English phrases of a cost item's basis (:mod:`netopt.costs.breakdown`), longest
+#: first; each is the catalogue's ``costbasis.<phrase>`` in other languages.
+_BASIS_PHRASES: tuple[str, ...] = (
+    "visits at hospitals outside the area",
+    "visits at grassroots facilities",
+    "not computed: no patient flows",
+    "not computed: no horizon_days",
+    "visits at in-area hospitals",
+    "no rotation schedule",
+    "no diagnosis centres",
+    "no courier routes",
+    "ferry crossings",
+    "patient-hours",
+    "tests a year",
+    "yuan (mean)",
+    "round trips",
+    "expert-days",
+    "no upgrades",
+    "yuan a day",
+    "laboratory",
+    "no visits",
+    "transfers",
+    "upgrades",
+    "centres",
+    "ferries",
+    "imaging",
+    "bn yuan",
+    "routes",
+    "nights",
+    "M yuan",
+    "trips",
+    "years",
+    "runs",
+    "yuan",
+    "ecg",
+)
+
+
+def _basis_key(phrase: str) -> str:
+    return "costbasis." + re.sub(r"[^a-z0-9]+", "_", phrase.lower()).strip("_")
+
+
+#: Escaped phrase -> its catalogue key, and one pattern matching any phrase as whole words.
+_BASIS_KEYS: dict[str, str] = {esc(p): _basis_key(p) for p in _BASIS_PHRASES}
+_BASIS_PATTERN = re.compile(
+    r"(?<![A-Za-z])(?:" + "|".join(re.escape(p) for p in _BASIS_KEYS) + r")(?![A-Za-z])"
+)
+
+
+def basis_text(text: Any) -> str:
+    """A cost item's basis in the language in use (HTML): its English phrases replaced by
+    the catalogue's ``costbasis.*`` messages, numbers and ids kept as they are.
+
+    Parameters
+    ----------
+    text : str or None
+
+    Returns
+    -------
+    str
+    """
+    if not text:
+        return ""
+    out = esc(str(text))
+    if current_language() == "en":
+        return out
+    return _BASIS_PATTERN.sub(lambda m: message(_BASIS_KEYS[m.group(0)]), out)
 
 
 def _item_rows(costs: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -178,7 +236,7 @@ def _items_table(costs: Mapping[str, Any]) -> str:
     body = "".join(
         f"<tr><td>{item_label(r['item'], r['label'])}"
         f"{estimate if r['estimated'] else ''}</td><td>{_payer(r['paid_by'])}</td>"
-        f'<td class="num">{_yuan(r["yuan"])}</td><td>{esc(r["basis"] or "")}</td></tr>'
+        f'<td class="num">{_yuan(r["yuan"])}</td><td>{basis_text(r["basis"])}</td></tr>'
         for r in rows
     )
     total = (

@@ -18,9 +18,11 @@ import folium
 
 from netopt._errors import DataError, Problem
 from netopt._offline import make_offline
+from netopt.maps.cost_layers import add_cost_layers
 from netopt.maps.elements import FitBounds, Fullscreen, Panel, SideBySide
 from netopt.maps.flow_layers import add_flow_layers
 from netopt.maps.geometry import extent, zone_groups
+from netopt.maps.hosting_layers import add_hosting_layers
 from netopt.maps.layers import (
     add_bands,
     add_catchments,
@@ -60,6 +62,8 @@ def draw_plan(
     network: NetworkState | None = None,
     collapsed: bool = False,
     pathways: Any = None,
+    diagnosis: Any = None,
+    hosting: Any = None,
 ) -> Bounds:
     """Draw every layer and control of one plan onto ``m``; return the bounds drawn.
 
@@ -78,6 +82,10 @@ def draw_plan(
         Start with the KPI panel collapsed (its toggle button opens it).
     pathways : netopt.pathways.Pathways, keyword-only, optional
         The run's time-critical pathways (:mod:`netopt.maps.pathway_layers`; None: none).
+    diagnosis : netopt.diagnosis.DiagnosisPlan, keyword-only, optional
+        Diagnosis centres and courier routes (:mod:`netopt.maps.cost_layers`; None: none).
+    hosting : netopt.hosting.Hosting, keyword-only, optional
+        Partner hospitals and their links (:mod:`netopt.maps.hosting_layers`; None: none).
 
     Returns
     -------
@@ -124,6 +132,8 @@ def draw_plan(
     add_closed_links(m, region, network, tolerance, precision)
     add_flow_layers(m, plan, schedule, tolerance, precision)  # access, where care happens
     add_pathway_layers(m, pathways, region, precision)  # time-critical care, day / night
+    add_cost_layers(m, diagnosis, region, precision)  # diagnosis centres, courier routes
+    add_hosting_layers(m, hosting, region, precision)  # partner hospitals (three tiers)
     if schedule is not None:
         by = options.rotation_layers
         if by == "auto":  # one layer per expert while the layer list stays readable
@@ -268,7 +278,14 @@ tolerance_deg, precision, rotation_layers, kpis, fullscreen, lang : keyword-only
     m.netopt_lang = chosen_language(options.lang)  # save_map writes it as <html lang>
     with use_language(m.netopt_lang):
         bounds = draw_plan(
-            m, plan, schedule, options, network=network, pathways=getattr(_run, "pathways", None)
+            m,
+            plan,
+            schedule,
+            options,
+            network=network,
+            pathways=getattr(_run, "pathways", None),
+            diagnosis=getattr(_run, "diagnosis", None),
+            hosting=getattr(_run, "hosting", None),
         )
     m.location = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     _fit(m, bounds)

@@ -13,9 +13,18 @@ import pandas as pd
 import shapely
 
 from netopt.maps.i18n import current_language
+from netopt.maps.text import esc
 from netopt.region import TIERS
 
-__all__ = ["alliance_names", "clean_ids", "facility_table", "lead_stats", "minutes"]
+__all__ = [
+    "alliance_names",
+    "clean_ids",
+    "display_names",
+    "facility_points",
+    "facility_table",
+    "lead_stats",
+    "minutes",
+]
 
 
 def minutes(frame: pd.DataFrame, base: str) -> pd.Series:
@@ -105,6 +114,27 @@ def display_names(facilities: pd.DataFrame) -> pd.Series:
     zh = facilities["name_zh"]
     given = zh.notna() & zh.astype(str).str.strip().ne("")
     return names.where(~given, zh.astype(str))
+
+
+def facility_points(region: Any) -> tuple[dict[str, tuple[float, float]], dict[str, str]]:
+    """Each facility's point (lon, lat) and its escaped display name, by id (as text).
+
+    Parameters
+    ----------
+    region : netopt.region.Region
+
+    Returns
+    -------
+    (dict, dict)
+        ``{id: (lon, lat)}`` (a point on the facility's geometry) and ``{id: name}`` in the
+        page language (:func:`display_names`), HTML-escaped.
+    """
+    fac = region.facilities
+    xy = shapely.get_coordinates(shapely.point_on_surface(fac.geometry.to_numpy()))
+    ids = [str(i) for i in fac.index]
+    points = {i: (float(x), float(y)) for i, (x, y) in zip(ids, xy, strict=True)}
+    names = {i: esc(n) for i, n in zip(ids, display_names(fac), strict=True)}
+    return points, names
 
 
 def alliance_names(plan: Any, facilities: pd.DataFrame) -> dict[str, str]:

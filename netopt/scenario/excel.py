@@ -40,7 +40,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from netopt._atomic import atomic_path
 from netopt.alliances.layers import alliance_table, facilities_frame
-from netopt.kpis import KPIS, kpi_info, plan_flows
+from netopt.kpis import KPIS, kpi_info
 from netopt.scenario.flow_outputs import access_table, facility_load_table
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ def _kpi_sheet(wb: Workbook, record: Mapping[str, Any]) -> None:
 
 def _flow_sheets(wb: Workbook, result: Result, record: Mapping[str, Any]) -> None:
     """``Access``, ``Upgrades`` and ``Facility load``, for a run with patient flows."""
-    flows = plan_flows(result.plan, result.schedule)
+    flows = result.flows
     if flows is None:
         return
     access = (record.get("flows") or {}).get("access")

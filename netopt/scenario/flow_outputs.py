@@ -20,7 +20,6 @@ from netopt.flows import (
     Flows,
 )
 from netopt.flows.access import ACCESS_CATCHMENT_MIN
-from netopt.kpis import plan_flows
 
 if TYPE_CHECKING:
     from netopt.scenario.runner import Result
@@ -152,7 +151,7 @@ def flow_files(result: Result) -> dict[str, pd.DataFrame]:
     -------
     dict
     """
-    flows = plan_flows(result.plan, result.schedule)
+    flows = result.flows
     if flows is None:
         return {}
     return {

@@ -24,7 +24,8 @@ import pandas as pd
 from netopt._atomic import atomic_dir
 from netopt._notes import note_from
 from netopt.alliances.layers import alliance_table
-from netopt.kpis import KPI_BY_KEY, KPIS, kpi_info, local_visits_per_year, plan_flows
+from netopt.kpis import KPI_BY_KEY, KPIS, kpi_info, local_visits_per_year
+from netopt.scenario.cost_outputs import cost_files, cost_record, diagnosis_record, hosting_files
 from netopt.scenario.csvs import rounded
 from netopt.scenario.flow_outputs import flow_files, flow_record
 from netopt.scenario.geopackage import write_geopackage
@@ -136,6 +137,26 @@ RECORD_KEYS: dict[str, str] = {
         "where [pathways.siting] put a capability: siting, chosen, capabilities, summary, "
         "status, objective, bound, gap, population, candidates; null without a siting"
     ),
+    "costs": (
+        "what the configuration costs a year (netopt.costs.CostBreakdown.record): total_yuan "
+        "(the sum of items), budget_yuan (null without a budget), charged_yuan (the items "
+        "paid from the budget), balance_yuan (budget less charged; negative: an overrun), "
+        "per_resident_yuan, items (item -> yuan), paid_by (item -> budget|patients), "
+        "by_alliance (lead -> item -> yuan, rows adding up to the items), estimated (items "
+        "with estimated prices); null when the scenario turns costs off"
+    ),
+    "diagnosis": (
+        "shared diagnosis centres (netopt.scenario.cost_outputs.diagnosis_record): centres, "
+        "assignments_outside_window, courier routes, unserved stops, messages, stages, "
+        "courier_problems (the independent validator's findings; empty: valid); null "
+        "without [diagnosis]"
+    ),
+    "hosting": (
+        "partners hosting county leads (netopt.hosting.Hosting.record): "
+        "followup_patient_hours_saved_per_year, referral and total hours saved, referrals "
+        "up, follow-ups home, the county's added load, links, partner_of_lead, by_place, "
+        "by_island, chosen, solve; null without [hosting]"
+    ),
     "alliances": (
         "one record per alliance (the rows of alliances.csv at full precision, with "
         "member_ids and member_names: netopt.alliances.layers.alliance_table; name_zh: the "
@@ -221,10 +242,13 @@ def make_record(result: Result) -> dict[str, Any]:
         "cut_off": plan.cut_off_by_place().to_dict(orient="records"),
         "rates": plan.rates.to_dict(),
         "local_specialist_visits_per_year": local_visits_per_year(sched),
-        "flows": flow_record(result, plan_flows(plan, sched)),
+        "flows": flow_record(result, result.flows),
         "pathways": pathway_record(result),
         "pathway_places": places_record(result),
         "siting": siting_record(result),
+        "costs": cost_record(result),
+        "diagnosis": diagnosis_record(result),
+        "hosting": None if result.hosting is None else result.hosting.record(),
         "alliances": [
             {**row, "name_zh": _name_zh(plan.region, row.get("lead"))}
             for row in alliance_table(plan).reset_index().to_dict(orient="records")
@@ -279,7 +303,11 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
     ``cut_off.csv`` (zones cut off until a closed crossing reopens), the flow tables
     ``flows_by_zone.csv``, ``facility_load.csv``, ``access.csv`` and ``upgrades.csv``
     (:mod:`netopt.scenario.flow_outputs`), ``pathways.csv`` (with pathways,
-    :mod:`netopt.scenario.pathway_outputs`), ``kpis.json``
+    :mod:`netopt.scenario.pathway_outputs`), the cost and diagnosis tables ``costs.csv``,
+    ``costs_by_alliance.csv``, ``diagnosis_centres.csv``, ``diagnosis_assignments.csv``,
+    ``courier_routes.csv``, ``courier_unserved.csv`` and the hosting tables
+    ``hosting_links.csv``, ``hosting_places.csv`` (each when planned,
+    :mod:`netopt.scenario.cost_outputs`), ``kpis.json``
     (:func:`make_record`), ``map.html``, ``report.html``, ``workbook.xlsx``
     (:func:`~netopt.scenario.excel.run_workbook`), ``scenario.toml`` (resolved),
     ``run.json`` (the fingerprint) and, with rotations, ``schedule.csv`` and ``ics/*.ics``.
@@ -313,6 +341,8 @@ def write_outputs(result: Result, folder: str | Path) -> Path:
         pathways = pathway_table(result)
         if pathways is not None:
             rounded(pathways).to_csv(tmp / "pathways.csv", index=False)
+        for name, table in (*cost_files(result).items(), *hosting_files(result).items()):
+            rounded(table).to_csv(tmp / name, index=False)
         if result.schedule is not None:
             result.schedule.to_csv(tmp / "schedule.csv")
             result.schedule.to_ics(tmp / "ics")
@@ -415,6 +445,9 @@ def is_current(scenario: Scenario, folder: str | Path) -> bool:
         return False
     needed = [*OUTPUT_FILES, *(["schedule.csv"] if scenario.rotations is not None else [])]
     needed += ["pathways.csv"] if scenario.pathways is not None else []
+    needed += ["costs.csv"] if scenario.costs is not None else []
+    needed += ["diagnosis_centres.csv"] if scenario.diagnosis is not None else []
+    needed += ["hosting_links.csv"] if scenario.hosting is not None else []
     if saved.get("fingerprint") != fp or saved.get("language") != scenario.page_language():
         return False
     if not all((folder / f).is_file() for f in needed):

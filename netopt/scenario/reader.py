@@ -50,6 +50,18 @@ Scenario file format (every key optional except ``region``; see the README)::
     add = 1
     objective = "night_islanders"
 
+    [costs]                            # netopt.costs.Costs fields (prices, budget)
+    budget_per_resident_yuan = 3800    # over region.toml [costs]; enabled = false: none
+    [diagnosis]                        # netopt.diagnosis.DiagnosisOptions (off by default)
+    [diagnosis.laboratory]             # a service: window_min, candidates, fixed_centres...
+    window_min = 240
+    [diagnosis.courier]                # netopt.diagnosis.CourierOptions
+    vehicles_per_centre = 3
+    [hosting]                          # netopt.hosting.HostingOptions (off by default)
+    [[hosting.links]]                  # with region.toml's [[hosting]] rows
+    partner = "NB-H01"                 # (region_links = false: without them)
+    lead = "XS-H01"
+
     [solver]                           # netopt.solve.SolverParams fields
     time_limit_s = 20                  # seconds per solve (see SolverParams)
     seed = 0
@@ -79,6 +91,7 @@ from netopt.io.config import toml_from_bytes
 from netopt.kpis import Rates
 from netopt.pathways import PathwayOptions
 from netopt.rotations import RotationOptions
+from netopt.scenario.extras import EXTRA_TABLES, check_extra
 from netopt.scenario.options import Modifiers
 from netopt.solve import SolverParams
 
@@ -100,6 +113,9 @@ TOP_KEYS: tuple[str, ...] = (
     "model",
     "rotations",
     "pathways",
+    "costs",
+    "diagnosis",
+    "hosting",
     "solver",
 )
 
@@ -255,6 +271,7 @@ def scenario_fields(
     )
     rotations, rotation_solver = _rotations(read.table(data, "rotations"), solver, read)
     pathways = _pathways(read.table(data, "pathways"), read)
+    extras = {key: _extra(data, key, read) for key in EXTRA_TABLES}
     if read.problems:
         raise DataError(read.problems)
     return {
@@ -269,6 +286,7 @@ def scenario_fields(
         "solver": solver,
         "rotation_solver": rotation_solver,
         "pathways": pathways,
+        **extras,
         "language": language,
         "source": Path(file) if file is not None else None,
     }
@@ -462,6 +480,19 @@ def _pathways(table: Mapping[str, Any], read: _Reader) -> PathwayOptions | None:
         given=values,
     )  # fmt: skip
     return options if enabled else None
+
+
+def _extra(data: Mapping[str, Any], key: str, read: _Reader) -> Any:
+    """``[costs]``, ``[diagnosis]`` or ``[hosting]`` checked (:mod:`netopt.scenario.extras`):
+    the table, or None when absent (costs: ``{}``, the region's) or disabled."""
+    if key not in data:
+        return {} if key == "costs" else None
+    table = read.table(data, key)
+    try:
+        return check_extra(key, table, source=read.fname)
+    except DataError as exc:
+        read.problems += list(exc.problems)
+    return None
 
 
 def _model_keys() -> tuple[str, ...]:

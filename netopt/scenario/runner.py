@@ -24,11 +24,16 @@ from netopt._errors import SolverError
 from netopt._warning_groups import capture_warnings
 from netopt.alliances import AlliancePlan, plan_alliances, zone_facility_seconds
 from netopt.alliances.travel import open_times
+from netopt.costs import CostBreakdown
+from netopt.diagnosis import DiagnosisPlan
+from netopt.flows import Flows
 from netopt.graph import TravelGraph, build_graph
-from netopt.kpis import POPULATION_COUNTS, baseline_kpis, plan_kpis
+from netopt.hosting import Hosting
+from netopt.kpis import POPULATION_COUNTS, baseline_kpis, plan_flows, plan_kpis
 from netopt.pathways import Pathways, SitingResult, plan_pathways, site_centres, with_capability
 from netopt.region import Region
 from netopt.rotations import RotationSchedule, schedule_rotations
+from netopt.scenario.extra_steps import extra_kpis, plan_extras
 from netopt.scenario.options import Modifiers
 from netopt.scenario.outputs import make_record, write_outputs
 from netopt.scenario.spec import Scenario
@@ -42,7 +47,8 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 #: The steps of a run, in order (for progress bars; "schedule rotations" only with rotations,
-#: "pathways" only when they are planned).
+#: "pathways", "hosting", "diagnosis centres", "courier routes" and "costs" only when they
+#: are planned, see :mod:`netopt.scenario.extra_steps`).
 STEPS: tuple[str, ...] = (
     "load region",
     "build graph",
@@ -50,6 +56,10 @@ STEPS: tuple[str, ...] = (
     "plan alliances",
     "schedule rotations",
     "pathways",
+    "hosting",
+    "diagnosis centres",
+    "courier routes",
+    "costs",
     "KPIs",
 )
 
@@ -81,6 +91,20 @@ class Result:
         Where the scenario's ``[pathways.siting]`` put a capability (None without one).
     warnings : tuple of dict
         The run's warnings grouped by cause (:meth:`netopt._warning_groups.WarningGroups.groups`).
+    hosting : netopt.hosting.Hosting or None
+        Partners hosting county leads (a scenario with ``[hosting]``); the flow KPIs in
+        :attr:`kpis` are then those after hosting.
+    diagnosis : netopt.diagnosis.DiagnosisPlan or None
+        Shared diagnosis centres and their ``courier`` routes (a scenario with
+        ``[diagnosis]``).
+    costs : netopt.costs.CostBreakdown or None
+        What the configuration costs a year, by item and alliance, and the budget's balance
+        (None only when the scenario turns costs off).
+    flows : netopt.flows.Flows or None
+        The run's patient flows (after hosting; None for a plan without a choice set).
+    courier_problems : tuple of str
+        Violations :func:`netopt.diagnosis.check_courier` found in the courier routes
+        (empty: valid).
     """
 
     scenario: Scenario
@@ -93,6 +117,15 @@ class Result:
     pathways: Pathways | None = None
     siting: SitingResult | None = None
     warnings: tuple[dict[str, Any], ...] = ()
+    hosting: Hosting | None = None
+    diagnosis: DiagnosisPlan | None = None
+    costs: CostBreakdown | None = None
+    flows: Flows | None = None
+    courier_problems: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.flows is None:  # a Result made by hand: the plan's own flows
+            object.__setattr__(self, "flows", plan_flows(self.plan, self.schedule))
 
     @property
     def name(self) -> str:
@@ -320,10 +353,12 @@ def _run(
     if scenario.pathways is not None:
         timer.step("pathways")
         pathways, siting = _pathways(region, graph, scenario)
+    extras = plan_extras(scenario, region, graph, plan, schedule, step=timer.step)
     timer.step("KPIs")
-    kpis = dict(plan.kpis) if schedule is None else plan_kpis(plan, schedule)
+    kpis = plan_kpis(plan, schedule, flows=extras.flows)
     if pathways is not None:
         kpis.update({k: v for k, v in pathways.kpis().items() if k != "pathways"})
+    kpis.update(extra_kpis(extras))
     baseline = baseline_kpis(plan.zones, plan.rates)
     timer.step(None)
     logger.info("scenario %s done: %s", scenario.name, plan.summary())
@@ -337,6 +372,11 @@ def _run(
         seconds=timer.seconds,
         pathways=pathways,
         siting=siting,
+        hosting=extras.hosting,
+        diagnosis=extras.diagnosis,
+        costs=extras.costs,
+        flows=extras.flows,
+        courier_problems=extras.courier_problems,
     )
 
 

@@ -28,8 +28,9 @@ from netopt.kpis import Rates
 from netopt.pathways import PathwayOptions
 from netopt.region import Region
 from netopt.rotations import RotationOptions
+from netopt.scenario.extras import EXTRA_TABLES, check_extra, extra_to_dict
 from netopt.scenario.options import Modifiers
-from netopt.scenario.reader import NAME_PATTERN, read_chain, scenario_fields
+from netopt.scenario.reader import NAME_PATTERN, deep_merge, read_chain, scenario_fields
 from netopt.solve import SolverParams
 
 __all__ = ["Scenario", "read_scenarios"]
@@ -76,6 +77,17 @@ class Scenario:
     pathways : netopt.pathways.PathwayOptions or None
         Time-critical referral pathways (a ``[pathways]`` table; planned in every scenario
         by default); None (``[pathways] enabled = false``): not planned.
+    costs : dict, netopt.costs.Costs or None
+        The cost model: a ``[costs]`` table merged over region.toml's ``[costs]`` and the
+        documented defaults when the scenario runs (default ``{}``: the region's prices), a
+        finished :class:`~netopt.costs.Costs` used as it is, or None: no costs.
+    diagnosis : dict, netopt.diagnosis.DiagnosisOptions or None
+        Shared diagnosis centres and the laboratory courier: a ``[diagnosis]`` table merged
+        over region.toml's, or the options as they are; None (default): not planned.
+    hosting : dict, netopt.hosting.HostingOptions or None
+        City or tertiary partners hosting county leads: a ``[hosting]`` table (its links
+        added to region.toml's ``[[hosting]]`` rows, see :mod:`netopt.scenario.extras`), or
+        the options as they are; None (default): no hosting.
     language : str or None
         Language of the scenario's maps and reports (one of
         :data:`netopt.maps.text.LANGUAGES`); None: the region's (region.toml ``language``).
@@ -108,6 +120,9 @@ class Scenario:
     solver: SolverParams = dataclasses.field(default_factory=SolverParams)
     rotation_solver: SolverParams | None = None
     pathways: PathwayOptions | None = dataclasses.field(default_factory=PathwayOptions)
+    costs: Any = dataclasses.field(default_factory=dict)
+    diagnosis: Any = None
+    hosting: Any = None
     language: str | None = None
     source: Path | None = None
 
@@ -124,6 +139,9 @@ class Scenario:
                     f"build it with {cls.__name__}(...) or {cls.__name__}.from_dict(...), or "
                     f"change fields with Scenario.replace({key}={{...}})"
                 )
+        for key in EXTRA_TABLES:
+            checked = check_extra(key, getattr(self, key), source=str(self.source or "Scenario"))
+            object.__setattr__(self, key, checked)
         if self.language is not None and self.language not in page_languages():
             raise DataError(
                 Problem(
@@ -248,6 +266,10 @@ class Scenario:
             if key == "model" and isinstance(value.get("flows"), Mapping):
                 value["flows"] = _merged_flows(current.flows, value["flows"])
             changes[key] = current.replace(**value)
+        for key in EXTRA_TABLES:  # a table over a table merges; anything else replaces
+            value, current = changes.get(key), getattr(self, key)
+            if isinstance(value, Mapping) and isinstance(current, Mapping):
+                changes[key] = deep_merge(current, value)
         return dataclasses.replace(self, **changes)
 
     # -- description -----------------------------------------------------------------
@@ -293,10 +315,13 @@ class Scenario:
             if overrides:
                 out["rotations"]["solver"] = overrides
         out["pathways"] = {"enabled": False} if self.pathways is None else self.pathways.to_dict()
+        for key in EXTRA_TABLES:
+            table = extra_to_dict(getattr(self, key))
+            out[key] = {"enabled": False} if table is None and key == "costs" else table
         out["solver"] = self.solver.to_dict()
         if self.language is not None:
             out["language"] = self.language
-        return {k: v for k, v in out.items() if v != {}}
+        return {k: v for k, v in out.items() if v != {} and v is not None}
 
     def fingerprint(self) -> str | None:
         """Return a SHA-256 of the resolved scenario, the region files and netopt's version.

@@ -16,10 +16,12 @@ from netopt.solve.location.facility import fixed_charge_location
 from netopt.solve.location.share import ShareMetric, ShareResult, ShareTarget, share_location
 from netopt.solve.params import SolverParams
 from netopt.solve.result import SolveResult
+from netopt.solve.routing import RoutingResult, courier_routes
 from netopt.solve.status import STATUSES
 
 __all__ = [
     "STATUSES",
+    "RoutingResult",
     "ShareMetric",
     "ShareResult",
     "ShareTarget",
@@ -27,6 +29,7 @@ __all__ = [
     "SolverParams",
     "backup_coverage",
     "capacity_overflow",
+    "courier_routes",
     "fixed_charge_location",
     "max_coverage",
     "p_center",
