@@ -94,6 +94,10 @@ def worsen(graph: netopt.TravelGraph, change: dict) -> netopt.TravelGraph:
 #: an alliance plan alone does not have them.
 LATER_STEPS = {
     "hosting_followup_patient_hours_saved_per_year",
+    "hosting_followup_patient_hours_saved_per_year_island",
+    "hosting_followups_home_per_year",
+    "hosting_referral_patient_hours_saved_per_year",
+    "hosting_patient_hours_saved_per_year",
     "diagnosis_senders_outside_window",
     "courier_unserved_stops",
     "courier_max_sample_age_min",

@@ -20,6 +20,7 @@ from scenario_files import SYNTHETIC
 from netopt import DataError, Scenario, run
 from netopt.costs import Costs
 from netopt.diagnosis import check_courier
+from netopt.kpis import kpi_info
 from netopt.rotations import validate_schedule
 from netopt.rotations.needs import PARTNER_TIER
 
@@ -207,3 +208,11 @@ def test_moving_the_laboratory_nearer_the_island_shortens_its_samples(tmp_path):
         assert len(island) >= 1, centre
         ages[centre] = float(np.max(island["minutes_to_centre"]))
     assert ages["C2"] < ages["C1"]
+
+
+def test_every_kpi_of_the_run_has_a_definition(everything):
+    """Each key of the run's KPIs (hosting, costs, courier too) has a label and a definition
+    (a key without one shows as its raw name, in English, on Chinese pages)."""
+    result, _, _ = everything
+    undefined = [k for k in result.kpis if not kpi_info(k).definition]
+    assert undefined == []
