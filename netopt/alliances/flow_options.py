@@ -20,14 +20,15 @@ from typing import Any
 
 from netopt._errors import DataError, Problem
 from netopt._options import unknown_keys
-from netopt.flows import ChoiceParams, DemandRates
+from netopt.flows import ChoiceParams, DemandRates, VisitCosts
 from netopt.region import Region
 
 __all__ = ["FLOW_OBJECTIVES", "TARGET_KEYS", "FlowOptions"]
 
-#: What the upgrade decision optimises: patient-hours of all visits (minimised) or the share
-#: of visits inside the planning area (maximised).
-FLOW_OBJECTIVES: tuple[str, ...] = ("patient_hours", "in_area_share")
+#: What the upgrade decision optimises: patient-hours of all visits (minimised), the share
+#: of visits inside the planning area (maximised), or the yearly cost in yuan of the items
+#: it moves (minimised; needs ``visit_costs``).
+FLOW_OBJECTIVES: tuple[str, ...] = ("patient_hours", "in_area_share", "total_cost")
 #: The shares a plan can be asked to reach (``[model.flows.targets]``).
 TARGET_KEYS: tuple[str, ...] = ("in_area_share", "grassroots_share")
 
@@ -48,8 +49,21 @@ class FlowOptions:
         and ``grassroots_share`` (0.65). A target that cannot be met is reported with the
         shortfall in percentage points and the townships whose visits leave the area or go
         to hospitals; it never makes the plan fail.
-    objective : {"patient_hours", "in_area_share"}, default "patient_hours"
-        Minimise the patient-hours of all visits, or maximise the in-area share.
+    objective : {"patient_hours", "in_area_share", "total_cost"}, default "patient_hours"
+        Minimise the patient-hours of all visits, maximise the in-area share, or minimise
+        the yearly yuan of the cost items the upgrades move (care by place, transfers,
+        patients' fares and time: :data:`netopt.flows.VISIT_ITEMS`, and the upgrades
+        annualised), priced by ``visit_costs``.
+    budget_yuan : float, optional
+        A ceiling on the yuan a year of the *charged* items the upgrades move
+        (``visit_costs.charged``: the care, the transfers and the upgrades in the default
+        budget): the money of the budget left for them. It comes before the share targets
+        (its excess, in yuan per visit, is minimised first); an excess that no choice avoids
+        is reported in yuan, never hidden. Needs ``visit_costs``. A scenario's ``[costs]``
+        objective sets it from the budget (:mod:`netopt.scenario.extra_steps`).
+    visit_costs : netopt.flows.VisitCosts, optional
+        Prices per visit for ``"total_cost"`` and ``budget_yuan`` (from
+        :meth:`netopt.costs.Costs.visit_costs`; not part of ``[model.flows]``).
     max_upgrades : int, default 0
         How many upgrade candidates (facilities with ``upgrade_beds``) may be upgraded to
         hospital-level sub-centres; 0 with no targets leaves the facilities as they are.
@@ -71,6 +85,8 @@ class FlowOptions:
     objective: str = "patient_hours"
     max_upgrades: int = 0
     upgraded: tuple[str, ...] = ()
+    budget_yuan: float | None = None
+    visit_costs: VisitCosts | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         problems: list[Problem | str] = []
@@ -95,8 +111,20 @@ class FlowOptions:
             problems.append(_problem("upgraded", upgraded, "use a list of facility ids"))
         else:
             object.__setattr__(self, "upgraded", tuple(str(u) for u in upgraded))
+        budget = self.budget_yuan
+        if budget is not None and not _real(budget):
+            problems.append(_problem("budget_yuan", budget, "use yuan a year, or leave it out"))
+        if self.visit_costs is not None and not isinstance(self.visit_costs, VisitCosts):
+            problems.append(_problem("visit_costs", type(self.visit_costs).__name__,
+                                     "pass a netopt.flows.VisitCosts (Costs.visit_costs())"))  # fmt: skip
+        elif self.visit_costs is None and (self.objective == "total_cost" or budget is not None):
+            problems.append(_problem(
+                "visit_costs", None, 'objective "total_cost" and budget_yuan need prices: set '
+                "[costs] objective in the scenario, or pass Costs().visit_costs()"))  # fmt: skip
         if problems:
             raise DataError(problems)
+        if budget is not None:
+            object.__setattr__(self, "budget_yuan", float(budget))
         for kind, values in ((DemandRates, self.demand), (ChoiceParams, self.choice)):
             kind.from_dict(values, source=f"[model.flows.{kind.__name__}]")
 
@@ -155,7 +183,7 @@ class FlowOptions:
         DataError
             Unknown keys (with the closest valid key) and bad values, all at once.
         """
-        valid = [f.name for f in fields(cls)]
+        valid = [f.name for f in fields(cls) if f.name != "visit_costs"]
         problems = unknown_keys(source, data, valid)
         if problems:
             raise DataError(problems)
@@ -170,6 +198,8 @@ class FlowOptions:
         """
         out: dict[str, Any] = {}
         for f in fields(self):
+            if f.name == "visit_costs" or (f.name == "budget_yuan" and self.budget_yuan is None):
+                continue  # prices come from [costs]; TOML has no None
             value = getattr(self, f.name)
             if isinstance(value, tuple):
                 value = list(value)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,9 +36,11 @@ from netopt.alliances.flow_options import FlowOptions
 from netopt.alliances.members import PlanData
 from netopt.flows import (
     GRASSROOTS_TIERS,
+    VISIT_ITEMS,
     ChoiceParams,
     ChoiceSet,
     DemandRates,
+    VisitCosts,
     patient_flows,
     utilities,
     zone_demand,
@@ -130,10 +133,29 @@ def _facility_values(choice: ChoiceSet) -> dict[str, np.ndarray]:
     }
 
 
+def _cost_values(choice: ChoiceSet, costs: VisitCosts | None) -> dict[str, np.ndarray]:
+    """Yuan per visit (L, Z, F) of every flow item (``total_cost_yuan``) and of the charged
+    ones (``charged_yuan``); none without prices."""
+    if costs is None:
+        return {}
+    charged = tuple(i for i in costs.charged if i in VISIT_ITEMS)
+    return {
+        "total_cost_yuan": costs.per_visit(choice),
+        "charged_yuan": costs.per_visit(choice, charged),
+    }
+
+
 def _share_inputs(
-    base: ChoiceSet, full: ChoiceSet, cands: np.ndarray, demand: np.ndarray, params: ChoiceParams
+    base: ChoiceSet,
+    full: ChoiceSet,
+    cands: np.ndarray,
+    demand: np.ndarray,
+    params: ChoiceParams,
+    opening: Mapping[str, np.ndarray] | None = None,
+    costs: VisitCosts | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, ShareMetric]]:
-    """Segments (level x zone), the extra weight of each upgrade, and the metrics."""
+    """Segments (level x zone), the extra weight of each upgrade, and the metrics (with
+    prices, also the yuan of the flow items, plus ``opening`` yuan per upgrade)."""
     u_base = utilities(base, params)  # (L, Z, F)
     u_full = utilities(full, params)
     offset = np.max(np.where(np.isfinite(u_base), u_base, -np.inf), axis=2, keepdims=True)
@@ -142,7 +164,8 @@ def _share_inputs(
     w_full = np.exp(np.minimum(u_full - offset, 700.0))
     extra = np.clip(w_full[:, :, cands] - w_base[:, :, cands], 0.0, None)  # (L, Z, J)
     fixed = w_base.sum(axis=2)  # (L, Z)
-    values = _facility_values(base)
+    values = {**_facility_values(base), **_cost_values(base, costs)}
+    opening = opening or {}
     n_levels, n_zones = fixed.shape
     fixed_w = fixed.reshape(-1)
     cand_w = extra.reshape(n_levels * n_zones, len(cands))
@@ -151,11 +174,13 @@ def _share_inputs(
     cand_w[cand_w < _NEGLIGIBLE * np.where(ok, fixed_w, 1.0)[:, None]] = 0.0
     metrics = {}
     for name, v in values.items():
-        fixed_value = (w_base * v[None]).sum(axis=2) / np.where(fixed > 0, fixed, 1.0)
-        cand_value = np.broadcast_to(v[None, :, cands], extra.shape)
+        v = np.broadcast_to(v, w_base.shape)  # (Z, F) values are the same at every level
+        fixed_value = (w_base * v).sum(axis=2) / np.where(fixed > 0, fixed, 1.0)
+        cand_value = v[:, :, cands]
         metrics[name] = ShareMetric(
             fixed_value=fixed_value.reshape(-1),
             cand_value=np.ascontiguousarray(cand_value).reshape(n_levels * n_zones, len(cands)),
+            open_value=opening.get(name),
         )
     dem = demand.T.reshape(-1)  # (L, Z) order
     return cand_w, np.where(ok, fixed_w, 1.0), dem, metrics
@@ -172,6 +197,28 @@ def _where_short(
     township = data.region.zones["township"].fillna("(no township)").to_numpy()
     by = pd.Series(visits, index=township).groupby(level=0).sum().sort_values(ascending=False)
     return ", ".join(f"{t} {v:,.0f}" for t, v in by.head(3).items() if v > 0)
+
+
+def _opening_yuan(
+    data: PlanData, cands: np.ndarray, costs: VisitCosts | None
+) -> dict[str, np.ndarray]:
+    """Yearly yuan of upgrading each candidate: in the total, and in the charged part when
+    the budget pays for upgrades."""
+    if costs is None:
+        return {}
+    rows = data.region.facilities.loc[[data.fac_ids[j] for j in cands]]
+    yearly = costs.upgrade_yuan(facility_numbers(rows, "upgrade_cost_yuan"))
+    charged = yearly if "upgrades" in costs.charged else np.zeros_like(yearly)
+    return {"total_cost_yuan": yearly, "charged_yuan": charged}
+
+
+def _budget_note(messages: list[str], budget: float, result: Any, visits: float) -> None:
+    """Say whether the upgrades keep the charged yuan within the budget, by how much."""
+    charged = result.metrics["charged_yuan"] * visits
+    over = result.shortfalls.get("charged_yuan", 0.0) * visits
+    key = "note.upgrade_budget_over" if over > 1e-6 * max(budget, 1.0) else "note.upgrade_budget"
+    note(messages, Note(key, charged=f"{charged:,.0f}", budget=f"{budget:,.0f}",
+                        over=f"{over:,.0f}", left=f"{budget - charged:,.0f}"))  # fmt: skip
 
 
 def decide_upgrades(
@@ -230,18 +277,23 @@ def decide_upgrades(
     full_mask = np.zeros(len(data.fac_ids), dtype=bool)
     full_mask[cands] = True
     full = choice.with_upgrades(full_mask)
-    cand_w, fixed_w, dem, metrics = _share_inputs(base, full, cands, demand, params)
+    costs = options.visit_costs
+    opening = _opening_yuan(data, cands, costs)
+    cand_w, fixed_w, dem, metrics = _share_inputs(base, full, cands, demand, params, opening, costs)
     targets = [ShareTarget(k, float(v)) for k, v in options.targets.items()]
+    if options.budget_yuan is not None:  # first: its excess is yuan per visit, >> any share
+        targets.insert(0, ShareTarget("charged_yuan", options.budget_yuan / dem.sum(), upper=True))
     fixed_open = [int(np.flatnonzero(cands == pos[u])[0]) for u in fixed]
     # max_upgrades counts every upgrade, the given ones included; the model counts the others
     max_open = max(options.max_upgrades - len(fixed_open), 0) if options.max_upgrades else None
     maximize = options.objective == "in_area_share"
+    objective = {"total_cost": "total_cost_yuan"}.get(options.objective, options.objective)
     result = share_location(
         cand_w,
         fixed_w,
         dem,
         metrics=metrics,
-        objective="in_area_share" if maximize else "patient_hours",
+        objective=objective,
         maximize=maximize,
         targets=targets,
         max_open=max_open,
@@ -270,7 +322,11 @@ def decide_upgrades(
             gap=f"{result.gap:.2%}",
         ),
     )
+    if options.budget_yuan is not None:
+        _budget_note(messages, options.budget_yuan, result, float(dem.sum()))
     for metric, short in result.shortfalls.items():
+        if metric == "charged_yuan":
+            continue
         if short > 1e-6:
             where = _where_short(upgraded_choice, demand, params, data, metric)
             away = "note.away_outside" if metric == "in_area_share" else "note.away_hospitals"

@@ -7,6 +7,9 @@
 * :func:`cost_breakdown` (:mod:`~netopt.costs.breakdown`): every item, by alliance, against
   the budget (:class:`Budget`): a :class:`CostBreakdown` (``costs.csv``, kpis.json
   ``"costs"``).
+* :meth:`Costs.visit_costs`: the prices a decision that moves the patient flows weighs
+  (:class:`netopt.flows.VisitCosts`); a scenario's ``[costs] objective`` uses them
+  (:mod:`netopt.scenario.cost_objective`).
 """
 
 from netopt.costs.breakdown import ITEM_COLUMNS, CostBreakdown, cost_breakdown

@@ -55,6 +55,7 @@ from netopt.costs.items import (
     visit_yuan,
 )
 from netopt.costs.prices import ITEM_LABELS, ITEMS, PAID_BY, Costs
+from netopt.flows.visit_costs import visit_geometry
 from netopt.graph import path_sums
 
 __all__ = ["ITEM_COLUMNS", "CostBreakdown", "cost_breakdown"]
@@ -153,7 +154,8 @@ class CostBreakdown:
             ``total_yuan``, ``budget_yuan``, ``balance_yuan``, ``charged_yuan``,
             ``per_resident_yuan``, ``charged_per_resident_yuan``, ``overrun`` (bool),
             ``items`` {item: yuan}, ``paid_by`` {item: "budget"|"patients"},
-            ``budget_items`` [items], ``by_alliance`` {lead: {item: yuan, "total": yuan}},
+            ``budget_items`` [items], ``objective`` (what the run's upgrades were chosen
+            for, :data:`~netopt.costs.OBJECTIVES`), ``by_alliance`` {lead: {item: yuan, "total": yuan}},
             ``estimated`` [items], ``basis`` {item: text}, ``messages`` [text].
         """
         items = self.items
@@ -172,6 +174,7 @@ class CostBreakdown:
             "items": self.item_yuan(),
             "paid_by": dict(zip(items["item"].astype(str), items["paid_by"].astype(str))),
             "budget_items": list(self.costs.budget_items),
+            "objective": self.costs.objective,
             "by_alliance": by,
             "estimated": items.loc[items["estimated"].astype(bool), "item"].astype(str).tolist(),
             "basis": dict(zip(items["item"].astype(str), items["basis"].astype(str))),
@@ -238,32 +241,11 @@ def _patient_geometry(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Road km and ferry crossings zone -> facility (graph, else minutes x speed)."""
     cs = flows.choice_set
-    minutes = np.asarray(cs.minutes, dtype=float)
-    fallback = fallback_km(minutes, costs.fallback_speed_kmh)
-    if graph is None:
-        messages.append(
-            f"patients' km from travel minutes at {_n(costs.fallback_speed_kmh)} km/h and no "
-            "ferry fares: no travel graph was given"
-        )
-        return fallback, np.zeros_like(minutes)
-    zkeys = [f"zone:{z}" for z in plan.zones.index]
-    fkeys = [f"facility:{f}" for f in cs.facility_ids]
-    known = graph.points.index
-    if len(fkeys) != cs.n_facilities or not (set(zkeys) | set(fkeys)) <= set(known):
-        messages.append(
-            "patients' km from travel minutes: the choice set's zones or facilities are not "
-            "all points of the travel graph"
-        )
-        return fallback, np.zeros_like(minutes)
-    ps = path_sums(graph, zkeys, fkeys, measures=("road_km", "ferry_crossings"))
-    km, crossings = ps.road_km, ps.ferry_crossings
-    gap = ~np.isfinite(km) & np.isfinite(minutes)
-    if gap.any():
-        messages.append(
-            f"{int(gap.sum())} zone-facility pair(s) without a path in the graph: km from "
-            "their minutes"
-        )
-    return np.where(gap, fallback, km), np.where(np.isfinite(crossings), crossings, 0.0)
+    km, crossings, notes = visit_geometry(
+        graph, list(plan.zones.index), list(cs.facility_ids), cs.minutes, costs.fallback_speed_kmh
+    )
+    messages.extend(notes)
+    return km, crossings
 
 
 def _flow_items(

@@ -34,7 +34,7 @@ import numpy as np
 from netopt._errors import DataError, Problem
 from netopt._numbers import is_number
 from netopt._options import OptionsMixin, resourced, unknown_keys
-from netopt.flows import CARE_LEVELS
+from netopt.flows import CARE_LEVELS, VISIT_ITEMS, VisitCosts
 
 __all__ = [
     "BUDGET_ITEMS",
@@ -298,7 +298,10 @@ class Costs(OptionsMixin):
     budget_items : tuple of str
         The items charged to the budget (default :data:`BUDGET_ITEMS`).
     objective : str, default "report"
-        One of :data:`OBJECTIVES`.
+        One of :data:`OBJECTIVES`: ``"report"`` only reports; ``"total_cost"`` chooses the
+        upgrades (``[model.flows] max_upgrades``) for the least total cost;
+        ``"patient_hours"`` for the least patient-hours with the charged cost within the
+        budget (needs one). See :mod:`netopt.scenario.cost_objective`.
     estimates : tuple of str
         Fields you set to your own estimates (``"place.level"`` for care prices), flagged
         like the estimated defaults.
@@ -420,6 +423,37 @@ class Costs(OptionsMixin):
         return out
 
     # -- derived -------------------------------------------------------------------------
+
+    def visit_costs(
+        self, km: np.ndarray | None = None, crossings: np.ndarray | None = None
+    ) -> VisitCosts:
+        """The per-visit prices a decision that moves the patient flows weighs (plain arrays).
+
+        Parameters
+        ----------
+        km, crossings : numpy.ndarray, optional
+            ``(Z, F)`` road km and ferry crossings one way (:func:`netopt.flows.visit_geometry`);
+            None: km from the minutes at ``fallback_speed_kmh``.
+
+        Returns
+        -------
+        netopt.flows.VisitCosts
+            ``charged``: the :attr:`budget_items` among its items and ``"upgrades"``.
+        """
+        return VisitCosts(
+            self.care_yuan.as_array(),
+            self.care_county_yuan.as_array(),
+            self.care_outside_yuan.as_array(),
+            transfer_yuan=self.transfer_yuan,
+            km_yuan=self.patient_km_yuan,
+            crossing_yuan=self.ferry_fare_yuan,
+            hour_yuan=self.value_of_time_yuan_per_hour,
+            upgrade_years=self.upgrade_years,
+            charged=tuple(i for i in self.budget_items if i in (*VISIT_ITEMS, "upgrades")),
+            km=km,
+            crossings=crossings,
+            fallback_speed_kmh=self.fallback_speed_kmh,
+        )
 
     @property
     def has_budget(self) -> bool:

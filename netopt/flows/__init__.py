@@ -1,6 +1,6 @@
 r"""Patient flows: who goes where for which care, and how many stay in the area.
 
-The package works on plain arrays (Z zones, F facilities, L care levels) and has five parts:
+The package works on plain arrays (Z zones, F facilities, L care levels) and has six parts:
 
 **Care levels** (:mod:`~netopt.flows.levels`). A visit is of one of five levels
 (:data:`CARE_LEVELS`): grassroots (primary) care, hospital outpatient care, inpatient care,
@@ -38,6 +38,11 @@ reported figures (:class:`Observed`) by least squares with delta-method standard
 **Access** (:mod:`~netopt.flows.access`). Two-step floating catchment area access
 (:func:`two_step_fca`) and whether the nearest eligible facility lies within a care level's
 time window (:func:`timely_access`, :data:`ACCESS_WINDOWS_MIN`).
+
+**Costs per visit** (:mod:`~netopt.flows.visit_costs`). :class:`VisitCosts` prices a visit
+of each level at each facility for the cost items that move with the flows
+(:data:`VISIT_ITEMS`), so that a decision moving the flows (upgrades) can weigh them;
+:func:`visit_geometry` gives the road km and ferry crossings of the fastest paths.
 """
 
 from netopt.flows.access import ACCESS_WINDOWS_MIN, timely_access, two_step_fca
@@ -62,6 +67,7 @@ from netopt.flows.levels import (
     zone_demand,
 )
 from netopt.flows.model import FLOW_KPIS, Flows, patient_flows
+from netopt.flows.visit_costs import VISIT_ITEMS, VisitCosts, visit_geometry
 
 __all__ = [
     "ACCESS_WINDOWS_MIN",
@@ -73,12 +79,14 @@ __all__ = [
     "GRASSROOTS_TIERS",
     "HOSPITAL_TIERS",
     "TRANSFER_LEVELS",
+    "VISIT_ITEMS",
     "Calibration",
     "ChoiceParams",
     "ChoiceSet",
     "DemandRates",
     "Flows",
     "Observed",
+    "VisitCosts",
     "calibrate",
     "choice_probabilities",
     "choice_weights",
@@ -89,5 +97,6 @@ __all__ = [
     "timely_access",
     "two_step_fca",
     "utilities",
+    "visit_geometry",
     "zone_demand",
 ]

@@ -174,30 +174,12 @@ def resolve_costs(region: Region, value: Any, *, source: str = "scenario") -> Co
     if value is None:
         return None
     if isinstance(value, Costs):
-        _reported_only(value, source)
         return value
     table = _region_table(region, "costs")
     if table.get("enabled", True) is False and not value:
         return None
     base = Costs.from_dict(_without(table, ("enabled",)), file="region.toml")
-    costs = Costs.from_dict(_without(value, ("enabled",)), file=source, base=base)
-    _reported_only(costs, source)
-    return costs
-
-
-def _reported_only(costs: Costs, source: str) -> None:
-    """Costs are reported, not yet optimised: say so rather than ignore an objective."""
-    if costs.objective != "report":
-        raise DataError(
-            Problem(
-                source,
-                "[costs]",
-                "objective",
-                repr(costs.objective),
-                'use "report" (the only objective a run acts on in this version): compare the '
-                "total cost or the balance of several scenarios with netopt compare",
-            )
-        )
+    return Costs.from_dict(_without(value, ("enabled",)), file=source, base=base)
 
 
 def resolve_diagnosis(

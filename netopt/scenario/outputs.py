@@ -143,7 +143,8 @@ RECORD_KEYS: dict[str, str] = {
         "paid from the budget), balance_yuan (budget less charged; negative: an overrun), "
         "per_resident_yuan, items (item -> yuan), paid_by (item -> budget|patients), "
         "by_alliance (lead -> item -> yuan, rows adding up to the items), estimated (items "
-        "with estimated prices); null when the scenario turns costs off"
+        "with estimated prices), objective (report, total_cost or patient_hours: what the "
+        "upgrades were chosen for); null when the scenario turns costs off"
     ),
     "diagnosis": (
         "shared diagnosis centres (netopt.scenario.cost_outputs.diagnosis_record): centres, "

@@ -4,7 +4,10 @@
 A run goes down the layers once: load the region, build the travel graph, apply the
 network changes (:func:`apply_modifiers`), compute the zone-to-facility travel times, plan
 the alliances (:func:`netopt.alliances.plan_alliances`), schedule the expert rotations
-(:func:`netopt.rotations.schedule_rotations`) and take the KPIs. Each planner gets its
+(:func:`netopt.rotations.schedule_rotations`), the steps after them (hosting, diagnosis
+centres, courier, costs: :mod:`netopt.scenario.extra_steps`) and take the KPIs. With
+``[costs] objective = "patient_hours"`` a plan over its budget is planned a second time
+with the budget as a ceiling (:mod:`netopt.scenario.cost_objective`). Each planner gets its
 option object and solver parameters from the scenario unchanged. A :class:`Session`
 shares loaded regions and base graphs between the scenarios of one call.
 """
@@ -19,12 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from netopt import graph as g
 from netopt._errors import SolverError
+from netopt._notes import Note
 from netopt._warning_groups import capture_warnings
-from netopt.alliances import AlliancePlan, plan_alliances, zone_facility_seconds
+from netopt.alliances import AllianceOptions, AlliancePlan, plan_alliances, zone_facility_seconds
 from netopt.alliances.travel import open_times
-from netopt.costs import CostBreakdown
+from netopt.costs import CostBreakdown, Costs
 from netopt.diagnosis import DiagnosisPlan
 from netopt.flows import Flows
 from netopt.graph import TravelGraph, build_graph
@@ -33,7 +39,9 @@ from netopt.kpis import POPULATION_COUNTS, baseline_kpis, plan_flows, plan_kpis
 from netopt.pathways import Pathways, SitingResult, plan_pathways, site_centres, with_capability
 from netopt.region import Region
 from netopt.rotations import RotationSchedule, schedule_rotations
+from netopt.scenario.cost_objective import check_objective, decision_budget, objective_model
 from netopt.scenario.extra_steps import extra_kpis, plan_extras
+from netopt.scenario.extras import resolve_costs
 from netopt.scenario.options import Modifiers
 from netopt.scenario.outputs import make_record, write_outputs
 from netopt.scenario.spec import Scenario
@@ -321,39 +329,27 @@ def _run(
     timer = _Timer(scenario.name, progress)
     timer.step("load region")
     region = session.region(scenario)
+    source = str(scenario.source or scenario.name)
+    cost_options = resolve_costs(region, scenario.costs, source=source)
+    check_objective(cost_options, scenario.model, source)  # before the slow steps
     timer.step("build graph")
     graph = apply_modifiers(session.graph(scenario, region), scenario.modifiers)
     timer.step("travel times")
     times = zone_facility_seconds(region, graph, cache_dir=cache_dir)
     times_now = open_times(region, graph, times, cache_dir=cache_dir)
-    timer.step("plan alliances")
-    plan = plan_alliances(
-        region,
-        graph,
-        options=scenario.model,
-        params=scenario.solver,
-        name=scenario.title or scenario.name,
-        times=times,
-        times_now=times_now,
-    )
-    if len(plan.leads) == 0:  # the solver stopped at its time limit without any plan
-        solve, limit = plan.solve, scenario.solver.time_limit_s
-        raise SolverError(
-            f"scenario {scenario.name!r}: no plan found within "
-            f"{'no limit' if limit is None else f'{limit:g} s'} (status {solve.status}"
-            f"{': ' + solve.message if solve.message else ''}); raise [solver] time_limit_s"
-        )
-    schedule = None
-    if scenario.rotations is not None:
-        timer.step("schedule rotations")
-        schedule = schedule_rotations(
-            plan, graph, options=scenario.rotations, params=scenario.rotation_params
-        )
+    model = scenario.model
+    if cost_options is not None and cost_options.objective != "report":
+        model = objective_model(model, cost_options, region, graph, times)
+    plan, schedule = _plan(scenario, model, region, graph, times, times_now, timer)
     pathways, siting = None, None
     if scenario.pathways is not None:
         timer.step("pathways")
         pathways, siting = _pathways(region, graph, scenario)
     extras = plan_extras(scenario, region, graph, plan, schedule, step=timer.step)
+    plan, schedule, extras = _keep_budget(
+        scenario, model, cost_options, (region, graph, times, times_now), timer,
+        (plan, schedule, extras),
+    )  # fmt: skip
     timer.step("KPIs")
     kpis = plan_kpis(plan, schedule, flows=extras.flows)
     if pathways is not None:
@@ -378,6 +374,86 @@ def _run(
         flows=extras.flows,
         courier_problems=extras.courier_problems,
     )
+
+
+def _keep_budget(
+    scenario: Scenario,
+    model: AllianceOptions,
+    cost_options: Costs | None,
+    inputs: tuple[Region, TravelGraph, np.ndarray, np.ndarray | None],
+    timer: _Timer,
+    first_pass: tuple[AlliancePlan, RotationSchedule | None, Any],
+) -> tuple[AlliancePlan, RotationSchedule | None, Any]:
+    """Patient-hours within the budget: a first pass within it is said so; one over it is
+    planned again with the budget left for the upgrades' items as their ceiling."""
+    plan, schedule, extras = first_pass
+    region, graph, times, times_now = inputs
+    first = extras.costs
+    if _within_budget(first, cost_options):
+        kept = Note("note.budget_kept", left=f"{first.balance_yuan:,.0f}")
+        return dataclasses.replace(plan, messages=(*plan.messages, kept)), schedule, extras
+    if model.flows.visit_costs is None or not _over_budget(first, cost_options):
+        return plan, schedule, extras
+    left = decision_budget(first, plan, model.flows.visit_costs)
+    logger.info("scenario %s: over budget by %.0f yuan; upgrades re-planned with %.0f "
+                "yuan left for the items they move", scenario.name, -first.balance_yuan,
+                left)  # fmt: skip
+    model = dataclasses.replace(model, flows=dataclasses.replace(model.flows, budget_yuan=left))
+    plan, schedule = _plan(scenario, model, region, graph, times, times_now, timer)
+    extras = plan_extras(scenario, region, graph, plan, schedule, step=timer.step)
+    replanned = Note("note.budget_replanned", over=f"{-first.balance_yuan:,.0f}",
+                     left=f"{left:,.0f}")  # fmt: skip
+    return dataclasses.replace(plan, messages=(*plan.messages, replanned)), schedule, extras
+
+
+def _within_budget(costs: CostBreakdown | None, options: Costs | None) -> bool:
+    """A first pass of "patient-hours within the budget" that keeps its budget."""
+    if costs is None or options is None or options.objective != "patient_hours":
+        return False
+    return not costs.budget.is_overrun and np.isfinite(costs.balance_yuan)
+
+
+def _over_budget(costs: CostBreakdown | None, options: Costs | None) -> bool:
+    """A first pass of "patient-hours within the budget" that overruns its budget."""
+    if costs is None or options is None or options.objective != "patient_hours":
+        return False
+    return bool(costs.budget.is_overrun)
+
+
+def _plan(
+    scenario: Scenario,
+    model: AllianceOptions,
+    region: Region,
+    graph: TravelGraph,
+    times: np.ndarray,
+    times_now: np.ndarray | None,
+    timer: _Timer,
+) -> tuple[AlliancePlan, RotationSchedule | None]:
+    """The alliance plan of ``model`` and its rotation schedule."""
+    timer.step("plan alliances")
+    plan = plan_alliances(
+        region,
+        graph,
+        options=model,
+        params=scenario.solver,
+        name=scenario.title or scenario.name,
+        times=times,
+        times_now=times_now,
+    )
+    if len(plan.leads) == 0:  # the solver stopped at its time limit without any plan
+        solve, limit = plan.solve, scenario.solver.time_limit_s
+        raise SolverError(
+            f"scenario {scenario.name!r}: no plan found within "
+            f"{'no limit' if limit is None else f'{limit:g} s'} (status {solve.status}"
+            f"{': ' + solve.message if solve.message else ''}); raise [solver] time_limit_s"
+        )
+    schedule = None
+    if scenario.rotations is not None:
+        timer.step("schedule rotations")
+        schedule = schedule_rotations(
+            plan, graph, options=scenario.rotations, params=scenario.rotation_params
+        )
+    return plan, schedule
 
 
 def _pathways(
@@ -433,8 +509,9 @@ class _Timer:
 
     def step(self, name: str | None) -> None:
         now = time.perf_counter()
-        if self._current is not None:
-            self.seconds[self._current] = round(now - self._start, 3)
+        if self._current is not None:  # a step run twice (a second pass) adds up
+            spent = self.seconds.get(self._current, 0.0) + now - self._start
+            self.seconds[self._current] = round(spent, 3)
         self._current, self._start = name, now
         if name is not None and self.progress is not None:
             self.progress(f"{self.name}: {name}")

@@ -47,7 +47,10 @@ def _evaluate(w, f, d, metrics, sel):
     y[:, sel] = w[:, sel] / den[:, None]
     z = f / den
     values = {
-        name: float(d @ (m.fixed_value * z + (m.cand_value * y).sum(axis=1)) / d.sum())
+        name: float(
+            (d @ (m.fixed_value * z + (m.cand_value * y).sum(axis=1)) + m.open_value[sel].sum())
+            / d.sum()
+        )
         for name, m in metrics.items()
     }
     return values, y, z
@@ -62,7 +65,10 @@ def _brute(w, f, d, metrics, objective, maximize, targets=(), n_open=None, fixed
         for combo in itertools.combinations(free, k):
             sel = sorted([*fixed, *combo])
             values, _, _ = _evaluate(w, f, d, metrics, sel)
-            short = sum(max(0.0, t.share - values[t.metric]) for t in targets)
+            short = sum(
+                max(0.0, values[t.metric] - t.share if t.upper else t.share - values[t.metric])
+                for t in targets
+            )
             plans.append((short, values[objective], sel))
     least = min(p[0] for p in plans)
     near = [p for p in plans if p[0] <= least + 1e-6]
@@ -222,6 +228,60 @@ def test_time_limited_large_instance_returns_a_plan():
 # ----------------------------------------------------------------------------------------
 # exact enumeration against the MIP
 # ----------------------------------------------------------------------------------------
+def _cost_instance(seed: int, n_seg: int = 12, n_cand: int = 6):
+    """The instance with a cost metric: yuan per visit by alternative and a yearly fixed cost
+    per opened candidate (an upgrade), as the upgrade decision builds it."""
+    w, f, d, metrics = _instance(seed, n_seg, n_cand)
+    rng = np.random.default_rng(seed + 1000)
+    per_visit = ShareMetric(rng.uniform(200, 400, n_seg), rng.uniform(50, 300, (n_seg, n_cand)),
+                            open_value=rng.uniform(0, 0.4, n_cand) * d.sum() * 100)  # fmt: skip
+    return w, f, d, {**metrics, "yuan": per_visit}
+
+
+@pytest.mark.parametrize("method", ["enumerate", "mip"])
+@pytest.mark.parametrize("seed", range(6))
+def test_opening_values_minimise_cost_as_brute_force(seed, method):
+    """A metric with a fixed value per opened candidate (yearly yuan of an upgrade): the
+    least total cost agrees with brute force, whichever way the plan is found."""
+    w, f, d, metrics = _cost_instance(seed)
+    res = share_location(w, f, d, metrics=metrics, objective="yuan", maximize=False,
+                         max_open=4, params=EXACT, method=method)  # fmt: skip
+    _check(res, w, f, d, metrics, "yuan", False, max_open=4)
+
+
+@pytest.mark.parametrize("method", ["enumerate", "mip"])
+@pytest.mark.parametrize("seed", range(6))
+def test_ceiling_target_is_a_budget(seed, method):
+    """Least hours with the yuan at most a budget (``upper=True``), met or missed: brute
+    force agrees, and the shortfall is the excess over the ceiling."""
+    w, f, d, metrics = _cost_instance(seed)
+    values = [_evaluate(w, f, d, metrics, list(c))[0]["yuan"]
+              for k in range(5) for c in itertools.combinations(range(6), k)]  # fmt: skip
+    ceiling = float(np.quantile(values, [0.3, 0.0][seed % 2])) - (seed % 2) * 1.0
+    targets = [ShareTarget("yuan", ceiling, upper=True)]
+    res = share_location(w, f, d, metrics=metrics, objective="hours", maximize=False,
+                         targets=targets, max_open=4, params=EXACT, method=method)  # fmt: skip
+    _check(res, w, f, d, metrics, "hours", False, targets, max_open=4)
+    excess = max(res.metrics["yuan"] - ceiling, 0.0)
+    assert res.shortfalls["yuan"] == pytest.approx(excess, abs=1e-9)
+    assert (excess > 0) == (seed % 2 == 1)  # the cheapest plan costs 1 yuan per visit too much
+    if excess:
+        assert "ceiling yuan <=" in res.message and "over by" in res.message
+
+
+def test_trivial_bound_counts_opening_values():
+    """The bound without a MIP (every segment at its best) still bounds the cost when the
+    opening values are large: a time-limited enumeration never reports a bound above it."""
+    w, f, d, metrics = _cost_instance(3)
+    res = share_location(w, f, d, metrics=metrics, objective="yuan", maximize=False,
+                         max_open=4, params=EXACT)  # fmt: skip
+    from netopt.solve.location._share_enum import trivial_bound
+    from netopt.solve.location.share import _validate
+
+    sh = _validate(w, f, d, metrics, "yuan", False, (), None, 4, ())
+    assert trivial_bound(sh) * d.sum() <= res.objective + 1e-6
+
+
 #: The brute-force instances above: (seed, objective, maximize, target or None, card).
 CASES = [
     *((s, "capture", True, None, {"n_open": k}) for s in range(4) for k in (1, 2, 3)),

@@ -7,7 +7,7 @@ the candidates besides ``fixed_open``) without listing them. When they are few, 
 every one is a proof: :func:`enumerate_plans` takes them in batches of ``B`` plans, the
 rows of a 0/1 matrix ``X`` (B x free candidates), and computes with
 :math:`q_{sb} = (d_s / \sum d) / (f_s + w^{fix}_s + (W X^\top)_{sb})` every metric
-:math:`M_{mb} = \sum_s n^0_{ms} q_{sb} + \sum_j x_{bj} (G_m^\top q)_{jb}`, where
+:math:`M_{mb} = \sum_s n^0_{ms} q_{sb} + \sum_j x_{bj} ((G_m^\top q)_{jb} + o_{mj})`, where
 :math:`n^0 = v^0 f + \sum_{j\,fixed} v_j w_j` and :math:`G_{msj} = v_{msj} w_{sj}` (free j),
 in three matrix products per batch (about :func:`enumeration_flops` in all). The best
 plan is the lexicographic one: least total shortfall (within :data:`SLACK_TOL`), then the
@@ -64,10 +64,12 @@ class Share:
     names: tuple[str, ...]  # metric names; row m of fv/cv
     fv: np.ndarray  # (M, S)
     cv: np.ndarray  # (M, S, J)
+    ov: np.ndarray  # (M, J) value of opening each candidate / total demand
     obj: int  # index of the objective metric
     maximize: bool
     tgt_metric: np.ndarray  # (K,) metric index of each target
-    tgt_share: np.ndarray  # (K,)
+    tgt_sign: np.ndarray  # (K,) +1 a floor (metric >= share), -1 a ceiling (metric <= share)
+    tgt_share: np.ndarray  # (K,) the share x tgt_sign: sign x metric + t >= tgt_share
     fixed: np.ndarray  # sorted fixed-open candidates
     n_open: int | None
     max_open: int | None
@@ -103,17 +105,22 @@ def plan_parts(sh: Share, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def exact_plan(sh: Share, mask: np.ndarray) -> tuple[Plan, tuple[float, float]]:
     """The exact metrics of the plan that opens ``mask``, and its lexicographic key."""
     num, den = plan_parts(sh, mask)
-    values = (num / den) @ sh.dn
-    short = np.maximum(sh.tgt_share - values[sh.tgt_metric], 0.0)
+    values = (num / den) @ sh.dn + sh.ov @ mask
+    short = np.maximum(sh.tgt_share - sh.tgt_sign * values[sh.tgt_metric], 0.0)
     return Plan(mask.copy(), values, short), (float(short.sum()), -sh.sign * float(values[sh.obj]))
 
 
 def trivial_bound(sh: Share) -> float:
-    """Every segment's demand at its best (or worst) alternative, in share units."""
+    """Every segment's demand at its best alternative and the best allowed opening values,
+    in share units."""
     fv = sh.fv[sh.obj]
     cv = np.where(sh.w > 0, sh.cv[sh.obj], fv[:, None])  # no weight: not an alternative
     per = np.maximum(fv, cv.max(axis=1)) if sh.maximize else np.minimum(fv, cv.min(axis=1))
-    return float(per @ sh.dn)
+    gains = -np.sort(-sh.sign * sh.ov[sh.obj, sh.free])  # best first
+    least = sh.n_open or 0
+    most = len(gains) if sh.count is None else sh.count
+    opened = gains[:least].sum() + np.clip(gains[least:most], 0.0, None).sum()
+    return float(per @ sh.dn + sh.ov[sh.obj, sh.fixed].sum() + sh.sign * opened)
 
 
 def plan_sizes(sh: Share) -> range:
@@ -172,6 +179,7 @@ def enumerate_plans(sh: Share, deadline: float | None) -> Enumeration:
     n_seg, n_met, free = sh.w.shape[0], len(sh.names), sh.free
     n_free, n_plans = len(free), count_plans(sh)
     num0, den0 = plan_parts(sh, np.isin(np.arange(sh.w.shape[1]), sh.fixed))
+    ov0 = sh.ov[:, sh.fixed].sum(axis=1)[:, None]  # (M, 1)
     w_free = sh.w[:, free]  # (S, F)
     gain = (sh.cv[:, :, free] * w_free).transpose(0, 2, 1).reshape(n_met * n_free, n_seg)
     batch = max(1, BATCH_FLOATS // (2 * n_seg + n_met * n_free))
@@ -183,7 +191,9 @@ def enumerate_plans(sh: Share, deadline: float | None) -> Enumeration:
         x[np.repeat(np.arange(len(chunk)), sizes), cols] = 1.0
         inv = sh.dn[:, None] / (den0[:, None] + w_free @ x.T)  # (S, B): d_s / den_s
         values = num0 @ inv + ((gain @ inv).reshape(n_met, n_free, -1) * x.T).sum(axis=1)
-        shorts.append(np.maximum(sh.tgt_share[:, None] - values[sh.tgt_metric], 0.0).sum(0))
+        values += ov0 + sh.ov[:, free] @ x.T  # the opening values
+        signed = sh.tgt_sign[:, None] * values[sh.tgt_metric]
+        shorts.append(np.maximum(sh.tgt_share[:, None] - signed, 0.0).sum(0))
         costs.append(-sh.sign * values[sh.obj])
         if deadline is not None and time.perf_counter() >= deadline:
             break

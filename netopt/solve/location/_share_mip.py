@@ -89,9 +89,12 @@ def share_model(
         rows(np.zeros(len(free), int), free, np.ones(len(free)), [sh.n_open or 0], [sh.count])
     metric_z = sh.dn[None, :] * sh.fv  # (M, S)
     metric_y = sh.dn[ii][None, :] * sh.cv[:, ii, jj]  # (M, pairs)
-    for k, m in enumerate(sh.tgt_metric):
-        rows(np.zeros(n_seg + n_pair + 1, int), np.r_[cz + seg, cy + pair, ct + k],
-             np.r_[metric_z[m], metric_y[m], 1.0], [sh.tgt_share[k]], [np.inf])  # fmt: skip
+    cand = np.arange(n_cand)
+    for k, m in enumerate(sh.tgt_metric):  # sign x metric + t_k >= sign x share
+        sign = sh.tgt_sign[k]
+        rows(np.zeros(n_cand + n_seg + n_pair + 1, int), np.r_[cand, cz + seg, cy + pair, ct + k],
+             np.r_[sign * sh.ov[m], sign * metric_z[m], sign * metric_y[m], 1.0],
+             [sh.tgt_share[k]], [np.inf])  # fmt: skip
     if budget is not None and n_tgt:
         rows(np.zeros(n_tgt, int), ct + np.arange(n_tgt), np.ones(n_tgt), [-np.inf], [budget])
     matrix, row_lb, row_ub = rows.matrix(n_col)
@@ -103,6 +106,7 @@ def share_model(
     if phase == 1:
         objective[ct:] = 1.0
     else:
+        objective[:n_cand] = sh.ov[sh.obj]
         objective[cz:cy], objective[cy:ct] = metric_z[sh.obj], metric_y[sh.obj]
     return Model(
         matrix=matrix, row_lb=row_lb, row_ub=row_ub,

@@ -19,11 +19,14 @@ For binary x, :math:`y_{sj} = r_{sj} z_s x_j`: the exact shares for any objectiv
 metric may be maximised or minimised. Tangent planes of the convex :math:`z_s(x)` at the
 fixed-only plan and at the incumbent are added as cuts.
 A metric (:class:`ShareMetric`) is :math:`M = \sum_s d_s (v^0_s z_s + \sum_j
-v_{sj} y_{sj})`: captured visits (:math:`v^0 = 0, v = 1`), visits in the area,
-patient-hours (:math:`v` = hours per visit) ... ``n_open`` (exactly) or ``max_open`` (at
+v_{sj} y_{sj}) + \sum_j o_j x_j`: captured visits (:math:`v^0 = 0, v = 1`), visits in the
+area, patient-hours (:math:`v` = hours per visit), yuan (:math:`v` = yuan per visit,
+:math:`o_j` = the yearly cost of opening j) ... ``n_open`` (exactly) or ``max_open`` (at
 most) count the candidates opened besides ``fixed_open``. A target (:class:`ShareTarget`)
-asks :math:`M_k / \sum_s d_s + t_k \ge \sigma_k` with a slack :math:`t_k \ge 0`; the best
-plan has the least total slack, then the best objective. How it is found (``method``):
+asks :math:`M_k / \sum_s d_s + t_k \ge \sigma_k` with a slack :math:`t_k \ge 0`, or, a
+ceiling (``upper=True``, a budget), :math:`M_k / \sum_s d_s - t_k \le \sigma_k`; the best
+plan has the least total slack (in the targets' own units per unit of demand), then the
+best objective. How it is found (``method``):
 
 * few plans (``"auto"``: at most 20,000 feasible plans and about :math:`3 \cdot 10^9` flops;
   :mod:`~netopt.solve.location._share_enum`): every plan's exact shares are evaluated,
@@ -83,7 +86,8 @@ __all__ = ["ShareMetric", "ShareResult", "ShareTarget", "share_location"]
 
 @dataclass(frozen=True)
 class ShareMetric:
-    """A sum over the choices, :math:`\\sum_s d_s (v^0_s z_s + \\sum_j v_{sj} y_{sj})`.
+    """A sum over the choices and the opened candidates,
+    :math:`\\sum_s d_s (v^0_s z_s + \\sum_j v_{sj} y_{sj}) + \\sum_j o_j x_j`.
 
     Parameters
     ----------
@@ -91,13 +95,19 @@ class ShareMetric:
         ``(S,)`` value per unit of demand choosing an always-present alternative.
     cand_value : numpy.ndarray
         ``(S, J)`` value per unit of demand choosing candidate j.
+    open_value : numpy.ndarray, optional
+        ``(J,)`` value of opening candidate j, whoever chooses it (e.g. its yearly fixed
+        cost in yuan); default 0.
     """
 
     fixed_value: np.ndarray
     cand_value: np.ndarray
+    open_value: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        for name in ("fixed_value", "cand_value"):
+        if self.open_value is None:
+            object.__setattr__(self, "open_value", np.zeros(np.shape(self.cand_value)[-1:]))
+        for name in ("fixed_value", "cand_value", "open_value"):
             arr = np.array(getattr(self, name), dtype=float)  # read-only float copies
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
@@ -107,22 +117,32 @@ class ShareMetric:
 class ShareTarget:
     """Ask that ``metric`` reaches ``share`` per unit of total demand (0.9: 90 %); soft.
 
+    With ``upper=True`` the target is a ceiling instead: ``metric`` at most ``share`` per
+    unit of demand (a budget: yuan per visit). The shortfall is then the excess.
+
     Parameters
     ----------
     metric : str
         A key of the ``metrics`` of :func:`share_location`.
     share : float
         The target value per unit of demand.
+    upper : bool, default False
+        A ceiling (at most) rather than a floor (at least).
     """
 
     metric: str
     share: float
+    upper: bool = False
 
     def __post_init__(self) -> None:
         ok = isinstance(self.share, (int, float, np.number)) and not isinstance(self.share, bool)
         if not isinstance(self.metric, str) or not ok or not math.isfinite(float(self.share)):
             found = f"metric={self.metric!r}, share={self.share!r}"
             raise DataError(Problem("ShareTarget", "", "", found, "use a name and a finite number"))
+        if not isinstance(self.upper, bool):
+            raise DataError(
+                Problem("ShareTarget", "", "upper", repr(self.upper), "use True or False")
+            )
         object.__setattr__(self, "share", float(self.share))
 
 
@@ -218,8 +238,9 @@ def _added(sh: Share, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keys ``(J,)`` of ``mask`` plus each candidate (vectorised over candidates)."""
     num, den = plan_parts(sh, mask)
     together = (num[:, :, None] + sh.cv * sh.w) / (den[:, None] + sh.w)
-    values = np.einsum("msj,s->mj", together, sh.dn)
-    short = np.maximum(sh.tgt_share[:, None] - values[sh.tgt_metric], 0.0).sum(axis=0)
+    values = np.einsum("msj,s->mj", together, sh.dn) + (sh.ov @ mask)[:, None] + sh.ov
+    signed = sh.tgt_sign[:, None] * values[sh.tgt_metric]
+    short = np.maximum(sh.tgt_share[:, None] - signed, 0.0).sum(axis=0)
     return short, -sh.sign * values[sh.obj]
 
 
@@ -258,11 +279,12 @@ def _validate(
     for name, metric in metrics.items():
         if not isinstance(metric, ShareMetric):
             raise TypeError(f"share_location: metrics[{name!r}] must be a ShareMetric")
-        fv, cv = metric.fixed_value, metric.cand_value
-        if fv.shape != (n_seg,) or cv.shape != (n_seg, n_cand):
-            bad("metrics", f"fixed_value {fv.shape}, cand_value {cv.shape}",
-                f"use shapes ({n_seg},) and ({n_seg}, {n_cand})", record=name)  # fmt: skip
-        elif not (np.isfinite(fv).all() and np.isfinite(cv).all()):
+        fv, cv, ov = metric.fixed_value, metric.cand_value, metric.open_value
+        if fv.shape != (n_seg,) or cv.shape != (n_seg, n_cand) or ov.shape != (n_cand,):
+            bad("metrics", f"fixed_value {fv.shape}, cand_value {cv.shape}, open_value "
+                f"{ov.shape}", f"use shapes ({n_seg},), ({n_seg}, {n_cand}) and ({n_cand},)",
+                record=name)  # fmt: skip
+        elif not (np.isfinite(fv).all() and np.isfinite(cv).all() and np.isfinite(ov).all()):
             bad("metrics", "NaN or inf values", "values must be finite", record=name)
     if objective not in metrics:
         bad("objective", repr(objective), f"name one of the metrics {list(names)}")
@@ -293,9 +315,11 @@ def _validate(
         w=w, f=f, dn=d / d.sum(), total=float(d.sum()), names=names,
         fv=np.stack([metrics[n].fixed_value for n in names]),
         cv=np.stack([metrics[n].cand_value for n in names]),
+        ov=np.stack([metrics[n].open_value for n in names]) / float(d.sum()),
         obj=names.index(objective), maximize=bool(maximize), fixed=fixed,
         tgt_metric=np.array([names.index(t.metric) for t in targets], np.int64),
-        tgt_share=np.array([t.share for t in targets], float),
+        tgt_sign=np.array([-1.0 if t.upper else 1.0 for t in targets], float),
+        tgt_share=np.array([-t.share if t.upper else t.share for t in targets], float),
         n_open=None if n_open is None else int(n_open),  # type: ignore[call-overload]
         max_open=None if max_open is None else min(int(max_open), n_free),  # type: ignore
     )  # fmt: skip
@@ -331,6 +355,9 @@ def _message(sh: Share, plan: Plan, proven1: bool) -> str:
     parts = [
         f"target {sh.names[m]} >= {100 * sh.tgt_share[k]:.2f} % not met: achieved "
         f"{100 * plan.values[m]:.2f} %, short by {100 * plan.short[k]:.2f} percentage points"
+        if sh.tgt_sign[k] > 0 else
+        f"ceiling {sh.names[m]} <= {-sh.tgt_share[k] * sh.total:,.6g} not met: achieved "
+        f"{plan.values[m] * sh.total:,.6g}, over by {plan.short[k] * sh.total:,.6g}"
         for k, m in enumerate(sh.tgt_metric) if plan.short[k] > SLACK_TOL
     ]  # fmt: skip
     if not parts:
