@@ -9,16 +9,25 @@ For each size the script prints the seconds to the first feasible solution, to a
 (from the CP-SAT solution and bound callbacks; the gap is that of phase 2, patient travel,
 and counts only once phase 1, the rhythm shortfall, is proved), and the final gap within a
 60 s limit, with 2 workers and ``interleave_search`` (reproducible). "seconds" includes the
-continuity phase, which uses whatever time is left. Run: ``python bench/bench_rotation.py [--time-limit 60] [--sizes 60x40 ...]``.
+continuity phase (at most 15 % of the limit). Run: ``python bench/bench_rotation.py [--time-limit 60] [--sizes 60x40 ...]``.
+
+``--busy 60x40`` measures reproducibility under load instead: the instance is solved on the
+machine as it is and again beside two CPU hogs (busy-looping processes), in the default
+deterministic mode and, as the named alternative, with a plain wall-clock limit
+(``deterministic=False``); the table says whether the two schedules are the same.
 Nothing is downloaded; the data is generated from a fixed seed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import math
+import multiprocessing
 import platform
 import time
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -69,6 +78,44 @@ def make_instance(
     )
 
 
+@contextlib.contextmanager
+def cpu_hogs(n: int = 2) -> Iterator[None]:
+    """``n`` busy-looping processes while the block runs."""
+    ctx = multiprocessing.get_context("spawn")
+    hogs = [ctx.Process(target=exec, args=("while True: pass",), daemon=True) for _ in range(n)]
+    for hog in hogs:
+        hog.start()
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.join(timeout=10)
+
+
+def busy_table(size: str, limit: float, seed: int) -> None:
+    """Quiet and busy solves of one instance, deterministic and wall-clock: a table."""
+    n_e, n_s = (int(v) for v in size.split("x"))
+    inst = make_instance(n_e, n_s, seed=seed)
+    print(f"# bench_rotation --busy {size}: limit {limit:.0f} s, 2 workers, 2 CPU hogs when busy")
+    print("| mode | machine | seconds | gap | status | schedule | same as quiet |")
+    print("|---|---|---:|---:|---|---|---|")
+    for mode, deterministic in (("deterministic (default)", True), ("wall-clock", False)):
+        params = SolverParams(time_limit_s=limit, seed=seed, deterministic=deterministic)
+        first = None
+        for machine in ("quiet", "busy"):
+            with cpu_hogs() if machine == "busy" else contextlib.nullcontext():
+                t0 = time.perf_counter()
+                res = solve_rotation(inst, params=params)
+                seconds = time.perf_counter() - t0
+            digest = hashlib.sha1(np.ascontiguousarray(res.visits).tobytes()).hexdigest()[:10]
+            first = first or digest
+            same = "" if machine == "quiet" else ("yes" if digest == first else "no")
+            cut = " (backstop)" if "backstop" in res.message else ""
+            print(f"| {mode} | {machine} | {seconds:.1f} | {res.gap:.3%} | {res.status}{cut} | "
+                  f"{digest} | {same} |", flush=True)  # fmt: skip
+
+
 def main() -> None:
     """Run the benchmark and print a markdown table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -80,7 +127,11 @@ def main() -> None:
     ap.add_argument(
         "--free-search", action="store_true", help="no interleave_search (faster, not reproducible)"
     )
+    ap.add_argument("--busy", metavar="SIZE", help="reproducibility under load, e.g. 60x40")
     args = ap.parse_args()
+    if args.busy:
+        busy_table(args.busy, args.time_limit, args.seed)
+        return
     print(
         f"# bench_rotation: CP-SAT, 2 workers, limit {args.time_limit:.0f} s, "
         f"28 days, {platform.machine()} ({platform.python_version()})"

@@ -41,7 +41,7 @@ from netopt.rotations import (
     schedule_rotations,
     validate_schedule,
 )
-from netopt.scenario import Result, Scenario, compare, run, run_all
+from netopt.scenario import Result, Scenario, compare, run, run_all, sweep
 from netopt.solve import SolverParams
 from netopt.validate import validate_region
 
@@ -91,6 +91,7 @@ __all__ = [
     "save_region",
     "schedule_rotations",
     "solve",
+    "sweep",
     "travel_times",
     "validate_region",
     "validate_schedule",

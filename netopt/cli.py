@@ -337,6 +337,70 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return _compare_scenarios(demo_scenarios(args.region), args, out)
 
 
+def _add_sweep(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sweep", help="sweep file (.toml): a base scenario, [grid], [[variations]]")
+    parser.add_argument("-o", "--out", help="output folder (default: maps/sweep-<name>)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="a running dask scheduler (default: a local cluster)")  # fmt: skip
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="workers of the local cluster (default: one per core)")  # fmt: skip
+    parser.add_argument("--serial", action="store_true",
+                        help="run the cells one after another in this process")  # fmt: skip
+    parser.add_argument("--force", action="store_true",
+                        help="run every cell again, even the finished ones")  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print a JSON record instead")
+
+
+#: KPIs the sweep table prints beside each cell (when the runs have them).
+_SWEEP_COLUMNS = ("mean_lead_min", "share_lead_60min", "patient_hours_per_year", "cost_total_yuan")
+
+
+def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from netopt.kpis import kpi_info
+    from netopt.report import format_value
+    from netopt.scenario import read_sweep, sweep
+    from netopt.scenario.sweeps import expand
+
+    spec = read_sweep(args.sweep)
+    bar = Progress(TextColumn("{task.description:<30}"), BarColumn(), MofNCompleteColumn(),
+                   console=Console(stderr=True), disable=bool(getattr(args, "quiet", False)),
+                   transient=True)  # fmt: skip
+    task = bar.add_task(f"sweep {spec.name}", total=len(expand(spec)))
+
+    def callback(done: int, total: int, text: str) -> None:
+        bar.update(task, completed=done, description=text)
+
+    with bar:
+        result = sweep(spec, args.out, scheduler=args.scheduler, workers=args.workers,
+                       serial=args.serial, force=args.force, progress=callback)  # fmt: skip
+    if args.json:
+        doc = {"sweep": spec.name, "folder": str(result.folder), "cells": len(result.cells),
+               "failed": len(result.failed), "reused": len(result.reused),
+               "files": [str(f) for f in result.files]}  # fmt: skip
+        print(json.dumps(doc, indent=2, ensure_ascii=False), file=out)
+    elif not getattr(args, "quiet", False):
+        shown = [k for k in _SWEEP_COLUMNS if k in set(result.table["kpi"])]
+        print(f"sweep {spec.name}: {len(result.cells)} cells, {len(result.failed)} failed, "
+              f"{len(result.reused)} reused -> {result.folder}", file=out)  # fmt: skip
+        head = ["cell", "changes", "status", "s"] + [kpi_info(k).label for k in shown]
+        rows = [head]
+        for r in result.records:
+            values = [format_value(r["kpis"].get(k), kpi_info(k).unit) for k in shown]
+            rows.append([r["name"], r["label"], r["status"], f"{r['seconds']:.1f}", *values])
+        widths = [max(len(str(row[i])) for row in rows) for i in range(len(head))]
+        for row in rows:
+            print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)), file=out)
+        print(f"summary page: {result.folder / 'summary.html'}", file=out)
+    for r in result.failed:
+        logger.error("sweep cell %s (%s) failed: %s", r["name"], r["label"], r.get("error"))
+    return EXIT_DATA if result.failed else 0
+
+
 # Subcommand registry: name -> (help, add_arguments, run). Other subcommands
 # (run, compare, demo) are added here.
 COMMANDS: dict[
@@ -354,6 +418,7 @@ COMMANDS: dict[
     "run": ("run one scenario file and write its outputs", _add_run, _cmd_run),
     "compare": ("run (or reuse) scenarios and compare their KPIs", _add_compare, _cmd_compare),
     "demo": ("run the shipped Xiangshan scenarios and their comparison", _add_demo, _cmd_demo),
+    "sweep": ("run a grid of scenario variations on a dask cluster", _add_sweep, _cmd_sweep),
 }
 
 

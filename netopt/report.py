@@ -39,6 +39,7 @@ __all__ = [
     "comparison_report",
     "format_change",
     "format_value",
+    "page_html",
     "scenario_report",
 ]
 
@@ -257,7 +258,8 @@ def _clip(text: Any, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _page(title: str, body: str) -> str:
+def page_html(title: str, body: str) -> str:
+    """A complete page in the reports' style (title escaped; labels in the current language)."""
     return localise(  # the labels in the language of use_language (English by default)
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -511,7 +513,7 @@ no travel limit, no capacity limit.</p>
 {hosting_section(record)}
 {cost_section(record)}
 """
-    return _page(f"netopt: {title}", body)
+    return page_html(f"netopt: {title}", body)
 
 
 def _change_html(row: pd.Series, name: str, unit: str) -> str:
@@ -637,4 +639,4 @@ def comparison_report(
 <p>{legend}</p>
 {counts}
 """
-    return _page("netopt: scenario comparison", body)
+    return page_html("netopt: scenario comparison", body)

@@ -13,6 +13,8 @@ One job per module:
 - :mod:`~netopt.scenario.excel`: :func:`run_workbook`, :func:`comparison_workbook` (the
   Excel workbooks of a run and of a comparison).
 - :mod:`~netopt.scenario.studies`: :func:`run_and_compare`, :func:`demo_scenarios`.
+- :mod:`~netopt.scenario.sweeps`: :func:`sweep` (a grid of variations of one scenario, its
+  cells as tasks on ``dask.distributed``).
 """
 
 from netopt.scenario.comparison import compare, compare_stages, write_comparison
@@ -23,6 +25,7 @@ from netopt.scenario.reader import deep_merge
 from netopt.scenario.runner import STEPS, Result, Session, apply_modifiers, run, run_all
 from netopt.scenario.spec import Scenario, read_scenarios
 from netopt.scenario.studies import Comparison, demo_scenarios, run_and_compare
+from netopt.scenario.sweeps import SweepResult, SweepSpec, read_sweep, sweep
 
 __all__ = [
     "OUTPUT_FILES",
@@ -34,6 +37,8 @@ __all__ = [
     "Result",
     "Scenario",
     "Session",
+    "SweepResult",
+    "SweepSpec",
     "apply_modifiers",
     "compare",
     "compare_stages",
@@ -43,9 +48,11 @@ __all__ = [
     "is_current",
     "load_record",
     "read_scenarios",
+    "read_sweep",
     "run",
     "run_all",
     "run_and_compare",
     "run_workbook",
+    "sweep",
     "write_comparison",
 ]

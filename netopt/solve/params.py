@@ -48,8 +48,9 @@ class SolverParams(OptionsMixin):
           together (about wall seconds on an idle fast machine; independent of load, so the
           same seed gives the same schedule; phase 2 always gets at least 1 s, so a limit
           under about 2 s can be exceeded by up to 1 s). A wall-clock backstop stops every
-          phase by ``1.25 x time_limit_s + 2 s`` after the start of the call (each phase
-          still gets at least 0.1 s); only a solve stopped by it can differ between runs.
+          phase by ``4 x time_limit_s + 10 s`` after the model is built (room for a process
+          that gets a quarter of a core; each phase still gets at least 0.1 s); only a solve
+          stopped by it can differ between runs, and its message says so.
           With ``deterministic=False``, wall-clock seconds for all phases together (same
           1 s minimum for phase 2). A time-out never raises: if the limit stops the search
           before CP-SAT finds a schedule, the greedy warm start is returned.

@@ -37,6 +37,15 @@ __all__ = ["solve_rotation"]
 logger = logging.getLogger(__name__)
 
 
+#: The wall-clock backstop of a deterministic solve: BACKSTOP x time_limit_s + BACKSTOP_S after the
+#: model is built.
+BACKSTOP = 4.0
+#: ... plus this many seconds (short limits: phase 2 always gets 1 s, the phases their 0.1 s).
+BACKSTOP_S = 10.0
+#: Largest share of ``time_limit_s`` the continuity phase (fewest expert-site pairs) may use.
+CONTINUITY_SHARE = 0.15
+
+
 def solve_rotation(
     inst: RotationInstance,
     *,
@@ -51,8 +60,9 @@ def solve_rotation(
     The objective is lexicographic: phase 1 minimises the rhythm shortfall (the phantom
     visits); phase 2 fixes the shortfall at the phase-1 value and minimises patient travel
     plus the weighted expert travel, from a greedy warm start; phase 3 (continuity) keeps
-    that objective and minimises the distinct (expert, site) pairs in the time left (up to
-    ``min(5 s, 10 %)`` of ``time_limit_s`` is reserved for it).
+    that objective and minimises the distinct (expert, site) pairs in the time left, at most
+    :data:`CONTINUITY_SHARE` of ``time_limit_s`` (up to ``min(5 s, 10 %)`` of it is reserved
+    for it).
 
     Parameters
     ----------
@@ -66,8 +76,9 @@ def solve_rotation(
         ``time_limit_s``: limit in seconds for all phases together (None = until optimal);
         with ``deterministic=True`` measured in CP-SAT deterministic time (phase 2 gets at
         least 1 s), with a wall-clock backstop that stops each phase by
-        ``1.25 x time_limit_s + 2 s`` after the start of the call (only a solve stopped by
-        it can differ between runs); with ``deterministic=False`` wall-clock seconds.
+        ``BACKSTOP x time_limit_s + BACKSTOP_S`` after the model is built (only a solve stopped
+        by it can differ between runs; its ``message`` says so); with
+        ``deterministic=False`` wall-clock seconds.
         ``seed``: CP-SAT ``random_seed``. ``workers``: CP-SAT ``num_workers``.
         ``deterministic``: use ``interleave_search`` and budget every phase in CP-SAT's
         deterministic time, so the same seed gives the same schedule on a busy or an idle
@@ -118,15 +129,14 @@ def solve_rotation(
     # In deterministic mode the phase budgets are CP-SAT deterministic time, so the split
     # between phases, and the schedule, do not depend on how busy the machine is.
     used = [0.0]
-    # The wall-clock backstop: the whole solve stops by 1.25 x time_limit + 2 s however slow
-    # the machine; only a solve stopped by it can differ between runs.
-    wall_deadline = None if time_limit is None else start + 1.25 * float(time_limit) + 2.0
+    cut: list[str] = []  # the phases the wall-clock backstop stopped
+    wall_deadline: float | None = None  # set once the model is built
 
     def elapsed() -> float:
         return used[0] if deterministic else time.perf_counter() - start
 
-    def run(limit: float | None, log: Callable[[str], None], scale: int = 1):
-        return run_cpsat(
+    def run(limit: float | None, log: Callable[[str], None], scale: int = 1, name: str = ""):
+        out = run_cpsat(
             rm.model,
             limit,
             seed,
@@ -137,8 +147,18 @@ def solve_rotation(
             scale=scale,
             wall_deadline=wall_deadline,
         )
+        stopped = deterministic and wall_deadline is not None and out[0] != cp_model.OPTIMAL
+        if stopped and time.perf_counter() >= wall_deadline - 0.05:
+            cut.append(name)
+        return out
 
     rm = build_model(inst, cross_alliance)
+    if time_limit is not None:
+        # The wall-clock backstop: the search stops by BACKSTOP x time_limit + BACKSTOP_S after the
+        # model is built however slow the machine (room for a process that gets a quarter of
+        # a core: deterministic time then advances about 4 x slower than on an idle machine).
+        # Only a solve it stops can differ between runs, and its message says so.
+        wall_deadline = time.perf_counter() + BACKSTOP * float(time_limit) + BACKSTOP_S
     model, x, n = rm.model, rm.x, rm.n
     ce, cs, cd, cl = rm.cand["e"], rm.cand["s"], rm.cand["d"], rm.cand["len"]
     all_p = rm.all_phantoms
@@ -150,7 +170,7 @@ def solve_rotation(
     start_sel = np.zeros(n, dtype=bool)
     if all_p:
         model.minimize(sum(all_p))
-        code1, sol1, cb1, _ = run(limit1, lambda m: log(f"rhythm: {m}"))
+        code1, sol1, cb1, _ = run(limit1, lambda m: log(f"rhythm: {m}"), name="rhythm")
         used[0] += sol1.deterministic_time
         if has_solution(code1):
             best_short = round(sol1.objective_value)
@@ -178,7 +198,7 @@ def solve_rotation(
     if weights.continuity and time_limit is not None:
         reserve = min(5.0, 0.1 * float(time_limit))
     limit2 = None if time_limit is None else max(1.0, float(time_limit) - reserve - elapsed())
-    code2, solver, cb2, bounds2 = run(limit2, log, scale=sc)
+    code2, solver, cb2, bounds2 = run(limit2, log, scale=sc, name="travel")
     used[0] += solver.deterministic_time
     fallback = not has_solution(code2)
     if fallback:
@@ -219,6 +239,8 @@ def solve_rotation(
     # phase 3 (continuity): fewest distinct (expert, site) pairs at no worse objective
     pairs_note = ""
     left = None if time_limit is None else float(time_limit) - elapsed()
+    if left is not None and time_limit is not None:  # a secondary objective: a bounded share
+        left = min(left, max(reserve, CONTINUITY_SHARE * float(time_limit)))
     if not fallback and weights.continuity and n and (left is None or left >= 0.5):
         model.add(objective2 <= round(solver.objective_value))
         pair = ce * S + cs
@@ -235,7 +257,7 @@ def solve_rotation(
         hint3 = list(zip(x, values["x"])) + ys
         hint3 += [(u, values["u"][key]) for key, u in rm.served.items()]
         set_hint(model, hint3)
-        code3, sol3, _, _ = run(left, lambda m: log(f"continuity: {m}"))
+        code3, sol3, _, _ = run(left, lambda m: log(f"continuity: {m}"), name="continuity")
         if has_solution(code3):
             values = {
                 "x": [sol3.boolean_value(v) for v in x],
@@ -274,6 +296,13 @@ def solve_rotation(
         f"(lower bound {short_bound:.0f}{', proved' if code1 == cp_model.OPTIMAL else ''})"
         f"{pairs_note}"
     )
+    if cut:
+        msg += (
+            f"; the wall-clock backstop ({BACKSTOP:g} x {time_limit:g} s + {BACKSTOP_S:g} s) stopped the "
+            f"{', '.join(cut)} phase(s) before their deterministic budget on a busy machine: "
+            "the same seed may give another schedule (raise time_limit_s or free the machine)"
+        )
+        logger.warning("rotation: %s", msg)
     if fallback:
         msg = (
             f"the time limit ({time_limit:g} s) stopped the search before CP-SAT found a "
