@@ -35,3 +35,16 @@ def test_matrix_benchmark_quick_mode_compares_the_public_call():
     out = _run("bench_matrix.py", "--quick", "--public-only")
     assert "netopt travel_times" in out and "plain scipy dijkstra" in out
     assert "MISMATCH" not in out
+
+
+def test_sweep_benchmark_runs_serially_and_on_a_cluster(tmp_path):
+    """bench_sweep on a two-cell sweep of the synthetic region: serial, then a 1-worker
+    LocalCluster, with the same table."""
+    from scenario_files import scenario_file
+
+    scenario_file(tmp_path, "base")
+    sweep = tmp_path / "s.toml"
+    sweep.write_text('name = "s"\nbase = "base.toml"\n[grid]\n"model.p" = [1, 2]\n')
+    out = _run("bench_sweep.py", "--sweep", str(sweep), "--workers", "1")
+    assert "| serial (one process) | 0 |" in out and "| LocalCluster | 1 |" in out
+    assert "| yes |" in out and "NO" not in out

@@ -216,3 +216,21 @@ def test_every_kpi_of_the_run_has_a_definition(everything):
     result, _, _ = everything
     undefined = [k for k in result.kpis if not kpi_info(k).definition]
     assert undefined == []
+
+
+def test_an_unserved_sender_never_lowers_the_oldest_sample():
+    """A stop the courier drops counts a day (its samples wait for the next run): losing a
+    stop raises the KPI instead of removing its age from the maximum."""
+    from netopt.scenario.extra_steps import UNSERVED_SAMPLE_AGE_MIN, _oldest_sample
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        ages = rng.uniform(5, UNSERVED_SAMPLE_AGE_MIN, rng.integers(1, 6))
+        unserved = int(rng.integers(0, 3))
+        before = _oldest_sample(ages, unserved)
+        drop = int(rng.integers(0, len(ages)))
+        after = _oldest_sample(np.delete(ages, drop), unserved + 1)
+        assert after >= before
+    assert _oldest_sample(np.array([100.0, 119.9]), 0) == 119.9
+    assert np.isnan(_oldest_sample(np.array([]), 0))
+    assert _oldest_sample(np.array([]), 2) == UNSERVED_SAMPLE_AGE_MIN

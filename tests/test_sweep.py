@@ -201,3 +201,22 @@ def test_the_shipped_sweep_file_is_valid():
     assert [s.model.p for s in scenarios] == [2, 3, 2, 3]
     assert scenarios[2].modifiers.close_ferries == ("F1", "F2", "F3", "F4")
     assert all(s.region.resolve() == root.resolve() for s in scenarios)
+
+
+def test_a_sweep_over_regions_runs_each_county(tmp_path, region_folder):
+    """A grid over ``region`` (paths relative to the sweep file) runs the same scenario on
+    each county: a provincial planner's many counties in one table."""
+    other = region_folder(toml=[('name = "Synthetic Bay County"', 'name = "Second Bay County"')])
+    scenario_file(tmp_path, "base")
+    path = tmp_path / "regions.toml"
+    rel = other.relative_to(tmp_path)  # relative to the sweep file's folder
+    path.write_text(textwrap.dedent(f"""
+        name = "regions"
+        base = "base.toml"
+        [grid]
+        region = ["{Path(__file__).parent.as_posix()}/data/synthetic", "{Path(rel).as_posix()}"]
+    """), encoding="utf-8")  # fmt: skip
+    result = netopt.sweep(path, tmp_path / "out", serial=True)
+    assert [r["status"] for r in result.records] == ["done", "done"]
+    pop = result.table[result.table["kpi"] == "population"]["value"].tolist()
+    assert len(pop) == 2 and pop[0] == pop[1] > 0  # the copy has the same residents

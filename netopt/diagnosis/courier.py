@@ -349,7 +349,6 @@ def plan_courier(
     options = CourierOptions() if options is None else options
     params = SolverParams() if params is None else params
     window = _window(diagnosis, options)
-    plan_graph = worst_wait_graph(drop_closed(graph), earliest=options.start)
     groups = _lab_senders(diagnosis)
     missing = [
         Problem(
@@ -364,6 +363,7 @@ def plan_courier(
     ]
     if missing:
         raise DataError(missing)
+    plan_graph = worst_wait_graph(drop_closed(graph), earliest=options.start)  # after the checks
     out: dict[str, list] = {"stops": [], "routes": [], "unserved": [], "lines": [], "cross": []}
     solves: dict[str, RoutingResult] = {}
     messages: list[str] = []

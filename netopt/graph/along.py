@@ -29,6 +29,7 @@ seconds and NaN sums.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -311,7 +312,9 @@ def path_sums(
     Returns
     -------
     PathSums
-        ``seconds`` equals :func:`~netopt.graph.travel_times`' matrix.
+        ``seconds`` equals :func:`~netopt.graph.travel_times`' matrix. With named measures
+        the result is kept with the graph (read-only arrays; the same call returns it again,
+        a modified graph gets its own).
 
     Raises
     ------
@@ -326,6 +329,10 @@ def path_sums(
     funcs = _measures(measures)
     okeys = _resolve_points(graph, origins, "origins")
     dkeys = _resolve_points(graph, destinations, "destinations")
+    named = not isinstance(measures, Mapping)  # named measures: the same sums every call
+    key = (tuple(funcs), tuple(okeys), tuple(dkeys))
+    if named and key in _SUMS.get(graph, {}):
+        return _SUMS[graph][key]
     matrix, values, nodes = csr_with_values(graph.G, funcs)
     index = {node: i for i, node in enumerate(nodes)}
     src = _point_rows(graph, index, okeys)
@@ -333,9 +340,23 @@ def path_sums(
     seconds, sums = sums_along(matrix, values, src, dst, chunk_mb=chunk_mb)
     pts = graph.points
     logger.debug("path sums %s: %d x %d", list(funcs), len(src), len(dst))
-    return PathSums(
+    out = PathSums(
         seconds=seconds,
         sums=sums,
         origins=tuple(pts.loc[okeys, "id"].astype(str).tolist()),
         destinations=tuple(pts.loc[dkeys, "id"].astype(str).tolist()),
     )
+    if named:  # kept with the graph, read-only (one scenario prices patients' km twice)
+        for arr in (out.seconds, *out.sums.values()):
+            arr.setflags(write=False)
+        cache = _SUMS.setdefault(graph, {})
+        if len(cache) >= _SUMS_PER_GRAPH:
+            cache.pop(next(iter(cache)))
+        cache[key] = out
+    return out
+
+
+#: Path sums of named measures, kept with their graph (weakly: they go when it goes).
+_SUMS: weakref.WeakKeyDictionary[TravelGraph, dict[tuple, PathSums]] = weakref.WeakKeyDictionary()
+#: Results kept per graph (the oldest dropped first).
+_SUMS_PER_GRAPH = 4

@@ -457,7 +457,8 @@ KPIS: tuple[Kpi, ...] = (
         "Oldest sample on arrival at the laboratory",
         "min",
         "largest minutes from pickup to the laboratory over the courier routes, simulated "
-        "on the ferry timetables",
+        "on the ferry timetables; a sender no route serves counts a day (1,440 min: its "
+        "samples wait for the next day's run)",
         better="lower",
         views=frozenset([]),
     ),

@@ -149,6 +149,19 @@ def plan_extras(
     return Extras(flows, hosting, diagnosis, costs, tuple(problems))
 
 
+#: The age counted for the samples of a sender no courier route serves: they wait for the
+#: next day's run at least (a day), so an unserved stop never lowers the oldest sample.
+UNSERVED_SAMPLE_AGE_MIN = 1440.0
+
+
+def _oldest_sample(ages: np.ndarray, unserved: int) -> float:
+    """The oldest sample on arrival: the routes' largest age, at least a day when a sender is
+    left unserved; NaN with neither routes nor unserved senders."""
+    candidates = [float(ages.max())] if len(ages) else []
+    candidates += [UNSERVED_SAMPLE_AGE_MIN] if unserved else []
+    return max(candidates) if candidates else np.nan
+
+
 def extra_kpis(extras: Extras) -> dict[str, float]:
     """The flat KPIs the extra steps add (the flow KPIs after hosting come from
     :func:`netopt.kpis.plan_kpis` with :attr:`Extras.flows`).
@@ -164,7 +177,8 @@ def extra_kpis(extras: Extras) -> dict[str, float]:
         with costs ``cost_total_yuan``, ``cost_charged_yuan``, ``cost_budget_yuan``,
         ``cost_balance_yuan``, ``cost_per_resident_yuan``; with diagnosis
         ``diagnosis_senders_outside_window`` and, with a courier, ``courier_routes``,
-        ``courier_unserved_stops``, ``courier_max_sample_age_min``.
+        ``courier_unserved_stops``, ``courier_max_sample_age_min`` (at least
+        :data:`UNSERVED_SAMPLE_AGE_MIN` when a sender is unserved).
     """
     out: dict[str, float] = {}
     if extras.hosting is not None:
@@ -181,5 +195,5 @@ def extra_kpis(extras: Extras) -> dict[str, float]:
             ages = courier.routes["max_sample_age_min"].to_numpy(float)
             out["courier_routes"] = float(len(courier.routes))
             out["courier_unserved_stops"] = float(len(courier.unserved))
-            out["courier_max_sample_age_min"] = float(ages.max()) if len(ages) else np.nan
+            out["courier_max_sample_age_min"] = _oldest_sample(ages, len(courier.unserved))
     return out

@@ -120,3 +120,20 @@ def test_custom_measure_and_unknown_measure(tiny_region):
         path_sums(g, measures=("road_miles",))
     with pytest.raises(DataError, match="not a point of the graph"):
         path_sums(g, ["zone:nowhere"], "facilities")
+
+
+def test_named_sums_are_kept_with_the_graph(synthetic_graph):
+    """The same call returns the kept result (read-only); a modified graph gets its own;
+    a custom measure is computed afresh."""
+    from netopt import graph as g
+
+    a = g.path_sums(synthetic_graph, "zones", "facilities")
+    b = g.path_sums(synthetic_graph, "zones", "facilities")
+    assert a is b and not a.road_km.flags.writeable
+    closed = g.close_ferry(synthetic_graph, "F1")
+    c = g.path_sums(closed, "zones", "facilities")
+    assert c is not a
+    custom = {"one": lambda d: 1.0}
+    assert g.path_sums(synthetic_graph, "zones", "facilities", measures=custom) is not (
+        g.path_sums(synthetic_graph, "zones", "facilities", measures=custom)
+    )
