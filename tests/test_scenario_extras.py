@@ -234,3 +234,14 @@ def test_an_unserved_sender_never_lowers_the_oldest_sample():
     assert _oldest_sample(np.array([100.0, 119.9]), 0) == 119.9
     assert np.isnan(_oldest_sample(np.array([]), 0))
     assert _oldest_sample(np.array([]), 2) == UNSERVED_SAMPLE_AGE_MIN
+
+
+def test_the_side_by_side_map_draws_centres_courier_and_partners(everything):
+    """compare_map draws each run's diagnosis centres, courier routes and partner links, as
+    its own map does (a run without them draws none)."""
+    from netopt.maps import compare_map
+
+    result = everything[0]
+    html = compare_map([result, result.plan]).get_root().render()
+    for name in ("netopt-diagnosis-centre", "netopt-courier-leg", "netopt-hosting-link"):
+        assert html.count(name) >= 1, name

@@ -351,7 +351,8 @@ def compare_map(
     """Two to four synchronised maps side by side, each a run with its name and KPI panel.
 
     Each map draws its run as :func:`alliance_map` does (the network as it ran: closed
-    ferries, new links ...), with a collapsed layer control and legend, a smaller KPI panel
+    ferries, new links ...; its diagnosis centres, courier routes and partner hospitals,
+    each a hidden layer), with a collapsed layer control and legend, a smaller KPI panel
     (collapsed at start from three maps on) and the region's data caveat.
 
     Parameters
@@ -404,12 +405,20 @@ def compare_map(
     side.get_root().title = " | ".join(esc(plan.name) for plan, *_ in chosen)
     side.netopt_lang = chosen_language(opts.lang)  # save_map writes it as <html lang>
     boxes = []
-    for i, ((plan, schedule, network, _run), m) in enumerate(zip(chosen, side.maps)):
+    for i, ((plan, schedule, network, run), m) in enumerate(zip(chosen, side.maps)):
         o = opts if i == 0 else opts.replace(fullscreen=False)
         with use_language(side.netopt_lang):
             boxes.append(
                 draw_plan(
-                    m, plan, schedule, o, compact=True, network=network, collapsed=len(chosen) >= 3
+                    m,
+                    plan,
+                    schedule,
+                    o,
+                    compact=True,
+                    network=network,
+                    collapsed=len(chosen) >= 3,
+                    diagnosis=getattr(run, "diagnosis", None),
+                    hosting=getattr(run, "hosting", None),
                 )
             )
     bounds = (
