@@ -87,9 +87,10 @@ def objective_model(
     region: Region,
     graph: TravelGraph | None,
     times: np.ndarray,
-    budget_yuan: float | None = None,
 ) -> AllianceOptions:
-    """The alliance options with the upgrade decision priced for the cost objective.
+    """The alliance options with the upgrade decision priced for the cost objective (no
+    budget ceiling: a second pass over budget sets ``flows.budget_yuan`` from
+    :func:`decision_budget`).
 
     Parameters
     ----------
@@ -101,8 +102,6 @@ def objective_model(
         Patients' road km and ferry crossings along its fastest paths.
     times : numpy.ndarray
         Zone x facility seconds (the fallback's minutes).
-    budget_yuan : float, optional
-        The yuan a year left for the charged items the upgrades move.
 
     Returns
     -------
@@ -118,7 +117,6 @@ def objective_model(
         model.flows,
         objective="total_cost" if costs.objective == "total_cost" else "patient_hours",
         visit_costs=costs.visit_costs(km, crossings),
-        budget_yuan=budget_yuan,
     )
     return dataclasses.replace(model, flows=flows)
 
